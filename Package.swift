@@ -1,0 +1,76 @@
+// swift-tools-version: 6.0
+// DDPM Workbench: Denoising Diffusion Probabilistic Models (Ho, Jain & Abbeel 2020), lesson by lesson.
+import PackageDescription
+
+/// A numbered lesson: an executable `lesson-NN` whose sources live in `Lessons/NN-name/`.
+func lesson(_ number: String, _ folder: String) -> Target {
+    .executableTarget(
+        name: "lesson-\(number)",
+        dependencies: [
+            "LessonKit", "Diffusion", "TensorCore", "Plotting", "ExerciseKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ],
+        path: "Lessons/\(folder)")
+}
+
+let lessons: [(String, String)] = [
+    ("01", "01-forward-process"),
+    ("02", "02-posterior"),
+    ("03", "03-epsilon-parameterisation"),
+]
+
+let package = Package(
+    name: "DDPMWorkbench",
+    products: [
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "Diffusion", targets: ["Diffusion"]),
+        .library(name: "Plotting", targets: ["Plotting"]),
+        .executable(name: "workbench", targets: ["workbench"]),
+    ] + lessons.map { .executable(name: "lesson-\($0.0)", targets: ["lesson-\($0.0)"]) },
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        .target(
+            name: "TensorCore",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
+        .target(
+            name: "Diffusion",
+            dependencies: ["TensorCore", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(
+            name: "CGnuplot",
+            linkerSettings: [
+                .linkedLibrary("boost_iostreams"),
+                .linkedLibrary("boost_system"),
+                .linkedLibrary("boost_filesystem"),
+            ]),
+        .target(name: "Plotting", dependencies: ["CGnuplot"]),
+        .target(
+            name: "LessonKit",
+            dependencies: [
+                "Plotting", "Diffusion", "ExerciseKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .target(name: "ExerciseKit", dependencies: ["Diffusion", "TensorCore"]),
+        .target(name: "ExerciseSolutions", dependencies: ["ExerciseKit", "Diffusion", "TensorCore"]),
+        .target(
+            name: "Exercises",
+            dependencies: ["ExerciseKit", "Diffusion", "TensorCore"],
+            path: "Lessons/Exercises"),
+        .executableTarget(
+            name: "workbench",
+            dependencies: [
+                "Diffusion", "ExerciseKit", "ExerciseSolutions", "Exercises", "LessonKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(
+            name: "WorkbenchTests",
+            dependencies: [
+                "TensorCore", "Diffusion", "Plotting", "LessonKit", "ExerciseKit", "ExerciseSolutions",
+                "workbench",
+            ] + lessons.map { .target(name: "lesson-\($0.0)") }),
+    ] + lessons.map { lesson($0.0, $0.1) },
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,68 @@
+// The reference solutions to every exercise, written the way a student would (plain loops and
+// formulas, not the library's functions), so the checks compare two independent computations.
+import Diffusion
+import ExerciseKit
+import Foundation
+
+/// Reference answers to lesson 01.
+public struct Lesson01Solution: Lesson01Answers {
+    /// Creates the reference answers.
+    public init() {}
+
+    /// ᾱₜ as the direct product ∏ₛ₌₁ᵗ (1 − βₛ); the empty product at t = 0 is 1.
+    public func alphaBar(betas: [Double], t: Int) throws -> Double {
+        betas.prefix(t).reduce(1) { $0 * (1 - $1) }
+    }
+
+    /// Eq. (4): √ᾱ·x₀ + √(1 − ᾱ)·ε.
+    public func noisySample(x0: Double, alphaBar: Double, noise: Double) throws -> Double {
+        alphaBar.squareRoot() * x0 + (1 - alphaBar).squareRoot() * noise
+    }
+
+    /// The first t with ᾱₜ < 1 − ᾱₜ, i.e. ᾱₜ < ½.
+    public func firstStepWithSNRBelowOne(schedule: NoiseSchedule) throws -> Int {
+        for t in 1...schedule.steps where schedule.alphaBar(t) < 1 - schedule.alphaBar(t) { return t }
+        return schedule.steps + 1
+    }
+}
+
+/// Reference answers to lesson 02.
+public struct Lesson02Solution: Lesson02Answers {
+    /// Creates the reference answers.
+    public init() {}
+
+    /// Eq. (7): β̃ₜ = (1 − ᾱₜ₋₁)/(1 − ᾱₜ)·βₜ.
+    public func posteriorVariance(beta: Double, alphaBar: Double, alphaBarPrevious: Double) throws -> Double {
+        (1 - alphaBarPrevious) / (1 - alphaBar) * beta
+    }
+
+    /// Eq. (7): μ̃ₜ = √ᾱₜ₋₁·βₜ/(1 − ᾱₜ)·x₀ + √αₜ·(1 − ᾱₜ₋₁)/(1 − ᾱₜ)·xₜ.
+    public func posteriorMean(x0: Double, xt: Double, beta: Double, alphaBar: Double, alphaBarPrevious: Double)
+        throws -> Double
+    {
+        let denominator = 1 - alphaBar
+        return alphaBarPrevious.squareRoot() * beta / denominator * x0
+            + (1 - beta).squareRoot() * (1 - alphaBarPrevious) / denominator * xt
+    }
+}
+
+/// Reference answers to lesson 03.
+public struct Lesson03Solution: Lesson03Answers {
+    /// Creates the reference answers.
+    public init() {}
+
+    /// Eq. (15): x̂₀ = (xₜ − √(1 − ᾱₜ)·ε_θ)/√ᾱₜ.
+    public func predictedX0(xt: Double, predictedNoise: Double, alphaBar: Double) throws -> Double {
+        (xt - (1 - alphaBar).squareRoot() * predictedNoise) / alphaBar.squareRoot()
+    }
+
+    /// Eq. (11): μ_θ = (xₜ − βₜ/√(1 − ᾱₜ)·ε_θ)/√αₜ.
+    public func modelMean(xt: Double, predictedNoise: Double, beta: Double, alphaBar: Double) throws -> Double {
+        (xt - beta / (1 - alphaBar).squareRoot() * predictedNoise) / (1 - beta).squareRoot()
+    }
+
+    /// Eq. (12): βₜ²/(2σₜ²·αₜ·(1 − ᾱₜ)).
+    public func lossWeight(beta: Double, alphaBar: Double, sigma2: Double) throws -> Double {
+        beta * beta / (2 * sigma2 * (1 - beta) * (1 - alphaBar))
+    }
+}

@@ -1,0 +1,178 @@
+import ExerciseKit
+import Foundation
+import Plotting
+
+/// A lesson's transcript: what it prints to the terminal, and the same as `README.md` beside its
+/// figures, so the output folder reads on GitHub like a rendered notebook.
+///
+/// Everything written is a function of the lesson's code and seed (no dates, timings or paths), so
+/// regenerating without a code change leaves `git diff` empty. Failed checks, figures that did not
+/// render and a missing gnuplot are remembered; `finish()` reports them and exits non-zero, after
+/// every script and the transcript have been written.
+public final class Notebook {
+    /// "01", "02", …
+    public let number: String
+    /// The lesson folder name, e.g. "01-forward-process".
+    public let folder: String
+    /// The options the lesson was run with.
+    public let options: LessonOptions
+    /// The output folder.
+    public let directory: URL
+    private let writer: FigureWriter
+    private var markdown: [String] = []
+    private var failedChecks: [String] = []
+    private var renderFailures: [String] = []
+    private var gnuplotMissing = false
+    private var figureCount = 0
+
+    /// Starts lesson `number` with `title`; prints and records the heading and how it was run.
+    public init(number: String, folder: String, title: String, options: LessonOptions, gnuplot: String? = nil) {
+        self.number = number
+        self.folder = folder
+        self.options = options
+        self.directory = options.outputDirectory(folder: folder)
+        self.writer = FigureWriter(directory: directory, source: "lesson-\(number)", gnuplot: gnuplot)
+        let heading = "Lesson \(number) — \(title)"
+        print(heading)
+        print(String(repeating: "═", count: heading.count))
+        var command = "swift run -c release lesson-\(number) --seed \(options.seed)"
+        if options.quick { command += " --quick" }
+        print("(\(command))\n")
+        markdown += [
+            "# \(heading)", "",
+            "> This page is the transcript of `\(command)`, written by the lesson itself;",
+            "> regenerate it and its figures with `make lessons`. Every number below comes from the code.",
+            "",
+        ]
+        if options.quick { markdown += ["> **Quick mode**: small sample counts, noisier figures.", ""] }
+    }
+
+    /// A numbered section heading, e.g. "2. Jumping to xₜ (Eq. 4)".
+    public func section(_ title: String) {
+        print("\n\(title)\n\(String(repeating: "─", count: title.count))")
+        markdown += ["## \(title)", ""]
+    }
+
+    /// A paragraph of narrative.
+    public func text(_ paragraph: String) {
+        print(wrap(paragraph))
+        print()
+        markdown += [paragraph, ""]
+    }
+
+    /// A displayed equation (Unicode), indented in the terminal and set as a code block.
+    public func equation(_ formula: String) {
+        print("    " + formula.replacingOccurrences(of: "\n", with: "\n    "))
+        print()
+        markdown += ["```text", formula, "```", ""]
+    }
+
+    /// A labelled value, e.g. `value("ᾱ_T", 4.04e-5)`, with `digits` significant digits.
+    public func value(_ label: String, _ x: Double, digits: Int = 6, unit: String = "") {
+        let shown = NumberFormat.significant(x, digits) + (unit.isEmpty ? "" : " " + unit)
+        print("  \(label) = \(shown)")
+        markdown += ["- \(label) = **\(shown)**", ""]
+    }
+
+    /// A table with a header row.
+    public func table(_ headers: [String], _ rows: [[String]]) {
+        let widths = headers.indices.map { c in
+            max(headers[c].count, rows.map { $0[c].count }.max() ?? 0)
+        }
+        func line(_ cells: [String]) -> String {
+            zip(cells, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
+        }
+        print("  " + line(headers))
+        print("  " + widths.map { String(repeating: "─", count: $0) }.joined(separator: "  "))
+        for row in rows { print("  " + line(row)) }
+        print()
+        markdown.append("| " + headers.joined(separator: " | ") + " |")
+        markdown.append("|" + headers.map { _ in "---" }.joined(separator: "|") + "|")
+        for row in rows { markdown.append("| " + row.joined(separator: " | ") + " |") }
+        markdown.append("")
+    }
+
+    /// An invariant the lesson checks about its own numbers; a failure makes the lesson exit non-zero.
+    public func check(_ passed: Bool, _ statement: String) {
+        let mark = passed ? "✓" : "✗"
+        print("  \(mark) \(statement)")
+        markdown += ["- \(mark) \(statement)", ""]
+        if !passed { failedChecks.append(statement) }
+    }
+
+    /// A warning the reader should notice.
+    public func warning(_ message: String) {
+        print("  ⚠ \(message)")
+        markdown += ["> ⚠ **Warning.** \(message)", ""]
+    }
+
+    /// Writes `figure` (script always, PNG when gnuplot is there) and embeds it with `caption`.
+    public func figure(_ figure: Figure, caption: String) {
+        figureCount += 1
+        do {
+            switch try writer.write(figure) {
+            case .rendered: break
+            case .gnuplotMissing: gnuplotMissing = true
+            case .failed(let message): renderFailures.append("\(figure.name): \(message)")
+            }
+        } catch {
+            renderFailures.append("\(figure.name): \(error)")
+        }
+        print("  [figure] \(directory.lastPathComponent)/\(figure.name).png — \(caption)\n")
+        markdown += ["![\(caption)](\(figure.name).png)", "", "*Figure \(figureCount).* \(caption) (`\(figure.name).gp` re-renders it.)", ""]
+    }
+
+    /// Appends the lesson's exercises and how to check them.
+    public func exercises(_ items: [Exercise]) {
+        section("Exercises")
+        for item in items {
+            let heading = "Exercise \(item.id): \(item.title)"
+            print(heading)
+            print(wrap(item.prompt))
+            print("  Write it in \(item.location).\n")
+            markdown += ["### \(heading)", "", item.prompt, "", "Write it in \(item.location).", ""]
+        }
+        let command = "swift run workbench exercises --lesson \(Int(number) ?? 0)"
+        print("Check your answers with: \(command)\n")
+        markdown += ["Check your answers with `\(command)`.", ""]
+    }
+
+    /// Writes `README.md`, reports what went wrong, and returns the exit status (0 when all went well).
+    public func finish() -> Int32 {
+        var status: Int32 = 0
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try markdown.joined(separator: "\n").write(
+                to: directory.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+        } catch {
+            printError("could not write the transcript: \(error)")
+            status = 1
+        }
+        print("Wrote \(figureCount) figure scripts and README.md to \(directory.path)")
+        if gnuplotMissing {
+            printError("gnuplot not found: install it (sudo apt-get install gnuplot-nox) to render the PNGs; every .gp script was written")
+            status = 1
+        }
+        for failure in renderFailures { printError("figure did not render: \(failure)"); status = 1 }
+        for failure in failedChecks { printError("check failed: \(failure)"); status = 1 }
+        return status
+    }
+
+    private func printError(_ message: String) {
+        FileHandle.standardError.write(Data("lesson-\(number): error: \(message)\n".utf8))
+    }
+
+    private func wrap(_ paragraph: String, width: Int = 96) -> String {
+        var lines: [String] = []
+        var current = ""
+        for word in paragraph.split(separator: " ", omittingEmptySubsequences: true) {
+            if !current.isEmpty && current.count + word.count + 1 > width {
+                lines.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines.joined(separator: "\n")
+    }
+}

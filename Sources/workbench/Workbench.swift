@@ -1,0 +1,11 @@
+import ArgumentParser
+import LessonKit
+
+/// `workbench`: the workbench's command-line tool (schedules for handouts, exercise checking).
+@main
+struct Workbench: OneLineErrorCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workbench",
+        abstract: "DDPM Workbench tools: print noise schedules, check exercises.",
+        subcommands: [ScheduleCommand.self, ExercisesCommand.self])
+}
