@@ -19,6 +19,9 @@ let lessons: [(String, String)] = [
     ("03", "03-epsilon-parameterisation"),
 ]
 
+/// Generic tensor code is specialised across module boundaries in release builds.
+let optimised: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
 let package = Package(
     name: "DDPMWorkbench",
     products: [
@@ -34,10 +37,12 @@ let package = Package(
     targets: [
         .target(
             name: "TensorCore",
-            dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: optimised),
         .target(
             name: "Diffusion",
-            dependencies: ["TensorCore", .product(name: "RealModule", package: "swift-numerics")]),
+            dependencies: ["TensorCore", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: optimised),
         .target(
             name: "CGnuplot",
             linkerSettings: [

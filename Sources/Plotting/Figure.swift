@@ -45,6 +45,8 @@ public enum LegendPosition: String, Sendable {
     case bottomRight = "bottom right"
     /// Bottom left, inside the axes.
     case bottomLeft = "bottom left"
+    /// Right edge, half way up, inside the axes.
+    case rightCenter = "right center"
     /// Right of the axes.
     case outside = "outside right top"
     /// No legend.
