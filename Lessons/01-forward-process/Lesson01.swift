@@ -66,7 +66,7 @@ struct Lesson01: OneLineErrorCommand {
                 .line(x: t, y: t.map { quadratic.sqrtAlphaBar(Int($0)) }, label: "√ᾱₜ quadratic", dashed: true),
                 .line(x: t, y: t.map { quadratic.sqrtOneMinusAlphaBar(Int($0)) }, label: "√(1−ᾱₜ) quadratic", dashed: true),
             ]),
-            Panel(title: "log SNR(t) = log ᾱₜ − log(1 − ᾱₜ)", xLabel: "t", yLabel: "log SNR", legend: .outside, series: [
+            Panel(title: "log SNR(t) = log ᾱₜ − log(1 − ᾱₜ)", xLabel: "t", yLabel: "log SNR", legend: .topRight, series: [
                 .line(x: t, y: t.map { linear.logSNR(Int($0)) }, label: "linear"),
                 .line(x: t, y: t.map { quadratic.logSNR(Int($0)) }, label: "quadratic"),
                 .line(x: [1, 1000], y: [0, 0], label: "SNR = 1", width: 1, dashed: true, color: "#888888"),

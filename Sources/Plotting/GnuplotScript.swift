@@ -54,7 +54,11 @@ struct GnuplotScript {
         if panel.logX { command("set logscale x") }
         if panel.logY { command("set logscale y") }
         if panel.equalAspect { command("set size ratio -1") }
-        command(panel.legend == .hidden ? "unset key" : "set key \(panel.legend.rawValue) opaque")
+        switch panel.legend {
+        case .hidden: command("unset key")
+        case .outside: command("set key \(panel.legend.rawValue) opaque")
+        default: command("set key inside \(panel.legend.rawValue) opaque")
+        }
         if let label = panel.colorbarLabel { command("set colorbox; set cblabel \(Self.quote(label))") }
         var clauses: [String] = []
         var colour = 0
