@@ -29,6 +29,7 @@ struct GnuplotScript {
         command("set output (strlen(ARG0) > 3 ? ARG0[1:strlen(ARG0)-2] : '\(figure.name).') . 'png'")
         command("set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', 4 '#fde725')")
         command("set grid lc rgb '#dddddd'")
+        command("set format x '%g'; set format y '%g'")
         if figure.panels.count > 1 || figure.title != nil {
             let title = figure.title.map { " title \(Self.quote($0)) font ',13'" } ?? ""
             command("set multiplot layout \(figure.rows),\(figure.columns)\(title)")
