@@ -74,7 +74,8 @@ let package = Package(
             dependencies: [
                 "TensorCore", "Diffusion", "Plotting", "LessonKit", "ExerciseKit", "ExerciseSolutions",
                 "workbench",
-            ] + lessons.map { .target(name: "lesson-\($0.0)") }),
+            ] + lessons.map { .target(name: "lesson-\($0.0)") },
+            exclude: ["Resources"]),
     ] + lessons.map { lesson($0.0, $0.1) },
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

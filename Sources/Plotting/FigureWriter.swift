@@ -54,12 +54,19 @@ public struct FigureWriter: Sendable {
         var message = [CChar](repeating: 0, count: 4096)
         let status = wb_gnuplot_render(gnuplot, scriptURL.path, &message, message.count)
         let stderr = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let errorLine = stderr.split(separator: "\n").first { $0.localizedCaseInsensitiveContains("error") }
+        let errorLine = stderr.split(separator: "\n").first(where: Self.isErrorLine)
         let size = (try? FileManager.default.attributesOfItem(atPath: pngURL.path)[.size] as? Int) ?? 0
         if status != 0 { return .failed("could not run \(gnuplot)") }
         if let errorLine { return .failed(String(errorLine)) }
         if size == 0 { return .failed("gnuplot wrote no \(pngURL.lastPathComponent)") }
         return .rendered
+    }
+
+    /// gnuplot reports errors as `"FILE" line N: message` (warnings say `warning:`), or with the word "error".
+    static func isErrorLine(_ line: Substring) -> Bool {
+        if line.localizedCaseInsensitiveContains("warning") { return false }
+        if line.localizedCaseInsensitiveContains("error") { return true }
+        return line.range(of: #"line [0-9]+:"#, options: .regularExpression) != nil
     }
 
     private func writeScript(_ script: GnuplotScript, to url: URL) throws {

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+@testable import Diffusion
+@testable import ExerciseKit
+@testable import ExerciseSolutions
+
+/// A deliberately wrong lesson-01 answer: ᾱ off by one step (ᾱₜ₋₁ for ᾱₜ), and no √ in Eq. 4.
+struct WrongLesson01: Lesson01Answers {
+    func alphaBar(betas: [Double], t: Int) throws -> Double { betas.prefix(max(t - 1, 0)).reduce(1) { $0 * (1 - $1) } }
+    func noisySample(x0: Double, alphaBar: Double, noise: Double) throws -> Double { alphaBar * x0 + (1 - alphaBar) * noise }
+    func firstStepWithSNRBelowOne(schedule: NoiseSchedule) throws -> Int { 1 }
+}
+
+/// A deliberately wrong lesson-02 answer: the two mean coefficients swapped.
+struct WrongLesson02: Lesson02Answers {
+    func posteriorVariance(beta: Double, alphaBar: Double, alphaBarPrevious: Double) throws -> Double { beta }
+    func posteriorMean(x0: Double, xt: Double, beta: Double, alphaBar: Double, alphaBarPrevious: Double) throws -> Double {
+        try Lesson02Solution().posteriorMean(x0: xt, xt: x0, beta: beta, alphaBar: alphaBar, alphaBarPrevious: alphaBarPrevious)
+    }
+}
+
+@Suite("Exercises")
+struct ExerciseTests {
+    @Test("The reference solutions pass every exercise", arguments: ExerciseCatalog.lessons)
+    func referenceSolutionsPass(lesson: Int) {
+        let answers: any LessonAnswers = switch lesson {
+        case 1: Lesson01Solution()
+        case 2: Lesson02Solution()
+        default: Lesson03Solution()
+        }
+        for exercise in ExerciseCatalog.exercises(lesson: lesson) {
+            #expect(exercise.grade(answers) == .passed, "\(exercise.id)")
+        }
+    }
+
+    @Test("Wrong answers fail, with a message naming the case")
+    func wrongAnswersFail() {
+        for exercise in ExerciseCatalog.exercises(lesson: 1) {
+            guard case .failed(let message) = exercise.grade(WrongLesson01()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
+            #expect(message.contains("got"))
+        }
+        for exercise in ExerciseCatalog.exercises(lesson: 2) {
+            guard case .failed = exercise.grade(WrongLesson02()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
+        }
+    }
+
+    @Test("The checker command grades the student templates as not attempted, and the reference as passing")
+    func checkerCommand() throws {
+        let student = try runProduct("workbench", ["exercises", "--lesson", "2"])
+        #expect(student.status != 0)
+        #expect(student.stdout.contains("02.1  NOT ATTEMPTED"))
+        let reference = try runProduct("workbench", ["exercises", "--reference"])
+        #expect(reference.status == 0)
+        #expect(reference.stdout.split(separator: "\n").filter { $0.contains("PASS") }.count == 8)
+        let bad = try runProduct("workbench", ["exercises", "--lesson", "9"])
+        #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1)
+    }
+}

@@ -1,0 +1,58 @@
+import Testing
+@testable import Diffusion
+@testable import TensorCore
+
+@Suite("Forward process (Eq. 2, 4)")
+struct ForwardProcessTests {
+    static let schedule = try! NoiseSchedule.linear()
+
+    @Test("Eq. 4 equals the exact moment recursion of iterated Eq. 2", arguments: [1, 2, 10, 100, 500, 999, 1000])
+    func marginalMatchesIteratedStepMoments_eq4(t: Int) {
+        let s = Self.schedule
+        // Start from N(m₀, v₀); each Eq. 2 step maps (m, v) → (√αₜ·m, αₜ·v + βₜ).
+        let (mean, variance) = s.iteratedMoments(mean0: 0.7, variance0: 0.09, through: t)
+        // t multiplications in the recursion, each adding ≤ 1 ulp: 1e-13 relative is ample.
+        expectClose(mean, s.sqrtAlphaBar(t) * 0.7, relative: 1e-13, "mean")
+        expectClose(variance, s.alphaBar(t) * 0.09 + s.oneMinusAlphaBar(t), relative: 1e-13, "variance")
+    }
+
+    @Test("Eq. 4 matches iterated Eq. 2 by Monte Carlo (fixed seed, 5σ bounds)", arguments: [1, 10, 250, 1000])
+    func marginalMatchesIteratedStepsMonteCarlo_eq4(t: Int) {
+        let s = Self.schedule
+        var rng = SeededGenerator(seed: UInt64(t))
+        let n = 20_000
+        let x0 = Tensor<Double>(repeating: 0.8, shape: [n])
+        var stepped = x0
+        for step in 1...t { stepped = s.forwardStep(xPrevious: stepped, t: step, noise: .randomNormal([n], using: &rng)) }
+        let jumped = s.marginalSample(x0: x0, t: t, noise: .randomNormal([n], using: &rng))
+        let mean = s.sqrtAlphaBar(t) * 0.8
+        let variance = s.oneMinusAlphaBar(t)
+        for sample in [stepped, jumped] {
+            // Gaussian samples: sd of the mean √(v/n), of the variance v·√(2/n). P(|z| > 5) ≈ 6e-7 each.
+            expectClose(sample.mean(), mean, absolute: 5 * (variance / Double(n)).squareRoot(), "mean at t = \(t)")
+            expectClose(sample.variance(), variance, absolute: 5 * variance * (2 / Double(n)).squareRoot(), "variance at t = \(t)")
+        }
+    }
+
+    @Test("Eq. 4 with given noise is √ᾱₜ·x₀ + √(1 − ᾱₜ)·ε, and t = 0 returns x₀")
+    func marginalSampleFormula_eq4() {
+        let s = Self.schedule
+        let x0 = Tensor<Double>([0.5, -1])
+        let eps = Tensor<Double>([1, 2])
+        let x = s.marginalSample(x0: x0, t: 300, noise: eps)
+        for i in 0..<2 {
+            expectClose(x.scalars[i], s.alphaBar(300).squareRoot() * x0.scalars[i] + (1 - s.alphaBar(300)).squareRoot() * eps.scalars[i],
+                        relative: 1e-14, absolute: 1e-15, "xₜ[\(i)]")
+        }
+        #expect(s.marginalSample(x0: x0, t: 0, noise: eps) == x0)
+        #expect(s.marginalMean(x0: x0, t: 300) == s.sqrtAlphaBar(300) * x0)
+        #expect(s.marginalVariance(300) == s.oneMinusAlphaBar(300))
+    }
+
+    @Test("Eq. 2 one step: √(1 − βₜ)·xₜ₋₁ + √βₜ·ε", arguments: [1, 1000])
+    func forwardStepFormula_eq2(t: Int) {
+        let s = Self.schedule
+        let x = s.forwardStep(xPrevious: Tensor([0.3]), t: t, noise: Tensor([-1.5])).scalar
+        expectClose(x, (1 - s.beta(t)).squareRoot() * 0.3 - s.beta(t).squareRoot() * 1.5, relative: 1e-15, "x_\(t)")
+    }
+}

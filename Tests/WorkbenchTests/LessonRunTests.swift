@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+@Suite("Lessons run end to end (quick mode)", .serialized)
+struct LessonRunTests {
+    static let lessons = [
+        ("lesson-01", ["schedules", "two-bumps-diffused", "swiss-roll-diffused", "step-vs-jump"]),
+        ("lesson-02", ["posterior-vs-bayes", "posterior-coefficients", "two-variances"]),
+        ("lesson-03", ["loss-weights", "optimal-noise"]),
+    ]
+
+    @Test("Each lesson passes its own checks and writes its figures and transcript", arguments: lessons)
+    func lessonRuns(lesson: String, figures: [String]) throws {
+        let directory = temporaryDirectory(lesson)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try runProduct(lesson, ["--quick", "--output", directory.path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(!result.stdout.contains("✗"))
+        for name in figures {
+            #expect(PlottingTests.isPNG(directory.appendingPathComponent(name + ".png")), "\(name).png")
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(name + ".gp").path))
+        }
+        let transcript = try String(contentsOf: directory.appendingPathComponent("README.md"), encoding: .utf8)
+        for name in figures { #expect(transcript.contains("(\(name).png)")) }
+        #expect(transcript.contains("## Exercises"))
+    }
+
+    @Test("The same seed writes byte-identical files; another seed changes them")
+    func sameSeedSameOutput() throws {
+        let a = temporaryDirectory("seed-a")
+        let b = temporaryDirectory("seed-b")
+        let c = temporaryDirectory("seed-c")
+        defer { for d in [a, b, c] { try? FileManager.default.removeItem(at: d) } }
+        _ = try runProduct("lesson-01", ["--quick", "--output", a.path])
+        _ = try runProduct("lesson-01", ["--quick", "--output", b.path])
+        _ = try runProduct("lesson-01", ["--quick", "--seed", "1", "--output", c.path])
+        for file in ["README.md", "two-bumps-diffused.gp", "two-bumps-diffused.png"] {
+            let first = try Data(contentsOf: a.appendingPathComponent(file))
+            #expect(first == (try Data(contentsOf: b.appendingPathComponent(file))), "\(file) differs between runs")
+            if file.hasSuffix(".gp") { #expect(first != (try Data(contentsOf: c.appendingPathComponent(file)))) }
+        }
+    }
+
+    @Test("Without gnuplot a lesson still writes every script and the transcript, says what to install, exits non-zero")
+    func lessonWithoutGnuplot() throws {
+        let directory = temporaryDirectory("nognuplot-lesson")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try runProduct("lesson-03", ["--quick", "--output", directory.path], environment: ["WORKBENCH_GNUPLOT": "/nonexistent/gnuplot"])
+        #expect(result.status != 0)
+        #expect(result.stdout.contains("The best noise predictor is a score"), "the narrative is still printed")
+        let errors = result.stderr.split(separator: "\n")
+        #expect(errors.count == 1 && errors[0].contains("apt-get install gnuplot-nox"), "stderr: \(result.stderr)")
+        for name in ["loss-weights.gp", "optimal-noise.gp", "README.md"] {
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path), "\(name)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("loss-weights.png").path))
+    }
+}
