@@ -40,8 +40,7 @@ struct Lesson01: OneLineErrorCommand {
         stepByStepVersusJump(book, schedule: linear, x0: x0, rng: &rng)
         try priorTerm(book, schedule: linear)
         book.exercises(ExerciseCatalog.exercises(lesson: 1))
-        let status = book.finish()
-        if status != 0 { throw ExitCode(status) }
+        try book.finish()
     }
 
     // MARK: - 1. The schedule

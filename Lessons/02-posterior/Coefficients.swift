@@ -44,8 +44,8 @@ extension Lesson02 {
         var points: (t: [Double], gaussian: [Double], point: [Double]) = ([], [], [])
         for t in [2, 5, 10, 50, 100, 500, 1000] {
             let xt = rng.normal()
-            let gaussian = Self.gridPosterior(schedule: schedule, t: t, xt: xt, priorMean: 0, priorVariance: 1)
-            let pointMass = Self.gridPosterior(
+            let gaussian = GridPosterior.reverseStep(schedule: schedule, t: t, xt: xt, priorMean: 0, priorVariance: 1)
+            let pointMass = GridPosterior.reverseStep(
                 schedule: schedule, t: t, xt: xt, priorMean: schedule.sqrtAlphaBar(t - 1) * x0,
                 priorVariance: schedule.oneMinusAlphaBar(t - 1))
             worst = max(worst, abs(gaussian.variance / schedule.beta(t) - 1), abs(pointMass.variance / schedule.betaTilde(t) - 1),

@@ -34,22 +34,7 @@ struct Lesson02: OneLineErrorCommand {
         coefficients(book, schedule: schedule)
         twoVariances(book, schedule: schedule, rng: &rng)
         book.exercises(ExerciseCatalog.exercises(lesson: 2))
-        let status = book.finish()
-        if status != 0 { throw ExitCode(status) }
-    }
-
-    /// The posterior of xₜ₋₁ given xₜ and a prior N(priorMean, priorVariance) on xₜ₋₁, by Bayes'
-    /// rule on a grid wide enough for both factors (independent of Eq. 7).
-    static func gridPosterior(schedule: NoiseSchedule, t: Int, xt: Double, priorMean: Double, priorVariance: Double)
-        -> GridPosterior
-    {
-        let likelihoodPeak = xt / schedule.alpha(t).squareRoot()
-        let likelihoodSD = (schedule.beta(t) / schedule.alpha(t)).squareRoot()
-        let spread = 12 * min(likelihoodSD, priorVariance.squareRoot())
-        return GridPosterior(
-            lower: min(likelihoodPeak, priorMean) - spread, upper: max(likelihoodPeak, priorMean) + spread, count: 8001,
-            logPrior: { GridPosterior.logNormal($0, mean: priorMean, variance: priorVariance) },
-            logLikelihood: { GridPosterior.logNormal(xt, mean: schedule.alpha(t).squareRoot() * $0, variance: schedule.beta(t)) })
+        try book.finish()
     }
 
     // MARK: - 1. Bayes' rule on a grid against Eq. (7)
@@ -63,7 +48,7 @@ struct Lesson02: OneLineErrorCommand {
         var worst = 0.0
         for t in [2, 10, 100, 500] {
             let xt = schedule.marginalSample(x0: Tensor([x0]), t: t, noise: Tensor([rng.normal()])).scalar
-            let grid = Self.gridPosterior(
+            let grid = GridPosterior.reverseStep(
                 schedule: schedule, t: t, xt: xt, priorMean: schedule.sqrtAlphaBar(t - 1) * x0,
                 priorVariance: schedule.oneMinusAlphaBar(t - 1))
             let mean = schedule.posteriorMean(x0: Tensor([x0]), xt: Tensor([xt]), t: t).scalar

@@ -34,8 +34,7 @@ struct Lesson03: OneLineErrorCommand {
         weights(book, schedule: schedule)
         score(book, schedule: schedule, samples: options.quick ? 20_000 : samples, rng: &rng)
         book.exercises(ExerciseCatalog.exercises(lesson: 3))
-        let status = book.finish()
-        if status != 0 { throw ExitCode(status) }
+        try book.finish()
     }
 
     // MARK: - 1. μ̃ from ε (Eq. 9–11)

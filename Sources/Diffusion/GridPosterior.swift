@@ -43,4 +43,20 @@ public struct GridPosterior: Sendable {
     public static func logNormal(_ x: Double, mean m: Double, variance v: Double) -> Double {
         -0.5 * Double.log(2 * Double.pi * v) - (x - m) * (x - m) / (2 * v)
     }
+
+    /// The posterior of xₜ₋₁ given xₜ when xₜ₋₁ has the prior N(`priorMean`, `priorVariance`):
+    /// Bayes' rule with the step likelihood q(xₜ∣xₜ₋₁) = N(√αₜ·xₜ₋₁, βₜ) of Eq. (2), on 8001 points
+    /// spanning both factors ±12 standard deviations of the narrower one. With the prior
+    /// q(xₜ₋₁∣x₀) = N(√ᾱₜ₋₁·x₀, 1 − ᾱₜ₋₁) this is q(xₜ₋₁∣xₜ, x₀), computed without Eq. (7).
+    public static func reverseStep(
+        schedule: NoiseSchedule, t: Int, xt: Double, priorMean: Double, priorVariance: Double
+    ) -> GridPosterior {
+        let scale = schedule.alpha(t).squareRoot()
+        let likelihoodPeak = xt / scale
+        let spread = 12 * min((schedule.beta(t) / schedule.alpha(t)).squareRoot(), priorVariance.squareRoot())
+        return GridPosterior(
+            lower: min(likelihoodPeak, priorMean) - spread, upper: max(likelihoodPeak, priorMean) + spread, count: 8001,
+            logPrior: { logNormal($0, mean: priorMean, variance: priorVariance) },
+            logLikelihood: { logNormal(xt, mean: scale * $0, variance: schedule.beta(t)) })
+    }
 }

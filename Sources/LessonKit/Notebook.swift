@@ -1,3 +1,4 @@
+import ArgumentParser
 import ExerciseKit
 import Foundation
 import Plotting
@@ -137,8 +138,10 @@ public final class Notebook {
         markdown += ["Check your answers with `\(command)`.", ""]
     }
 
-    /// Writes `README.md`, reports what went wrong, and returns the exit status (0 when all went well).
-    public func finish() -> Int32 {
+    /// Writes `README.md` and reports what went wrong, one line each on stderr.
+    /// - Throws: `ExitCode.failure` if a check failed, a figure did not render, gnuplot is missing or
+    ///   the transcript could not be written — after everything else has been written.
+    public func finish() throws {
         var status: Int32 = 0
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -155,7 +158,7 @@ public final class Notebook {
         }
         for failure in renderFailures { printError("figure did not render: \(failure)"); status = 1 }
         for failure in failedChecks { printError("check failed: \(failure)"); status = 1 }
-        return status
+        if status != 0 { throw ExitCode(status) }
     }
 
     private func printError(_ message: String) {

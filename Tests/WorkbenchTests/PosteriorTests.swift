@@ -8,13 +8,7 @@ struct PosteriorTests {
 
     /// Bayes' rule on a grid for xₜ₋₁ given xₜ, with prior N(m, v) on xₜ₋₁ (no use of Eq. 7).
     static func bayes(t: Int, xt: Double, priorMean m: Double, priorVariance v: Double) -> GridPosterior {
-        let s = schedule
-        let peak = xt / s.alpha(t).squareRoot()
-        let width = 12 * min((s.beta(t) / s.alpha(t)).squareRoot(), v.squareRoot())
-        return GridPosterior(
-            lower: min(peak, m) - width, upper: max(peak, m) + width, count: 8001,
-            logPrior: { GridPosterior.logNormal($0, mean: m, variance: v) },
-            logLikelihood: { GridPosterior.logNormal(xt, mean: s.alpha(t).squareRoot() * $0, variance: s.beta(t)) })
+        GridPosterior.reverseStep(schedule: schedule, t: t, xt: xt, priorMean: m, priorVariance: v)
     }
 
     @Test("Eq. 7 mean and variance equal Bayes' rule on a grid", arguments: [2, 3, 10, 100, 500, 999, 1000])
