@@ -1,0 +1,173 @@
+/// Single-precision matrix products for the networks: a register-blocked SIMD kernel.
+///
+/// C (m × n, row stride `ldc`) = or += A·B, where A (m × k) is row-major with row stride `lda` and
+/// B (k × n) has been packed by `pack(_:ldb:k:n:into:)` into strips of 16 columns, each strip k × 16
+/// contiguous — so the kernel streams B from L1 without cache-set conflicts whatever B's row stride.
+/// The inner kernel keeps a 6 × 16 block of C in twelve 8-wide registers and, for each of the k
+/// steps, broadcasts six A values against two 8-wide rows of B: 12 fused multiply-adds per 2 loads
+/// (the classic AVX2 shape). Rows beyond a multiple of 6 take a one-row kernel; B's last strip is
+/// zero-padded, and only the real columns of C are written.
+public enum Gemm {
+    /// Floats needed to pack a k × n matrix: k · 16 · ⌈n/16⌉.
+    @inlinable
+    public static func packedCount(k: Int, n: Int) -> Int { k * 16 * ((n + 15) / 16) }
+
+    /// Packs B (k × n, row stride `ldb`) into strips of 16 columns, zero-padding the last.
+    @inlinable
+    public static func pack(_ b: UnsafePointer<Float>, ldb: Int, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>) {
+        var strip = 0
+        var j = 0
+        while j < n {
+            let width = min(16, n - j)
+            let base = packed + strip * k * 16
+            for l in 0..<k {
+                let row = b + l * ldb + j
+                let out = base + l * 16
+                if width == 16 {
+                    out.update(from: row, count: 16)
+                } else {
+                    for c in 0..<16 { out[c] = c < width ? row[c] : 0 }
+                }
+            }
+            strip += 1
+            j += 16
+        }
+    }
+
+    /// C ← A·B (or C ← C + A·B when `accumulate`), B packed.
+    @inlinable
+    public static func multiply(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packedB: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        var strip = 0
+        var j = 0
+        while j < n {
+            let width = min(16, n - j)
+            let b = packedB + strip * k * 16
+            var i = 0
+            if width == 16 {
+                while i + 6 <= m {
+                    kernel6x16(k, a + i * lda, lda, b, c + i * ldc + j, ldc, accumulate)
+                    i += 6
+                }
+            }
+            while i < m {
+                kernel1x16(k, a + i * lda, b, c + i * ldc + j, width, accumulate)
+                i += 1
+            }
+            strip += 1
+            j += 16
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inlinable @inline(__always)
+    static func store(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
+        let raw = UnsafeMutableRawPointer(p)
+        raw.storeBytes(of: accumulate ? raw.loadUnaligned(as: SIMD8<Float>.self) + value : value, as: SIMD8<Float>.self)
+    }
+
+    /// The 6 × 16 register block: C[0..<6, 0..<16] (+)= Σₗ A[0..<6, l] ⊗ B[l, 0..<16].
+    @inlinable @inline(__always)
+    static func kernel6x16(
+        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
+    ) {
+        var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
+        var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+        var c40 = SIMD8<Float>(), c41 = SIMD8<Float>(), c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
+        let (a0, a1, a2, a3, a4, a5) = (a, a + lda, a + 2 * lda, a + 3 * lda, a + 4 * lda, a + 5 * lda)
+        var pb = b
+        for l in 0..<k {
+            let b0 = load(pb)
+            let b1 = load(pb + 8)
+            var s = SIMD8<Float>(repeating: a0[l])
+            c00.addProduct(s, b0); c01.addProduct(s, b1)
+            s = SIMD8<Float>(repeating: a1[l])
+            c10.addProduct(s, b0); c11.addProduct(s, b1)
+            s = SIMD8<Float>(repeating: a2[l])
+            c20.addProduct(s, b0); c21.addProduct(s, b1)
+            s = SIMD8<Float>(repeating: a3[l])
+            c30.addProduct(s, b0); c31.addProduct(s, b1)
+            s = SIMD8<Float>(repeating: a4[l])
+            c40.addProduct(s, b0); c41.addProduct(s, b1)
+            s = SIMD8<Float>(repeating: a5[l])
+            c50.addProduct(s, b0); c51.addProduct(s, b1)
+            pb += 16
+        }
+        store(c00, c, accumulate); store(c01, c + 8, accumulate)
+        store(c10, c + ldc, accumulate); store(c11, c + ldc + 8, accumulate)
+        store(c20, c + 2 * ldc, accumulate); store(c21, c + 2 * ldc + 8, accumulate)
+        store(c30, c + 3 * ldc, accumulate); store(c31, c + 3 * ldc + 8, accumulate)
+        store(c40, c + 4 * ldc, accumulate); store(c41, c + 4 * ldc + 8, accumulate)
+        store(c50, c + 5 * ldc, accumulate); store(c51, c + 5 * ldc + 8, accumulate)
+    }
+
+    /// One row of C against a 16-wide strip of packed B, writing its first `width` columns.
+    @inlinable @inline(__always)
+    static func kernel1x16(
+        _ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        _ width: Int, _ accumulate: Bool
+    ) {
+        var c0 = SIMD8<Float>(), c1 = SIMD8<Float>()
+        var pb = b
+        for l in 0..<k {
+            let s = SIMD8<Float>(repeating: a[l])
+            c0.addProduct(s, load(pb)); c1.addProduct(s, load(pb + 8))
+            pb += 16
+        }
+        if width == 16 {
+            store(c0, c, accumulate); store(c1, c + 8, accumulate)
+        } else {
+            for j in 0..<width {
+                let v = j < 8 ? c0[j] : c1[j - 8]
+                c[j] = accumulate ? c[j] + v : v
+            }
+        }
+    }
+
+    /// The transpose of a row-major `rows` × `columns` matrix into `out` (`columns` × `rows`),
+    /// in 8 × 8 tiles so both sides stay in cache.
+    @inlinable
+    public static func transpose(_ b: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
+        var i0 = 0
+        while i0 < rows {
+            var j0 = 0
+            while j0 < columns {
+                for i in i0..<min(i0 + 8, rows) {
+                    for j in j0..<min(j0 + 8, columns) { out[j * rows + i] = b[i * columns + j] }
+                }
+                j0 += 8
+            }
+            i0 += 8
+        }
+    }
+
+    /// Packs Wᵀ, where W is row-major `rows` × `columns`: the packed form of the `columns` × `rows`
+    /// matrix Wᵀ, read straight from W (no intermediate transpose).
+    @inlinable
+    public static func packTransposed(_ w: UnsafePointer<Float>, rows: Int, columns: Int, into packed: UnsafeMutablePointer<Float>) {
+        // Wᵀ has k = columns rows and n = rows columns; strip s holds Wᵀ[l, 16s ..< 16s + 16] = W[16s ..< 16s + 16, l].
+        var strip = 0
+        var j = 0
+        while j < rows {
+            let width = min(16, rows - j)
+            let base = packed + strip * columns * 16
+            for c in 0..<16 {
+                if c < width {
+                    let source = w + (j + c) * columns
+                    for l in 0..<columns { base[l * 16 + c] = source[l] }
+                } else {
+                    for l in 0..<columns { base[l * 16 + c] = 0 }
+                }
+            }
+            strip += 1
+            j += 16
+        }
+    }
+}

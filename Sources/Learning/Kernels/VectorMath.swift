@@ -1,0 +1,69 @@
+/// Vectorised element-wise functions for the networks (8 floats at a time).
+public enum VectorMath {
+    /// eˣ for 8 floats: x = n·ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite, two-part ln 2), e^r by its
+    /// degree-6 Taylor polynomial (truncation r⁷/7! ≤ 1.2e-7 relative, about 1 ulp), and 2ⁿ built in
+    /// the exponent bits. Inputs are clamped to [−87.3, 88.3], so results stay finite and normal.
+    @inlinable @inline(__always)
+    public static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let low = SIMD8<Float>(repeating: -87.3)
+        let high = SIMD8<Float>(repeating: 88.3)
+        let clamped = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
+        // Adding 1.5·2²³ rounds x·log₂e to an integer held in the low mantissa bits.
+        let magic = SIMD8<Float>(repeating: 12_582_912)
+        let shifted = clamped * 1.442_695_04 + magic
+        let n = shifted - magic
+        let r = clamped - n * 0.693_145_75 - n * 1.428_606_8e-6
+        var p = SIMD8<Float>(repeating: 1.0 / 720)
+        p = p * r + 1.0 / 120
+        p = p * r + 1.0 / 24
+        p = p * r + 1.0 / 6
+        p = p * r + 0.5
+        p = p * r + 1
+        p = p * r + 1
+        let bits = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
+        return p * unsafeBitCast((bits &+ 127) &<< 23, to: SIMD8<Float>.self)
+    }
+
+    /// The logistic sigmoid σ(z) = 1 / (1 + e⁻ᶻ).
+    @inlinable @inline(__always)
+    public static func sigmoid(_ z: SIMD8<Float>) -> SIMD8<Float> {
+        1 / (1 + exp(-z))
+    }
+
+    /// For `rows` rows of `width` (a multiple of 8): z ← z + b (in place), σ(z) into `sigmoid` when
+    /// given, and SiLU(z) = z·σ(z) into `output`.
+    @inlinable
+    public static func biasSiLU(
+        _ z: UnsafeMutablePointer<Float>, rows: Int, width: Int, bias: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>, sigmoid sigmoidOut: UnsafeMutablePointer<Float>?
+    ) {
+        precondition(width % 8 == 0, "biasSiLU: width \(width) is not a multiple of 8")
+        for i in 0..<rows {
+            var j = 0
+            while j < width {
+                let at = i * width + j
+                let zi = Gemm.load(z + at) + Gemm.load(bias + j)
+                let s = sigmoid(zi)
+                Gemm.store(zi, z + at, false)
+                if let sigmoidOut { Gemm.store(s, sigmoidOut + at, false) }
+                Gemm.store(zi * s, output + at, false)
+                j += 8
+            }
+        }
+    }
+
+    /// In place: g ← g·SiLU′(z), SiLU′(z) = σ(z)·(1 + z·(1 − σ(z))), from stored z and σ(z),
+    /// over `count` floats (a multiple of 8).
+    @inlinable
+    public static func siluBackward(
+        _ gradient: UnsafeMutablePointer<Float>, preActivation z: UnsafePointer<Float>, sigmoid s: UnsafePointer<Float>, count: Int
+    ) {
+        precondition(count % 8 == 0, "siluBackward: count \(count) is not a multiple of 8")
+        var i = 0
+        while i < count {
+            let (zi, si) = (Gemm.load(z + i), Gemm.load(s + i))
+            Gemm.store(Gemm.load(gradient + i) * si * (1 + zi * (1 - si)), gradient + i, false)
+            i += 8
+        }
+    }
+}
