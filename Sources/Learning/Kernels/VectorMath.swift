@@ -10,16 +10,16 @@ public enum VectorMath {
         let clamped = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
         // Adding 1.5·2²³ rounds x·log₂e to an integer held in the low mantissa bits.
         let magic = SIMD8<Float>(repeating: 12_582_912)
-        let shifted = clamped * 1.442_695_04 + magic
+        let shifted = magic.addingProduct(clamped, SIMD8(repeating: 1.442_695_04))
         let n = shifted - magic
-        let r = clamped - n * 0.693_145_75 - n * 1.428_606_8e-6
+        let r = clamped.addingProduct(n, SIMD8(repeating: -0.693_145_75)).addingProduct(n, SIMD8(repeating: -1.428_606_8e-6))
         var p = SIMD8<Float>(repeating: 1.0 / 720)
-        p = p * r + 1.0 / 120
-        p = p * r + 1.0 / 24
-        p = p * r + 1.0 / 6
-        p = p * r + 0.5
-        p = p * r + 1
-        p = p * r + 1
+        p = SIMD8(repeating: 1.0 / 120).addingProduct(p, r)
+        p = SIMD8(repeating: 1.0 / 24).addingProduct(p, r)
+        p = SIMD8(repeating: 1.0 / 6).addingProduct(p, r)
+        p = SIMD8(repeating: 0.5).addingProduct(p, r)
+        p = SIMD8(repeating: 1).addingProduct(p, r)
+        p = SIMD8(repeating: 1).addingProduct(p, r)
         let bits = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
         return p * unsafeBitCast((bits &+ 127) &<< 23, to: SIMD8<Float>.self)
     }
@@ -30,8 +30,8 @@ public enum VectorMath {
         1 / (1 + exp(-z))
     }
 
-    /// For `rows` rows of `width` (a multiple of 8): z ← z + b (in place), σ(z) into `sigmoid` when
-    /// given, and SiLU(z) = z·σ(z) into `output`.
+    /// For `rows` rows of `width` (a multiple of 8): SiLU(z + b) = (z + b)·σ(z + b) into `output`;
+    /// when `sigmoid` is given (training), also z ← z + b in place and σ(z + b) into `sigmoid`.
     @inlinable
     public static func biasSiLU(
         _ z: UnsafeMutablePointer<Float>, rows: Int, width: Int, bias: UnsafePointer<Float>,
@@ -44,8 +44,10 @@ public enum VectorMath {
                 let at = i * width + j
                 let zi = Gemm.load(z + at) + Gemm.load(bias + j)
                 let s = sigmoid(zi)
-                Gemm.store(zi, z + at, false)
-                if let sigmoidOut { Gemm.store(s, sigmoidOut + at, false) }
+                if let sigmoidOut {
+                    Gemm.store(zi, z + at, false)
+                    Gemm.store(s, sigmoidOut + at, false)
+                }
                 Gemm.store(zi * s, output + at, false)
                 j += 8
             }
