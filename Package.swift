@@ -95,8 +95,8 @@ let package = Package(
         .testTarget(
             name: "WorkbenchTests",
             dependencies: [
-                "TensorCore", "Diffusion", "Plotting", "LessonKit", "ExerciseKit", "ExerciseSolutions",
-                "workbench",
+                "TensorCore", "Diffusion", "Plotting", "LessonKit", "ExerciseKit", "ExerciseSolutions", "Learning",
+                "workbench", "bench-toy2d",
             ] + lessons.map { .target(name: "lesson-\($0.0)") },
             exclude: ["Resources"]),
     ] + lessons.map { lesson($0.0, $0.1) },

@@ -17,7 +17,7 @@ public final class NetworkEngine {
     let downstream: FloatBuffer
     let transposedInput: FloatBuffer   // hₗᵀ for ∂L/∂W
     let packedUpstream: FloatBuffer    // g packed for ∂L/∂W
-    let narrowColumns: FloatBuffer     // ∂L/∂W of the last layer, [out, in]
+    let narrowColumns: FloatBuffer     // ∂L/∂W of a layer whose width is not a multiple of 16, [out, in]
 
     /// An engine for networks of `sizes` and blocks of up to `capacity` rows.
     public init(sizes: [Int], capacity: Int) {
@@ -33,7 +33,7 @@ public final class NetworkEngine {
         downstream = FloatBuffer(count: capacity * widest)
         transposedInput = FloatBuffer(count: capacity * widest)
         packedUpstream = FloatBuffer(count: Gemm.packedCount(k: capacity, n: widest))
-        narrowColumns = FloatBuffer(count: widest * sizes.last!)
+        narrowColumns = FloatBuffer(count: (0..<(sizes.count - 1)).map { sizes[$0] * sizes[$0 + 1] }.max()!)
     }
 
     /// output = network(input) for `rows` rows; input `[rows, sizes[0]]`, output `[rows, sizes[L]]`.

@@ -15,7 +15,7 @@ extension Sampler {
             let k = t - 1
             if snapshots.contains(t) { report(w, t: t, rows: rows, observe: observe) }
             for i in 0..<(rows * d) {
-                var next = coefficientX[k] * (w.x[i] - coefficientNoise[k] * w.noise[i])
+                var next = coefficientX[k] * w.x[i] - coefficientNoise[k] * w.noise[i]  // (xₜ − βₜ/√(1 − ᾱₜ)·ε_θ)/√αₜ
                 if t > 1 { next += sigma[k] * Float(generator.normal()) }
                 w.x[i] = next
             }

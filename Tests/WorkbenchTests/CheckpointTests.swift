@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import Learning
+@testable import TensorCore
+
+@Suite("Checkpoints: round trip and bad files")
+struct CheckpointTests {
+    static func model() -> MLP {
+        var rng = SeededGenerator(seed: 70)
+        return MLP(sizes: [34, 16, 8, 2], using: &rng)
+    }
+
+    @Test("Save then load gives the same network, bit for bit; the PyTorch layout round-trips")
+    func roundTrip() throws {
+        let directory = temporaryDirectory("ckpt")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("m.ddpm")
+        try Checkpoint.save(Self.model(), to: url)
+        #expect(try Checkpoint.load(from: url, expectedSizes: [34, 16, 8, 2]) == Self.model())
+        let torch = Checkpoint.torchLayout(Self.model())
+        #expect(Checkpoint.fromTorchLayout(torch, sizes: [34, 16, 8, 2]) == Self.model())
+        // PyTorch stores W as [out, in]: the first row of layer 1 is W[:, 0] of ours.
+        let w = Self.model().weight(0)
+        #expect(Array(torch[0..<34]) == (0..<34).map { w[$0, 0] })
+    }
+
+    @Test("Truncated, foreign, mismatched and corrupted files give their own errors")
+    func badFiles() throws {
+        let bytes = [UInt8](Checkpoint.encode(Self.model()))
+        #expect(throws: CheckpointError.truncated(path: "f", expectedBytes: bytes.count, actualBytes: bytes.count - 9)) {
+            try Checkpoint.decode(Array(bytes.dropLast(9)), path: "f")
+        }
+        #expect(throws: CheckpointError.foreign(path: "f")) { try Checkpoint.decode(Array("PK\u{3}\u{4} not ours".utf8), path: "f") }
+        #expect(throws: CheckpointError.foreign(path: "f")) { try Checkpoint.decode([], path: "f") }
+        #expect(throws: CheckpointError.mismatched(path: "f", expected: MLP.toySizes, found: [34, 16, 8, 2])) {
+            try Checkpoint.decode(bytes, path: "f", expectedSizes: MLP.toySizes)
+        }
+        var flipped = bytes
+        flipped[100] ^= 0x01
+        #expect(throws: CheckpointError.corrupt(path: "f")) { try Checkpoint.decode(flipped, path: "f") }
+        #expect(throws: CheckpointError.corrupt(path: "f")) { try Checkpoint.decode(bytes + [0], path: "f") }
+        #expect(throws: CheckpointError.unreadable(path: "/nonexistent/x")) {
+            try Checkpoint.load(from: URL(fileURLWithPath: "/nonexistent/x"))
+        }
+        for error in [CheckpointError.foreign(path: "a.bin"), .corrupt(path: "a.bin"), .truncated(path: "a.bin", expectedBytes: 9, actualBytes: 3)] {
+            #expect(error.description.contains("a.bin") && !error.description.contains("\n"))
+        }
+    }
+
+    @Test("PyTorch raw weights load only at the exact size")
+    func torchRaw() throws {
+        let directory = temporaryDirectory("raw")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("w.f32")
+        let sizes = [34, 16, 8, 2]
+        let values = Checkpoint.torchLayout(Self.model())
+        try Data(values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }).write(to: url)
+        #expect(try Checkpoint.loadTorchRaw(from: url, sizes: sizes) == Self.model())
+        try Data(repeating: 0, count: 12).write(to: url)
+        #expect(throws: CheckpointError.self) { try Checkpoint.loadTorchRaw(from: url, sizes: sizes) }
+    }
+}

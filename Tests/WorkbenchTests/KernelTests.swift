@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+@testable import Diffusion
+@testable import Learning
+@testable import TensorCore
+
+@Suite("Fast kernels and the network engine")
+struct KernelTests {
+    @Test("GEMM equals the definition, remainder rows and columns included",
+          arguments: [(1, 1, 1), (6, 16, 8), (7, 17, 5), (13, 34, 128), (24, 48, 40), (20, 2, 128)])
+    func gemmMatchesDefinition(m: Int, n: Int, k: Int) {
+        var rng = SeededGenerator(seed: UInt64(m * 1000 + n))
+        let a = Tensor<Float>.randomNormal([m, k], using: &rng)
+        let b = Tensor<Float>.randomNormal([k, n], using: &rng)
+        var packed = [Float](repeating: 0, count: Gemm.packedCount(k: k, n: n))
+        var c = [Float](repeating: 1, count: m * n)
+        b.scalars.withUnsafeBufferPointer { bp in packed.withUnsafeMutableBufferPointer { Gemm.pack(bp.baseAddress!, ldb: n, k: k, n: n, into: $0.baseAddress!) } }
+        for accumulate in [false, true] {
+            a.scalars.withUnsafeBufferPointer { ap in packed.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                Gemm.multiply(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, packedB: bp.baseAddress!, c: cp.baseAddress!, ldc: n, accumulate: accumulate)
+            } } }
+            for i in 0..<m {
+                for j in 0..<n {
+                    let exact = (0..<k).reduce(0.0) { $0 + Double(a[i, $1]) * Double(b[$1, j]) }
+                    let scale = (0..<k).reduce(0.0) { $0 + abs(Double(a[i, $1]) * Double(b[$1, j])) }
+                    let expected = accumulate ? 2 * exact : exact
+                    // Float summation of k terms: error ≤ k·2⁻²⁴·Σ|terms| (a loose, classical bound).
+                    #expect(abs(Double(c[i * n + j]) - expected) <= Double(k + 1) * 0x1p-24 * (accumulate ? 2 : 1) * scale + 1e-30,
+                            "C[\(i),\(j)] accumulate \(accumulate)")
+                }
+            }
+        }
+        var transposed = [Float](repeating: 0, count: m * k)
+        a.scalars.withUnsafeBufferPointer { ap in transposed.withUnsafeMutableBufferPointer { Gemm.transpose(ap.baseAddress!, rows: m, columns: k, into: $0.baseAddress!) } }
+        #expect(transposed == a.transposed().scalars)
+    }
+
+    @Test("Vector exp is within 2 ulp of Foundation's exp over [−87, 88]; the sigmoid within 3e-7")
+    func vectorExp() {
+        var worst = 0.0
+        var worstSigmoid = 0.0
+        var x = Float(-87)
+        while x < 88 {
+            let v = SIMD8<Float>((0..<8).map { x + Float($0) * 0.013 })
+            let e = VectorMath.exp(v)
+            let s = VectorMath.sigmoid(v)
+            for i in 0..<8 {
+                let exact = Foundation.exp(Double(v[i]))
+                worst = max(worst, abs(Double(e[i]) - exact) / exact)
+                worstSigmoid = max(worstSigmoid, abs(Double(s[i]) - 1 / (1 + Foundation.exp(-Double(v[i])))))
+            }
+            x += 0.11
+        }
+        // 2 ulp of Float relative = 2·2⁻²³ ≈ 2.4e-7.
+        #expect(worst <= 2.4e-7, "exp relative error \(worst)")
+        #expect(worstSigmoid <= 3e-7, "sigmoid error \(worstSigmoid)")
+    }
+
+    @Test("The engine's forward and backward equal the tape's (Float engine against a Double tape)",
+          arguments: [[34, 32, 16, 2], [34, 8, 24, 2], [34, 8, 2]])
+    func engineMatchesTape(sizes: [Int]) {
+        var rng = SeededGenerator(seed: 50)
+        let model = MLP(sizes: sizes, using: &rng)
+        let rows = 13
+        let input = Tensor<Float>.randomNormal([rows, 34], using: &rng)
+        let gradOut = Tensor<Float>.randomNormal([rows, 2], using: &rng)
+        let tape = Tape<Double>()
+        let params = model.variables(on: tape)
+        let y = MLP.forward(tape.variable(input.converted(to: Double.self)), weights: params)
+        let grads = tape.gradients(of: (y * gradOut.converted(to: Double.self)).sum())
+        let engine = NetworkEngine(sizes: model.sizes, capacity: 16)
+        let packed = PackedNetwork(model)
+        var output = [Float](repeating: 0, count: rows * 2)
+        var gradients = [Float](repeating: 0, count: model.parameters.count)
+        input.scalars.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { engine.forward(packed, input: x.baseAddress!, rows: rows, output: $0.baseAddress!) }
+            gradOut.scalars.withUnsafeBufferPointer { g in
+                gradients.withUnsafeMutableBufferPointer { engine.backward(packed, input: x.baseAddress!, gradOutput: g.baseAddress!, rows: rows, gradients: $0.baseAddress!) }
+            }
+        }
+        // Float arithmetic over sums of ≤ 34 O(1) terms through 3 layers: ~1e-5 absolute.
+        #expect(maxAbsoluteDifference(Tensor(output.map(Double.init)), Tensor(y.value.scalars)) <= 2e-5)
+        for l in 0..<model.layerCount {
+            let w = Tensor(Array(gradients[model.weightOffset(l)..<model.biasOffset(l)]).map(Double.init))
+            let b = Tensor(Array(gradients[model.biasOffset(l)..<(model.biasOffset(l) + model.sizes[l + 1])]).map(Double.init))
+            #expect(maxAbsoluteDifference(w, Tensor(grads[params[l].weight].scalars)) <= 1e-4, "∂W layer \(l)")
+            #expect(maxAbsoluteDifference(b, Tensor(grads[params[l].bias].scalars)) <= 1e-4, "∂b layer \(l)")
+        }
+    }
+
+    @Test("The fast sampler equals Algorithm 2 in Double with the same network and noise")
+    func samplerMatchesReference() throws {
+        var rng = SeededGenerator(seed: 60)
+        let model = MLP(sizes: [34, 16, 16, 2], using: &rng)
+        let schedule = try NoiseSchedule.linear(steps: 50, betaStart: 1e-3, betaEnd: 0.1)
+        for variance in ReverseVariance.allCases {
+            let fast = Sampler(model: model, schedule: schedule, variance: variance).sample(count: 20, seed: 7).samples
+            var generator = Sampler.generator(seed: 7, block: 0)
+            let reference = schedule.sample(count: 20, dimension: 2, variance: variance, generator: &generator) { x, t in
+                let tape = Tape<Double>()
+                let input = MLP.input(x: x.converted(to: Float.self), t: Array(repeating: t, count: x.shape[0])).converted(to: Double.self)
+                return MLP.forward(tape.variable(input), weights: model.variables(on: tape)).value
+            }
+            // 50 steps of Float rounding (~1e-6 each, amplified ≤ 1/√α per step): 1e-3 absolute.
+            #expect(maxAbsoluteDifference(Tensor(shape: [20, 2], scalars: fast.map(Double.init)), reference) <= 1e-3, "σ² = \(variance)")
+        }
+    }
+
+    @Test("Samples do not depend on the thread count; snapshots hold xₜ and x̂₀ (Eq. 15)")
+    func samplerThreadsAndSnapshots() throws {
+        var rng = SeededGenerator(seed: 61)
+        let model = MLP(sizes: [34, 16, 16, 2], using: &rng)
+        let schedule = try NoiseSchedule.linear(steps: 40)
+        let sampler = Sampler(model: model, schedule: schedule)
+        let one = sampler.sample(count: 250, seed: 3, threads: 1, snapshots: [40, 1])
+        let two = sampler.sample(count: 250, seed: 3, threads: 2, snapshots: [40, 1])
+        #expect(one.samples == two.samples)
+        #expect(one.snapshots[40]!.x == two.snapshots[40]!.x)
+        // At t = 1, x̂₀ = (x₁ − √(1−ᾱ₁)ε_θ)/√ᾱ₁ and x₀ = (x₁ − β₁/√(1−ᾱ₁)·ε_θ)/√α₁ coincide (√(1−ᾱ₁) = √β₁).
+        let x0Hat = one.snapshots[1]!.predictedX0
+        #expect(zip(x0Hat, one.samples).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
+    }
+}
