@@ -7,16 +7,19 @@ func lesson(_ number: String, _ folder: String) -> Target {
     .executableTarget(
         name: "lesson-\(number)",
         dependencies: [
-            "LessonKit", "Diffusion", "TensorCore", "Plotting", "ExerciseKit",
+            "LessonKit", "Diffusion", "TensorCore", "Plotting", "ExerciseKit", "Learning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
-        path: "Lessons/\(folder)")
+        path: "Lessons/\(folder)",
+        swiftSettings: optimised)
 }
 
 let lessons: [(String, String)] = [
     ("01", "01-forward-process"),
     ("02", "02-posterior"),
     ("03", "03-epsilon-parameterisation"),
+    ("04", "04-training"),
+    ("05", "05-sampling"),
 ]
 
 /// Generic tensor code is specialised across module boundaries in release builds, and on x86-64 the

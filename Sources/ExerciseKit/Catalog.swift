@@ -1,15 +1,17 @@
 /// Every lesson's exercises, by lesson number.
 public enum ExerciseCatalog {
-    /// The exercises of lesson `number` (1, 2, 3), or `[]`.
+    /// The exercises of lesson `number` (1…5), or `[]`.
     public static func exercises(lesson number: Int) -> [Exercise] {
         switch number {
         case 1: return Lesson01Exercises.all
         case 2: return Lesson02Exercises.all
         case 3: return Lesson03Exercises.all
+        case 4: return Lesson04Exercises.all
+        case 5: return Lesson05Exercises.all
         default: return []
         }
     }
 
     /// The lessons that have exercises.
-    public static let lessons = [1, 2, 3]
+    public static let lessons = [1, 2, 3, 4, 5]
 }

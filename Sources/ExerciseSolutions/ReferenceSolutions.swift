@@ -66,3 +66,52 @@ public struct Lesson03Solution: Lesson03Answers {
         beta * beta / (2 * sigma2 * (1 - beta) * (1 - alphaBar))
     }
 }
+
+/// Reference answers to lesson 04.
+public struct Lesson04Solution: Lesson04Answers {
+    /// Creates the reference answers.
+    public init() {}
+
+    /// Eq. (14) on one batch: Σ (ε − ε_θ)² / n.
+    public func simpleLoss(noise: [Double], predicted: [Double]) throws -> Double {
+        var sum = 0.0
+        for i in noise.indices { sum += (noise[i] - predicted[i]) * (noise[i] - predicted[i]) }
+        return sum / Double(noise.count)
+    }
+
+    /// Adam, PyTorch semantics.
+    public func adamStep(parameter: Double, gradient: Double, m: Double, v: Double, step k: Int, learningRate: Double)
+        throws -> (parameter: Double, m: Double, v: Double)
+    {
+        let m1 = 0.9 * m + 0.1 * gradient
+        let v1 = 0.999 * v + 0.001 * gradient * gradient
+        let stepSize = learningRate / (1 - pow(0.9, Double(k)))
+        let denominator = v1.squareRoot() / (1 - pow(0.999, Double(k))).squareRoot() + 1e-8
+        return (parameter - stepSize * m1 / denominator, m1, v1)
+    }
+
+    /// θ̄ ← d·θ̄ + (1 − d)·θ.
+    public func movingAverage(average: Double, parameter: Double, decay: Double) throws -> Double {
+        decay * average + (1 - decay) * parameter
+    }
+}
+
+/// Reference answers to lesson 05.
+public struct Lesson05Solution: Lesson05Answers {
+    /// Creates the reference answers.
+    public init() {}
+
+    /// Algorithm 2, one step, written out.
+    public func reverseStep(xt: Double, predictedNoise: Double, t: Int, schedule: NoiseSchedule, sigma2: Double, z: Double) throws -> Double {
+        let mean = (xt - schedule.beta(t) / (1 - schedule.alphaBar(t)).squareRoot() * predictedNoise) / schedule.alpha(t).squareRoot()
+        return t > 1 ? mean + sigma2.squareRoot() * z : mean
+    }
+
+    /// Sorted pairing.
+    public func wasserstein1D(_ a: [Double], _ b: [Double]) throws -> Double {
+        let (x, y) = (a.sorted(), b.sorted())
+        var sum = 0.0
+        for i in x.indices { sum += abs(x[i] - y[i]) }
+        return sum / Double(x.count)
+    }
+}

@@ -123,6 +123,28 @@ public final class Notebook {
         markdown += ["![\(caption)](\(figure.name).png)", "", "*Figure \(figureCount).* \(caption) (`\(figure.name).gp` re-renders it.)", ""]
     }
 
+    /// Writes `animation` (script always, GIF when gnuplot is there) and embeds it with `caption`.
+    public func animation(_ animation: Animation, caption: String) {
+        figureCount += 1
+        do {
+            switch try writer.write(animation) {
+            case .rendered: break
+            case .gnuplotMissing: gnuplotMissing = true
+            case .failed(let message): renderFailures.append("\(animation.name): \(message)")
+            }
+        } catch {
+            renderFailures.append("\(animation.name): \(error)")
+        }
+        print("  [animation] \(directory.lastPathComponent)/\(animation.name).gif — \(caption)\n")
+        markdown += ["![\(caption)](\(animation.name).gif)", "", "*Figure \(figureCount).* \(caption) (`\(animation.name).gp` re-renders it.)", ""]
+    }
+
+    /// A file the lesson wrote besides figures (data, a model), listed in the transcript.
+    public func wroteFile(_ name: String, _ description: String) {
+        print("  [file] \(directory.lastPathComponent)/\(name) — \(description)")
+        markdown += ["- [`\(name)`](\(name)): \(description)", ""]
+    }
+
     /// Appends the lesson's exercises and how to check them.
     public func exercises(_ items: [Exercise]) {
         section("Exercises")

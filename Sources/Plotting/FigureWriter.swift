@@ -48,7 +48,19 @@ public struct FigureWriter: Sendable {
         return render(scriptURL: scriptURL, pngURL: directory.appendingPathComponent(figure.name + ".png"))
     }
 
+    /// Writes `animation.name`.gp and, when gnuplot is there, renders `animation.name`.gif from it.
+    /// - Throws: `FigureWriteError` if the folder or the script cannot be written.
+    @discardableResult
+    public func write(_ animation: Animation) throws -> RenderOutcome {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let scriptURL = directory.appendingPathComponent(animation.name + ".gp")
+        try writeScript(GnuplotScript(animation: animation, source: source), to: scriptURL)
+        guard gnuplotAvailable else { return .gnuplotMissing }
+        return render(scriptURL: scriptURL, pngURL: directory.appendingPathComponent(animation.name + ".gif"))
+    }
+
     /// Renders an existing script; succeeds when gnuplot reports no error and the PNG is non-empty.
+    /// `pngURL` is the image the script writes (a PNG or, for animations, a GIF).
     public func render(scriptURL: URL, pngURL: URL) -> RenderOutcome {
         try? FileManager.default.removeItem(at: pngURL)
         var message = [CChar](repeating: 0, count: 4096)

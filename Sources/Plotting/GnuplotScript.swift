@@ -41,6 +41,19 @@ struct GnuplotScript {
         command("set output")
     }
 
+    /// Builds the script of an animated GIF, one `plot` per frame.
+    init(animation: Animation, source: String) {
+        command("# \(animation.name) — an animation written by \(source).")
+        command("# Re-render with:  gnuplot \(animation.name).gp   (writes \(animation.name).gif beside this script)")
+        command("set encoding utf8")
+        command("set terminal gif animate delay \(animation.delay) loop 0 size \(animation.width),\(animation.height) font 'DejaVu Sans,10' noenhanced")
+        command("set output (strlen(ARG0) > 3 ? ARG0[1:strlen(ARG0)-2] : '\(animation.name).') . 'gif'")
+        command("set grid lc rgb '#dddddd'")
+        command("set format x '%g'; set format y '%g'")
+        for (f, frame) in animation.frames.enumerated() { add(panel: frame, number: f + 1) }
+        command("set output")
+    }
+
     private mutating func command(_ line: String) { pieces.append(.command(line)) }
 
     private mutating func add(panel: Panel, number: Int) {

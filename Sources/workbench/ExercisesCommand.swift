@@ -9,7 +9,7 @@ struct ExercisesCommand: ParsableCommand {
         commandName: "exercises",
         abstract: "Check your exercise answers (Lessons/Exercises/LessonNN.swift): pass or fail per exercise.")
 
-    @Option(help: "Only this lesson's exercises (1, 2 or 3).")
+    @Option(help: "Only this lesson's exercises (1–5).")
     var lesson: Int?
 
     @Flag(help: "Grade the reference solutions instead of yours (for teachers).")
@@ -17,7 +17,7 @@ struct ExercisesCommand: ParsableCommand {
 
     func validate() throws {
         if let lesson, !ExerciseCatalog.lessons.contains(lesson) {
-            throw ValidationError("--lesson \(lesson) has no exercises; lessons with exercises: 1, 2, 3")
+            throw ValidationError("--lesson \(lesson) has no exercises; lessons with exercises: 1–5")
         }
     }
 
@@ -45,7 +45,11 @@ struct ExercisesCommand: ParsableCommand {
         case (2, false): return Lesson02()
         case (2, true): return Lesson02Solution()
         case (3, false): return Lesson03()
-        default: return Lesson03Solution()
+        case (3, true): return Lesson03Solution()
+        case (4, false): return Lesson04()
+        case (4, true): return Lesson04Solution()
+        case (5, false): return Lesson05()
+        default: return Lesson05Solution()
         }
     }
 }

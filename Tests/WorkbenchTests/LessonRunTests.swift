@@ -25,6 +25,33 @@ struct LessonRunTests {
         #expect(transcript.contains("## Exercises"))
     }
 
+    @Test("Lessons 04 and 05 run in quick mode: training writes models, sampling reads them and writes samples.csv")
+    func trainingAndSamplingLessons() throws {
+        let four = temporaryDirectory("lesson-04")
+        let five = temporaryDirectory("lesson-05")
+        defer { for d in [four, five] { try? FileManager.default.removeItem(at: d) } }
+        let training = try runProduct("lesson-04", ["--quick", "--output", four.path])
+        #expect(training.status == 0, "stderr: \(training.stderr)")
+        for name in ["data", "loss-swissroll", "loss-by-t", "loss-eight-gaussians", "oracle-gap"] {
+            #expect(PlottingTests.isPNG(four.appendingPathComponent(name + ".png")), "\(name).png")
+        }
+        for model in ["swissroll.ddpm", "eight-gaussians.ddpm"] {
+            #expect(FileManager.default.fileExists(atPath: four.appendingPathComponent(model).path))
+        }
+        let sampling = try runProduct("lesson-05", ["--quick", "--draws", "1", "--models", four.path, "--output", five.path])
+        #expect(sampling.status == 0, "stderr: \(sampling.stderr)")
+        for name in ["swissroll-samples", "gaussians-samples", "trajectories", "progressive"] {
+            #expect(PlottingTests.isPNG(five.appendingPathComponent(name + ".png")), "\(name).png")
+        }
+        let gif = try Data(contentsOf: five.appendingPathComponent("sampling.gif"))
+        #expect(Array(gif.prefix(6)) == Array("GIF89a".utf8))
+        let csv = try String(contentsOf: five.appendingPathComponent("samples.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(csv.first == "x,y" && csv.count == 501)
+        #expect(csv.dropFirst().allSatisfy { $0.split(separator: ",").count == 2 && $0.split(separator: ",").allSatisfy { Double($0)?.isFinite == true } })
+        let missing = try runProduct("lesson-05", ["--quick", "--models", "/nonexistent", "--output", five.path])
+        #expect(missing.status != 0 && missing.stderr.contains("run lesson-04 first") && missing.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test("The same seed writes byte-identical files; another seed changes them")
     func sameSeedSameOutput() throws {
         let a = temporaryDirectory("seed-a")
