@@ -30,8 +30,11 @@ let vectorISA = ["-target-cpu", "haswell"]
 #else
 let vectorISA: [String] = []
 #endif
+/// Debug builds (the test suite) optimise these targets too: the lessons and kernels would
+/// otherwise run a hundred times slower under test.
 let optimised: [SwiftSetting] = [
     .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
     .unsafeFlags(vectorISA),
 ]
 
