@@ -61,6 +61,35 @@ public enum Gemm {
         }
     }
 
+    /// C ← SiLU(A·B + bias) for a packed B and n a multiple of 16: the bias and the activation are
+    /// applied to each 6 × 16 block while it is still in registers (the sampler's hidden layers).
+    @inlinable
+    public static func multiplyBiasSiLU(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packedB: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        precondition(n % 16 == 0, "multiplyBiasSiLU: n = \(n) is not a multiple of 16")
+        var j = 0
+        while j < n {
+            let b = packedB + (j / 16) * k * 16
+            let (bias0, bias1) = (load(bias + j), load(bias + j + 8))
+            var i = 0
+            while i + 6 <= m {
+                kernel6x16(k, a + i * lda, lda, b, c + i * ldc + j, ldc, false, bias0, bias1, true)
+                i += 6
+            }
+            while i < m {
+                kernel1x16(k, a + i * lda, b, c + i * ldc + j, 16, false)
+                let row = c + i * ldc + j
+                let (z0, z1) = (load(row) + bias0, load(row + 8) + bias1)
+                store(z0 * VectorMath.sigmoid(z0), row, false)
+                store(z1 * VectorMath.sigmoid(z1), row + 8, false)
+                i += 1
+            }
+            j += 16
+        }
+    }
+
     @inlinable @inline(__always)
     static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
@@ -73,10 +102,12 @@ public enum Gemm {
     }
 
     /// The 6 × 16 register block: C[0..<6, 0..<16] (+)= Σₗ A[0..<6, l] ⊗ B[l, 0..<16].
+    /// With `silu`, stores SiLU(C + bias) instead of C (bias columns `bias0`, `bias1`).
     @inlinable @inline(__always)
     static func kernel6x16(
         _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool,
+        _ bias0: SIMD8<Float> = SIMD8(), _ bias1: SIMD8<Float> = SIMD8(), _ silu: Bool = false
     ) {
         var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
         var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
@@ -99,6 +130,15 @@ public enum Gemm {
             s = SIMD8<Float>(repeating: a5[l])
             c50.addProduct(s, b0); c51.addProduct(s, b1)
             pb += 16
+        }
+        if silu {
+            @inline(__always) func activate(_ x: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+                let z = x + b
+                return z * VectorMath.sigmoid(z)
+            }
+            c00 = activate(c00, bias0); c01 = activate(c01, bias1); c10 = activate(c10, bias0); c11 = activate(c11, bias1)
+            c20 = activate(c20, bias0); c21 = activate(c21, bias1); c30 = activate(c30, bias0); c31 = activate(c31, bias1)
+            c40 = activate(c40, bias0); c41 = activate(c41, bias1); c50 = activate(c50, bias0); c51 = activate(c51, bias1)
         }
         store(c00, c, accumulate); store(c01, c + 8, accumulate)
         store(c10, c + ldc, accumulate); store(c11, c + ldc + 8, accumulate)

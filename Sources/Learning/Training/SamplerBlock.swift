@@ -60,9 +60,14 @@ extension Sampler {
                 w.hidden[l - 1].withUnsafeBufferPointer { input in
                     w.hidden[l].withUnsafeMutableBufferPointer { h in
                         packedHidden[l - 1].withUnsafeBufferPointer { w in
-                            Gemm.multiply(m: rows, n: m, k: n, a: input.baseAddress!, lda: n, packedB: w.baseAddress!, c: h.baseAddress!, ldc: m, accumulate: false)
+                            if m % 16 == 0 {
+                                Gemm.multiplyBiasSiLU(m: rows, n: m, k: n, a: input.baseAddress!, lda: n, packedB: w.baseAddress!,
+                                                      bias: p.baseAddress! + model.biasOffset(l), c: h.baseAddress!, ldc: m)
+                            } else {
+                                Gemm.multiply(m: rows, n: m, k: n, a: input.baseAddress!, lda: n, packedB: w.baseAddress!, c: h.baseAddress!, ldc: m, accumulate: false)
+                                VectorMath.biasSiLU(h.baseAddress!, rows: rows, width: m, bias: p.baseAddress! + model.biasOffset(l), output: h.baseAddress!, sigmoid: nil)
+                            }
                         }
-                        VectorMath.biasSiLU(h.baseAddress!, rows: rows, width: m, bias: p.baseAddress! + model.biasOffset(l), output: h.baseAddress!, sigmoid: nil)
                     }
                 }
             }
