@@ -1,4 +1,5 @@
 import Diffusion
+import Synchronization
 import TensorCore
 
 /// Algorithm 2 (sampling) for an `MLP` noise predictor, on the fast path:
@@ -94,9 +95,14 @@ public final class Sampler {
             for buffer in recorded.values { buffer.deallocate() }
         }
         let pool = WorkerPool(threads: max(1, min(threads, blocks)))
-        pool.run { part in
+        // Threads claim blocks one at a time, so a thread slowed by a busy core takes fewer; each
+        // block has its own random stream, so who computes it does not change the result.
+        let nextBlock = Atomic<Int>(0)
+        pool.run { _ in
             let workspace = Workspace(sizes: self.sizes)
-            for block in stride(from: part, to: blocks, by: pool.threads) {
+            while true {
+                let block = nextBlock.add(1, ordering: .relaxed).oldValue
+                if block >= blocks { break }
                 let start = block * Self.blockRows
                 let rows = min(Self.blockRows, count - start)
                 var rng = Self.generator(seed: seed, block: block)
