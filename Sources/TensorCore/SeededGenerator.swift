@@ -90,6 +90,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         mean + standardDeviation * normal()
     }
 
+    /// Removes and returns the cached second draw of the last Box–Muller pair, if any.
+    mutating func takeSpare() -> Double? {
+        defer { spareNormal = nil }
+        return spareNormal
+    }
+
     /// `count` standard normal draws.
     public mutating func normals(_ count: Int) -> [Double] {
         (0..<count).map { _ in normal() }

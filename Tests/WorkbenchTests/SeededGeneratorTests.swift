@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TensorCore
 
@@ -67,5 +68,43 @@ struct SeededGeneratorTests {
         let x = (0..<16).map { _ in a.normal() }
         #expect(x == (0..<16).map { _ in b.normal() })
         #expect(x != (0..<16).map { _ in c.normal() })
+    }
+}
+
+@Suite("Vector normal draws")
+struct VectorNormalTests {
+    @Test("fillNormals continues the stream of normal() to within Float accuracy, spare included", arguments: [0, 1, 16, 37])
+    func matchesScalarStream(skip: Int) {
+        var a = SeededGenerator(seed: 11)
+        var b = SeededGenerator(seed: 11)
+        for _ in 0..<skip { _ = a.normal(); _ = b.normal() }  // odd skips leave a spare to consume first
+        var buffer = [Float](repeating: 0, count: 101)
+        buffer.withUnsafeMutableBufferPointer { a.fillNormals($0.baseAddress!, count: 101) }
+        for value in buffer {
+            let expected = b.normal()
+            // Float evaluation of √(−2 ln u)·cos/sin(2πu): ~1e-7 relative from the polynomials and
+            // rounding of u to Float, amplified where ln u is near 0 (u → 1): 2e-6·(1 + |z|).
+            #expect(abs(Double(value) - expected) <= 2e-6 * (1 + abs(expected)), "got \(value), expected \(expected)")
+        }
+        #expect(a.normal() == b.normal(), "both streams continue in step")
+    }
+
+    @Test("Vector ln and sin/cos(2πu) match Foundation on their ranges")
+    func vectorFunctions() {
+        var worstLog = 0.0
+        var worstTrig = 0.0
+        for i in 0..<4000 {
+            let u = SIMD8<Float>((0..<8).map { Float(i * 8 + $0 + 1) / 32_001 })
+            let l = VectorFunctions.log(u)
+            let (s, c) = VectorFunctions.sinCosTwoPi(u)
+            for lane in 0..<8 {
+                worstLog = max(worstLog, abs(Double(l[lane]) - Foundation.log(Double(u[lane]))))
+                worstTrig = max(worstTrig, abs(Double(s[lane]) - Foundation.sin(2 * .pi * Double(u[lane]))),
+                                abs(Double(c[lane]) - Foundation.cos(2 * .pi * Double(u[lane]))))
+            }
+        }
+        // A few Float ulps of O(1) results.
+        #expect(worstLog <= 5e-7, "ln error \(worstLog)")
+        #expect(worstTrig <= 5e-7, "sin/cos error \(worstTrig)")
     }
 }

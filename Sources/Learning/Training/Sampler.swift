@@ -126,11 +126,13 @@ public final class Sampler {
         var hidden: [[Float]]
         var x: [Float]
         var noise: [Float]
+        var z: [Float]
         var predictedX0: [Float]
         init(sizes: [Int]) {
             hidden = sizes.dropFirst().dropLast().map { [Float](repeating: 0, count: Sampler.blockRows * $0) }
             x = [Float](repeating: 0, count: Sampler.blockRows * sizes.last!)
             noise = x
+            z = x
             predictedX0 = x
         }
     }

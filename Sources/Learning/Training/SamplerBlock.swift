@@ -9,15 +9,17 @@ extension Sampler {
         snapshots: Set<Int>, observe: (Int, UnsafePointer<Float>, UnsafePointer<Float>) -> Void
     ) {
         let d = sizes.last!
-        for i in 0..<(rows * d) { w.x[i] = Float(generator.normal()) }  // x_T ~ N(0, I)
+        let count = rows * d
+        w.x.withUnsafeMutableBufferPointer { generator.fillNormals($0.baseAddress!, count: count) }  // x_T ~ N(0, I)
         for t in stride(from: schedule.steps, through: 1, by: -1) {
             predictNoise(rows: rows, t: t, workspace: w)
             let k = t - 1
             if snapshots.contains(t) { report(w, t: t, rows: rows, observe: observe) }
-            for i in 0..<(rows * d) {
-                var next = coefficientX[k] * w.x[i] - coefficientNoise[k] * w.noise[i]  // (xₜ − βₜ/√(1 − ᾱₜ)·ε_θ)/√αₜ
-                if t > 1 { next += sigma[k] * Float(generator.normal()) }
-                w.x[i] = next
+            if t > 1 { w.z.withUnsafeMutableBufferPointer { generator.fillNormals($0.baseAddress!, count: count) } }  // z ~ N(0, I)
+            let (a, b, c) = (coefficientX[k], coefficientNoise[k], t > 1 ? sigma[k] : 0)
+            for i in 0..<count {
+                // x_{t−1} = (xₜ − βₜ/√(1 − ᾱₜ)·ε_θ)/√αₜ + σₜ·z, with z = 0 at t = 1
+                w.x[i] = a * w.x[i] - b * w.noise[i] + c * w.z[i]
             }
         }
         for i in 0..<(rows * d) { output[i] = w.x[i] }
