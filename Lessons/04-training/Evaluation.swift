@@ -32,6 +32,14 @@ extension Lesson04 {
         zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(a.count)
     }
 
+    /// ε*(xₜ, t) of the 8 Gaussians for every point of a batch (each at its own t), flattened.
+    static func oracleNoise(_ xt: Tensor<Double>, t: [Int], schedule: NoiseSchedule) -> [Double] {
+        (0..<t.count).flatMap { i in
+            GaussianMixture2D.eightGaussians.optimalNoise(
+                xt: Tensor(shape: [1, 2], scalars: [xt.scalars[2 * i], xt.scalars[2 * i + 1]]), t: t[i], schedule: schedule).scalars
+        }
+    }
+
     // MARK: - 3. The loss by t
 
     func lossByStep(_ book: Notebook, trainer: Trainer, data: Tensor<Double>, schedule: NoiseSchedule) {
@@ -64,17 +72,12 @@ extension Lesson04 {
         book.text("For the 8-Gaussian mixture the best possible noise predictor is known exactly: q(xₜ) is itself a Gaussian mixture, and ε*(xₜ, t) = E[ε∣xₜ] = −√(1 − ᾱₜ)·∇ log q(xₜ). Its own loss E‖ε − ε*‖² is the floor no network can beat — the irreducible part of the loss. What training can still improve is the gap ‖ε_θ − ε*‖²; since E‖ε − ε_θ‖² = E‖ε − ε*‖² + E‖ε* − ε_θ‖², the three columns below add up (up to sampling noise).")
         book.equation("E‖ε − ε_θ‖² = E‖ε − ε*‖² (irreducible) + E‖ε* − ε_θ‖² (what training can still remove)")
         let predictor = NoisePredictor(model: model, steps: schedule.steps)
-        let mixture = GaussianMixture2D.eightGaussians
         var rows: [[String]] = []
         var series: (t: [Double], model: [Double], oracle: [Double], gap: [Double]) = ([], [], [], [])
         for (b, range) in Self.buckets.enumerated() {
             let batch = Self.evaluationBatch(data, range: range, count: 2048, schedule: schedule, seed: 500 + UInt64(b))
             let predicted = predictor.predict(x: batch.xt.scalars.map(Float.init), t: batch.t).map(Double.init)
-            var optimal: [Double] = []
-            for i in 0..<batch.t.count {
-                let point = Tensor(shape: [1, 2], scalars: [batch.xt.scalars[2 * i], batch.xt.scalars[2 * i + 1]])
-                optimal += mixture.optimalNoise(xt: point, t: batch.t[i], schedule: schedule).scalars
-            }
+            let optimal = Self.oracleNoise(batch.xt, t: batch.t, schedule: schedule)
             let (modelLoss, oracleLoss, gap) = (Self.meanSquaredError(predicted, batch.noise.scalars),
                                                 Self.meanSquaredError(optimal, batch.noise.scalars), Self.meanSquaredError(predicted, optimal))
             rows.append(["\(range.lowerBound)–\(range.upperBound)", NumberFormat.fixed(modelLoss, 4), NumberFormat.fixed(oracleLoss, 4), NumberFormat.fixed(gap, 4)])

@@ -9,17 +9,11 @@ extension Lesson04 {
     /// The gap to ε* averaged over the t buckets, on a fixed evaluation set.
     func meanOracleGap(_ model: MLP, data: Tensor<Double>, schedule: NoiseSchedule) -> Double {
         let predictor = NoisePredictor(model: model, steps: schedule.steps)
-        let mixture = GaussianMixture2D.eightGaussians
         var total = 0.0
         for (b, range) in Self.buckets.enumerated() {
             let batch = Self.evaluationBatch(data, range: range, count: 512, schedule: schedule, seed: 600 + UInt64(b))
             let predicted = predictor.predict(x: batch.xt.scalars.map(Float.init), t: batch.t).map(Double.init)
-            var optimal: [Double] = []
-            for i in 0..<batch.t.count {
-                optimal += mixture.optimalNoise(xt: Tensor(shape: [1, 2], scalars: [batch.xt.scalars[2 * i], batch.xt.scalars[2 * i + 1]]),
-                                                t: batch.t[i], schedule: schedule).scalars
-            }
-            total += Self.meanSquaredError(predicted, optimal)
+            total += Self.meanSquaredError(predicted, Self.oracleNoise(batch.xt, t: batch.t, schedule: schedule))
         }
         return total / Double(Self.buckets.count)
     }

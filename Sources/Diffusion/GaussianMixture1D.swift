@@ -94,14 +94,19 @@ public struct GaussianMixture1D: Sendable, Equatable {
     /// `count` independent draws: a component by its weight, then a normal draw from it.
     public func sample(_ count: Int, using generator: inout SeededGenerator) -> [Double] {
         (0..<count).map { _ in
-            let u = generator.uniform()
-            var cumulative = 0.0
-            var chosen = components[components.count - 1]
-            for c in components {
-                cumulative += c.weight
-                if u < cumulative { chosen = c; break }
-            }
+            let chosen = components[componentIndex(weights: components.map(\.weight), uniform: generator.uniform())]
             return generator.normal(mean: chosen.mean, standardDeviation: chosen.standardDeviation)
         }
     }
+}
+
+/// The component a uniform draw u ∈ [0, 1) selects: the first k with u < π₁ + … + πₖ (the last
+/// component if rounding leaves the cumulative sum just below 1).
+func componentIndex(weights: [Double], uniform u: Double) -> Int {
+    var cumulative = 0.0
+    for (k, w) in weights.enumerated() {
+        cumulative += w
+        if u < cumulative { return k }
+    }
+    return weights.count - 1
 }

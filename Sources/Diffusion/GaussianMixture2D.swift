@@ -103,14 +103,9 @@ public struct GaussianMixture2D: Sendable, Equatable {
     public func sample(_ count: Int, using generator: inout SeededGenerator) -> Tensor<Double> {
         var out: [Double] = []
         out.reserveCapacity(2 * count)
+        let weights = components.map(\.weight)
         for _ in 0..<count {
-            let u = generator.uniform()
-            var cumulative = 0.0
-            var chosen = components[components.count - 1]
-            for c in components {
-                cumulative += c.weight
-                if u < cumulative { chosen = c; break }
-            }
+            let chosen = components[componentIndex(weights: weights, uniform: generator.uniform())]
             out.append(chosen.mean.x + chosen.standardDeviation * generator.normal())
             out.append(chosen.mean.y + chosen.standardDeviation * generator.normal())
         }

@@ -109,34 +109,28 @@ public final class Notebook {
 
     /// Writes `figure` (script always, PNG when gnuplot is there) and embeds it with `caption`.
     public func figure(_ figure: Figure, caption: String) {
-        figureCount += 1
-        do {
-            switch try writer.write(figure) {
-            case .rendered: break
-            case .gnuplotMissing: gnuplotMissing = true
-            case .failed(let message): renderFailures.append("\(figure.name): \(message)")
-            }
-        } catch {
-            renderFailures.append("\(figure.name): \(error)")
-        }
-        print("  [figure] \(directory.lastPathComponent)/\(figure.name).png — \(caption)\n")
-        markdown += ["![\(caption)](\(figure.name).png)", "", "*Figure \(figureCount).* \(caption) (`\(figure.name).gp` re-renders it.)", ""]
+        embed(name: figure.name, image: "png", kind: "figure", caption: caption) { try writer.write(figure) }
     }
 
     /// Writes `animation` (script always, GIF when gnuplot is there) and embeds it with `caption`.
     public func animation(_ animation: Animation, caption: String) {
+        embed(name: animation.name, image: "gif", kind: "animation", caption: caption) { try writer.write(animation) }
+    }
+
+    /// Runs `write`, records how rendering went, and adds the image and its caption to the transcript.
+    private func embed(name: String, image: String, kind: String, caption: String, _ write: () throws -> RenderOutcome) {
         figureCount += 1
         do {
-            switch try writer.write(animation) {
+            switch try write() {
             case .rendered: break
             case .gnuplotMissing: gnuplotMissing = true
-            case .failed(let message): renderFailures.append("\(animation.name): \(message)")
+            case .failed(let message): renderFailures.append("\(name): \(message)")
             }
         } catch {
-            renderFailures.append("\(animation.name): \(error)")
+            renderFailures.append("\(name): \(error)")
         }
-        print("  [animation] \(directory.lastPathComponent)/\(animation.name).gif — \(caption)\n")
-        markdown += ["![\(caption)](\(animation.name).gif)", "", "*Figure \(figureCount).* \(caption) (`\(animation.name).gp` re-renders it.)", ""]
+        print("  [\(kind)] \(directory.lastPathComponent)/\(name).\(image) — \(caption)\n")
+        markdown += ["![\(caption)](\(name).\(image))", "", "*Figure \(figureCount).* \(caption) (`\(name).gp` re-renders it.)", ""]
     }
 
     /// A file the lesson wrote besides figures (data, a model), listed in the transcript.

@@ -41,22 +41,23 @@ public struct FigureWriter: Sendable {
     /// - Returns: whether the PNG was rendered; the script is written in every case.
     @discardableResult
     public func write(_ figure: Figure) throws -> RenderOutcome {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let scriptURL = directory.appendingPathComponent(figure.name + ".gp")
-        try writeScript(GnuplotScript(figure: figure, source: source), to: scriptURL)
-        guard gnuplotAvailable else { return .gnuplotMissing }
-        return render(scriptURL: scriptURL, pngURL: directory.appendingPathComponent(figure.name + ".png"))
+        try write(GnuplotScript(figure: figure, source: source), name: figure.name, image: "png")
     }
 
     /// Writes `animation.name`.gp and, when gnuplot is there, renders `animation.name`.gif from it.
     /// - Throws: `FigureWriteError` if the folder or the script cannot be written.
     @discardableResult
     public func write(_ animation: Animation) throws -> RenderOutcome {
+        try write(GnuplotScript(animation: animation, source: source), name: animation.name, image: "gif")
+    }
+
+    /// Writes `name`.gp, then renders `name`.`image` from it if gnuplot is installed.
+    private func write(_ script: GnuplotScript, name: String, image: String) throws -> RenderOutcome {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let scriptURL = directory.appendingPathComponent(animation.name + ".gp")
-        try writeScript(GnuplotScript(animation: animation, source: source), to: scriptURL)
+        let scriptURL = directory.appendingPathComponent(name + ".gp")
+        try writeScript(script, to: scriptURL)
         guard gnuplotAvailable else { return .gnuplotMissing }
-        return render(scriptURL: scriptURL, pngURL: directory.appendingPathComponent(animation.name + ".gif"))
+        return render(scriptURL: scriptURL, pngURL: directory.appendingPathComponent(name + "." + image))
     }
 
     /// Renders an existing script; succeeds when gnuplot reports no error and the PNG is non-empty.
