@@ -6,30 +6,29 @@ import Testing
 
 @Suite("Training: Adam, EMA, clipping, Algorithm 1")
 struct TrainingTests {
-    @Test("Adam's first two steps equal the update written out by hand (PyTorch semantics)")
+    @Test("Adam's first three steps equal the update written out by hand (PyTorch semantics), vector and scalar paths")
     func adamMatchesHandComputation() {
-        var adam = Adam(count: 2, learningRate: 0.1)
-        var p: [Float] = [1, -2]
-        let g1: [Float] = [0.5, -4]
-        let g2: [Float] = [-1, 2]
-        adam.update(&p, gradients: g1)
-        adam.update(&p, gradients: g2)
-        // By hand in Double: m₁ = 0.1g₁, v₁ = 0.001g₁², p₁ = p₀ − 0.1/(1−0.9)·m₁/(√v₁/√(1−0.999) + 1e-8) = p₀ − 0.1·sign(g₁)·(1 − tiny);
-        // then m₂ = 0.9m₁ + 0.1g₂, v₂ = 0.999v₁ + 0.001g₂², p₂ = p₁ − 0.1/(1−0.81)·m₂/(√v₂/√(1−0.998001) + 1e-8).
-        var expected: [Double] = [1, -2]
-        var m = [0.0, 0.0]
-        var v = [0.0, 0.0]
-        for (k, g) in [g1, g2].enumerated() {
-            for i in 0..<2 {
+        // 11 parameters: one 8-wide vector block and three left over, so both code paths are checked.
+        let count = 11
+        var rng = SeededGenerator(seed: 90)
+        var adam = Adam(count: count, learningRate: 0.1)
+        var p = (0..<count).map { _ in Float(rng.normal()) }
+        var expected = p.map(Double.init)
+        var m = [Double](repeating: 0, count: count)
+        var v = [Double](repeating: 0, count: count)
+        for k in 1...3 {
+            let g = (0..<count).map { _ in Float(rng.normal()) }
+            adam.update(&p, gradients: g)
+            // By hand in Double: m ← 0.9m + 0.1g, v ← 0.999v + 0.001g², p ← p − 0.1/(1 − 0.9ᵏ)·m/(√v/√(1 − 0.999ᵏ) + 1e-8).
+            for i in 0..<count {
                 m[i] = 0.9 * m[i] + 0.1 * Double(g[i])
                 v[i] = 0.999 * v[i] + 0.001 * Double(g[i]) * Double(g[i])
-                let step = Double(k + 1)
-                expected[i] -= 0.1 / (1 - pow(0.9, step)) * m[i] / (v[i].squareRoot() / (1 - pow(0.999, step)).squareRoot() + 1e-8)
+                expected[i] -= 0.1 / (1 - pow(0.9, Double(k))) * m[i] / (v[i].squareRoot() / (1 - pow(0.999, Double(k))).squareRoot() + 1e-8)
             }
         }
-        // Float arithmetic on O(1) values: a few ulps, 1e-6.
-        for i in 0..<2 { expectClose(Double(p[i]), expected[i], absolute: 1e-6, "p[\(i)]") }
-        #expect(adam.step == 2)
+        // Float arithmetic on O(1) values over three steps: a few ulps, 1e-6.
+        for i in 0..<count { expectClose(Double(p[i]), expected[i], absolute: 1e-6, "p[\(i)]") }
+        #expect(adam.step == 3)
     }
 
     @Test("EMA and gradient clipping follow their formulas")

@@ -7,7 +7,7 @@ import Foundation
 ///     v ← β₂·v + (1 − β₂)·g²
 ///     p ← p − (lr / (1 − β₁ᵏ)) · m / (√v / √(1 − β₂ᵏ) + ε)
 ///
-/// The bias corrections are computed in Double, as PyTorch does in Python, then used in Float.
+/// The bias corrections and 1 − β are computed in Double, as PyTorch does in Python, then used in Float.
 public struct Adam: Sendable {
     /// The learning rate (may be changed between steps by a schedule).
     public var learningRate: Double
@@ -38,7 +38,9 @@ public struct Adam: Sendable {
         step += 1
         let stepSize = Float(learningRate / (1 - Foundation.pow(beta1, Double(step))))
         let correction2 = Float((1 - Foundation.pow(beta2, Double(step))).squareRoot())
+        // As PyTorch: β and 1 − β are Python floats (Double) rounded to Float separately.
         let (b1, b2, eps) = (Float(beta1), Float(beta2), Float(epsilon))
+        let (c1, c2) = (Float(1 - beta1), Float(1 - beta2))
         let count = m.count
         parameters.withUnsafeMutableBufferPointer { p in
             gradients.withUnsafeBufferPointer { g in
@@ -48,16 +50,16 @@ public struct Adam: Sendable {
                         var i = 0
                         while i + 8 <= count {  // the same arithmetic, 8 parameters at a time
                             let gi = Gemm.load(g + i)
-                            let mi = b1 * Gemm.load(m + i) + (1 - b1) * gi
-                            let vi = b2 * Gemm.load(v + i) + (1 - b2) * gi * gi
+                            let mi = b1 * Gemm.load(m + i) + c1 * gi
+                            let vi = b2 * Gemm.load(v + i) + c2 * gi * gi
                             Gemm.store(mi, m + i, false)
                             Gemm.store(vi, v + i, false)
                             Gemm.store(Gemm.load(p + i) - stepSize * mi / (vi.squareRoot() / correction2 + eps), p + i, false)
                             i += 8
                         }
                         while i < count {
-                            m[i] = b1 * m[i] + (1 - b1) * g[i]
-                            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                            m[i] = b1 * m[i] + c1 * g[i]
+                            v[i] = b2 * v[i] + c2 * g[i] * g[i]
                             p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2 + eps)
                             i += 1
                         }
