@@ -82,8 +82,8 @@ public enum Gemm {
                 kernel1x16(k, a + i * lda, b, c + i * ldc + j, 16, false)
                 let row = c + i * ldc + j
                 let (z0, z1) = (load(row) + bias0, load(row + 8) + bias1)
-                store(z0 * VectorMath.sigmoid(z0), row, false)
-                store(z1 * VectorMath.sigmoid(z1), row + 8, false)
+                store(VectorMath.silu(z0), row, false)
+                store(VectorMath.silu(z1), row + 8, false)
                 i += 1
             }
             j += 16
@@ -134,7 +134,7 @@ public enum Gemm {
         if silu {
             @inline(__always) func activate(_ x: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
                 let z = x + b
-                return z * VectorMath.sigmoid(z)
+                return VectorMath.silu(z)
             }
             c00 = activate(c00, bias0); c01 = activate(c01, bias1); c10 = activate(c10, bias0); c11 = activate(c11, bias1)
             c20 = activate(c20, bias0); c21 = activate(c21, bias1); c30 = activate(c30, bias0); c31 = activate(c31, bias1)

@@ -31,6 +31,12 @@ public enum VectorMath {
         1 / (1 + exp(-z))
     }
 
+    /// SiLU(z) = z·σ(z) = z / (1 + e⁻ᶻ), one division and no separate multiply.
+    @inlinable @inline(__always)
+    public static func silu(_ z: SIMD8<Float>) -> SIMD8<Float> {
+        z / (1 + exp(-z))
+    }
+
     /// For `rows` rows of `width` (a multiple of 8): SiLU(z + b) = (z + b)·σ(z + b) into `output`;
     /// when `sigmoid` is given (training), also z ← z + b in place and σ(z + b) into `sigmoid`.
     @inlinable

@@ -50,7 +50,7 @@ extension Sampler {
                         while j < width {
                             var z = Gemm.load(rowBias + j)
                             for c in 0..<d { z.addProduct(SIMD8(repeating: w.x[r * d + c]), Gemm.load(w1 + c * width + j)) }
-                            Gemm.store(z * VectorMath.sigmoid(z), h.baseAddress! + r * width + j, false)
+                            Gemm.store(VectorMath.silu(z), h.baseAddress! + r * width + j, false)
                             j += 8
                         }
                     }
