@@ -20,6 +20,7 @@ let lessons: [(String, String)] = [
     ("03", "03-epsilon-parameterisation"),
     ("04", "04-training"),
     ("05", "05-sampling"),
+    ("06", "06-interpolation"),
 ]
 
 /// Generic tensor code is specialised across module boundaries in release builds, and on x86-64 the

@@ -9,7 +9,7 @@ struct ExercisesCommand: ParsableCommand {
         commandName: "exercises",
         abstract: "Check your exercise answers (Lessons/Exercises/LessonNN.swift): pass or fail per exercise.")
 
-    @Option(help: "Only this lesson's exercises (1–5).")
+    @Option(help: "Only this lesson's exercises (1–6).")
     var lesson: Int?
 
     @Flag(help: "Grade the reference solutions instead of yours (for teachers).")
@@ -17,7 +17,7 @@ struct ExercisesCommand: ParsableCommand {
 
     func validate() throws {
         if let lesson, !ExerciseCatalog.lessons.contains(lesson) {
-            throw ValidationError("--lesson \(lesson) has no exercises; lessons with exercises: 1–5")
+            throw ValidationError("--lesson \(lesson) has no exercises; lessons with exercises: 1–6")
         }
     }
 
@@ -49,7 +49,9 @@ struct ExercisesCommand: ParsableCommand {
         case (4, false): return Lesson04()
         case (4, true): return Lesson04Solution()
         case (5, false): return Lesson05()
-        default: return Lesson05Solution()
+        case (5, true): return Lesson05Solution()
+        case (6, false): return Lesson06()
+        default: return Lesson06Solution()
         }
     }
 }

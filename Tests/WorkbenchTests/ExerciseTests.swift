@@ -28,7 +28,8 @@ struct ExerciseTests {
         case 2: Lesson02Solution()
         case 3: Lesson03Solution()
         case 4: Lesson04Solution()
-        default: Lesson05Solution()
+        case 5: Lesson05Solution()
+        default: Lesson06Solution()
         }
         for exercise in ExerciseCatalog.exercises(lesson: lesson) {
             #expect(exercise.grade(answers) == .passed, "\(exercise.id)")
@@ -53,7 +54,7 @@ struct ExerciseTests {
         #expect(student.stdout.contains("02.1  NOT ATTEMPTED"))
         let reference = try runProduct("workbench", ["exercises", "--reference"])
         #expect(reference.status == 0)
-        #expect(reference.stdout.split(separator: "\n").filter { $0.contains("PASS") }.count == 13)
+        #expect(reference.stdout.split(separator: "\n").filter { $0.contains("PASS") }.count == 15)
         let bad = try runProduct("workbench", ["exercises", "--lesson", "9"])
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1)
     }

@@ -25,7 +25,7 @@ struct LessonRunTests {
         #expect(transcript.contains("## Exercises"))
     }
 
-    @Test("Lessons 04 and 05 run in quick mode: training writes models, sampling reads them and writes samples.csv")
+    @Test("Lessons 04–06 run in quick mode: training writes models, sampling and interpolation read them")
     func trainingAndSamplingLessons() throws {
         let four = temporaryDirectory("lesson-04")
         let five = temporaryDirectory("lesson-05")
@@ -48,6 +48,13 @@ struct LessonRunTests {
         let csv = try String(contentsOf: five.appendingPathComponent("samples.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.first == "x,y" && csv.count == 501)
         #expect(csv.dropFirst().allSatisfy { $0.split(separator: ",").count == 2 && $0.split(separator: ",").allSatisfy { Double($0)?.isFinite == true } })
+        let six = temporaryDirectory("lesson-06")
+        defer { try? FileManager.default.removeItem(at: six) }
+        let interpolation = try runProduct("lesson-06", ["--quick", "--models", four.path, "--output", six.path])
+        #expect(interpolation.status == 0, "stderr: \(interpolation.stderr)")
+        for name in ["paths", "encoder-noise", "reconstruction"] {
+            #expect(PlottingTests.isPNG(six.appendingPathComponent(name + ".png")), "\(name).png")
+        }
         let missing = try runProduct("lesson-05", ["--quick", "--models", "/nonexistent", "--output", five.path])
         #expect(missing.status != 0 && missing.stderr.contains("run lesson-04 first") && missing.stderr.split(separator: "\n").count == 1)
     }
