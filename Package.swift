@@ -21,6 +21,7 @@ let lessons: [(String, String)] = [
     ("04", "04-training"),
     ("05", "05-sampling"),
     ("06", "06-interpolation"),
+    ("07", "07-score"),
 ]
 
 /// Generic tensor code is specialised across module boundaries in release builds, and on x86-64 the

@@ -99,6 +99,9 @@ struct GnuplotScript {
                 colour += 1
             case .heatmap:
                 clauses.append("$\(name) using 1:2:3 with image \(title)")
+            case .vectors:
+                clauses.append("$\(name) using 1:2:3:4 with vectors head filled size screen 0.008,20 lw 1.2 lc rgb '\(rgb)' \(title)")
+                colour += 1
             }
         }
         command("plot " + clauses.joined(separator: ", \\\n     "))

@@ -10,6 +10,8 @@ public struct Series: Sendable {
         case bars(barWidth: Double)
         /// A colour image over a regular grid: columns (x, y, z), scan lines of `gridRows` points.
         case heatmap(gridRows: Int)
+        /// Arrows from (x, y) by (dx, dy): columns (x, y, dx, dy).
+        case vectors
     }
 
     /// The legend entry, or `nil` for none.
@@ -74,6 +76,11 @@ public struct Series: Sendable {
         return Series(
             label: label, style: .bars(barWidth: width), columns: [centres, counts.map { $0 / (n * width) }],
             color: color)
+    }
+
+    /// Arrows from each (xᵢ, yᵢ) by (dxᵢ, dyᵢ), for vector fields.
+    public static func vectors(x: [Double], y: [Double], dx: [Double], dy: [Double], label: String? = nil, color: String? = nil) -> Series {
+        Series(label: label, style: .vectors, columns: [x, y, dx, dy], color: color)
     }
 
     /// A heat map of z = f(x, y) on the grid xs × ys (x varies fastest within a scan line).

@@ -9,7 +9,7 @@ struct ExercisesCommand: ParsableCommand {
         commandName: "exercises",
         abstract: "Check your exercise answers (Lessons/Exercises/LessonNN.swift): pass or fail per exercise.")
 
-    @Option(help: "Only this lesson's exercises (1–6).")
+    @Option(help: "Only this lesson's exercises (1–7).")
     var lesson: Int?
 
     @Flag(help: "Grade the reference solutions instead of yours (for teachers).")
@@ -17,7 +17,7 @@ struct ExercisesCommand: ParsableCommand {
 
     func validate() throws {
         if let lesson, !ExerciseCatalog.lessons.contains(lesson) {
-            throw ValidationError("--lesson \(lesson) has no exercises; lessons with exercises: 1–6")
+            throw ValidationError("--lesson \(lesson) has no exercises; lessons with exercises: 1–7")
         }
     }
 
@@ -51,7 +51,9 @@ struct ExercisesCommand: ParsableCommand {
         case (5, false): return Lesson05()
         case (5, true): return Lesson05Solution()
         case (6, false): return Lesson06()
-        default: return Lesson06Solution()
+        case (6, true): return Lesson06Solution()
+        case (7, false): return Lesson07()
+        default: return Lesson07Solution()
         }
     }
 }

@@ -29,7 +29,8 @@ struct ExerciseTests {
         case 3: Lesson03Solution()
         case 4: Lesson04Solution()
         case 5: Lesson05Solution()
-        default: Lesson06Solution()
+        case 6: Lesson06Solution()
+        default: Lesson07Solution()
         }
         for exercise in ExerciseCatalog.exercises(lesson: lesson) {
             #expect(exercise.grade(answers) == .passed, "\(exercise.id)")
@@ -54,7 +55,7 @@ struct ExerciseTests {
         #expect(student.stdout.contains("02.1  NOT ATTEMPTED"))
         let reference = try runProduct("workbench", ["exercises", "--reference"])
         #expect(reference.status == 0)
-        #expect(reference.stdout.split(separator: "\n").filter { $0.contains("PASS") }.count == 15)
+        #expect(reference.stdout.split(separator: "\n").filter { $0.contains("PASS") }.count == 17)
         let bad = try runProduct("workbench", ["exercises", "--lesson", "9"])
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1)
     }

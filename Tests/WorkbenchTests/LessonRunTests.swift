@@ -25,7 +25,7 @@ struct LessonRunTests {
         #expect(transcript.contains("## Exercises"))
     }
 
-    @Test("Lessons 04–06 run in quick mode: training writes models, sampling and interpolation read them")
+    @Test("Lessons 04–07 run in quick mode: training writes models, the later lessons read them")
     func trainingAndSamplingLessons() throws {
         let four = temporaryDirectory("lesson-04")
         let five = temporaryDirectory("lesson-05")
@@ -53,6 +53,11 @@ struct LessonRunTests {
         let interpolation = try runProduct("lesson-06", ["--quick", "--models", four.path, "--output", six.path])
         #expect(interpolation.status == 0, "stderr: \(interpolation.stderr)")
         for name in ["paths", "encoder-noise", "reconstruction"] {
+            #expect(PlottingTests.isPNG(six.appendingPathComponent(name + ".png")), "\(name).png")
+        }
+        let score = try runProduct("lesson-07", ["--quick", "--models", four.path, "--output", six.path])
+        #expect(score.status == 0, "stderr: \(score.stderr)")
+        for name in ["score-fields", "langevin-vs-ddpm"] {
             #expect(PlottingTests.isPNG(six.appendingPathComponent(name + ".png")), "\(name).png")
         }
         let missing = try runProduct("lesson-05", ["--quick", "--models", "/nonexistent", "--output", five.path])

@@ -1,0 +1,19 @@
+// Lesson 07 exercises: write your answers here, then run `swift run workbench exercises --lesson 7`.
+// Each function starts by throwing `NotAttempted()`; replace that line with your code.
+import ExerciseKit
+
+/// Your answers to lesson 07 (the score view).
+public struct Lesson07: Lesson07Answers {
+    /// Creates your answers.
+    public init() {}
+
+    /// Exercise 07.1: s = −ε_θ/√(1 − ᾱₜ).
+    public func score(predictedNoise: Double, alphaBar: Double) throws -> Double {
+        throw NotAttempted()
+    }
+
+    /// Exercise 07.2: x + (δ/2)·s + √δ·z.
+    public func langevinStep(x: Double, score: Double, delta: Double, z: Double) throws -> Double {
+        throw NotAttempted()
+    }
+}
