@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "LessonKit",
             dependencies: [
-                "Plotting", "Diffusion", "ExerciseKit",
+                "Plotting", "Diffusion", "ExerciseKit", "Learning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "ExerciseKit", dependencies: ["Diffusion", "TensorCore"]),

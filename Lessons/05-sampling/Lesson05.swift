@@ -41,17 +41,8 @@ struct Lesson05: OneLineErrorCommand {
 
     func run() throws {
         let schedule = try NoiseSchedule.linear()
-        let folder = URL(fileURLWithPath: models, isDirectory: true)
-        let roll: MLP
-        let gaussians: MLP
-        do {
-            roll = try Checkpoint.load(from: folder.appendingPathComponent("swissroll.ddpm"), expectedSizes: MLP.toySizes)
-            gaussians = try Checkpoint.load(from: folder.appendingPathComponent("eight-gaussians.ddpm"), expectedSizes: MLP.toySizes)
-        } catch CheckpointError.unreadable(let path) {
-            throw ValidationError("no trained model at \(path): run lesson-04 first (or pass --models DIR)")
-        } catch let error as CheckpointError {
-            throw ValidationError(error.description)
-        }
+        let roll = try TrainedModels.load("swissroll.ddpm", from: models)
+        let gaussians = try TrainedModels.load("eight-gaussians.ddpm", from: models)
         let book = Notebook(number: "05", folder: "05-sampling", title: "Algorithm 2: sampling (Eq. 11, 15)", options: options)
         let n = options.quick ? 500 : samples
         book.section("1. Algorithm 2")

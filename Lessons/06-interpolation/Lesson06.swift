@@ -37,8 +37,8 @@ struct Lesson06: OneLineErrorCommand {
 
     func run() throws {
         let schedule = try NoiseSchedule.linear()
-        let gaussians = try loadModel("eight-gaussians.ddpm")
-        let roll = try loadModel("swissroll.ddpm")
+        let gaussians = try TrainedModels.load("eight-gaussians.ddpm", from: models)
+        let roll = try TrainedModels.load("swissroll.ddpm", from: models)
         let book = Notebook(number: "06", folder: "06-interpolation", title: "Interpolation in latent space (Sec. 4.4)", options: options)
         let r = options.quick ? 4 : repeats
         book.section("1. Encode, mix, decode from step t")
@@ -51,18 +51,7 @@ struct Lesson06: OneLineErrorCommand {
         try book.finish()
     }
 
-    func loadModel(_ file: String) throws -> MLP {
-        let url = URL(fileURLWithPath: models, isDirectory: true).appendingPathComponent(file)
-        do {
-            return try Checkpoint.load(from: url, expectedSizes: MLP.toySizes)
-        } catch CheckpointError.unreadable(let path) {
-            throw ValidationError("no trained model at \(path): run lesson-04 first (or pass --models DIR)")
-        } catch let error as CheckpointError {
-            throw ValidationError(error.description)
-        }
-    }
-
-    /// ε_θ through the fast engine, for the Double reverse process.
+ /// ε_θ through the fast engine, for the Double reverse process.
     static func predictor(_ model: MLP, steps: Int) -> (Tensor<Double>, Int) -> Tensor<Double> {
         let network = NoisePredictor(model: model, steps: steps)
         return { x, t in network.predict(x, t: t) }

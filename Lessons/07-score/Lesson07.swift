@@ -39,8 +39,8 @@ struct Lesson07: OneLineErrorCommand {
 
     func run() throws {
         let schedule = try NoiseSchedule.linear()
-        let gaussians = try loadModel("eight-gaussians.ddpm")
-        let roll = try loadModel("swissroll.ddpm")
+        let gaussians = try TrainedModels.load("eight-gaussians.ddpm", from: models)
+        let roll = try TrainedModels.load("swissroll.ddpm", from: models)
         let book = Notebook(number: "07", folder: "07-score", title: "The score view: ε_θ as a score, Langevin dynamics", options: options)
         scoreFields(book, model: gaussians, schedule: schedule)
         langevinLikeStep(book, model: gaussians, schedule: schedule)
@@ -49,18 +49,7 @@ struct Lesson07: OneLineErrorCommand {
         try book.finish()
     }
 
-    func loadModel(_ file: String) throws -> MLP {
-        let url = URL(fileURLWithPath: models, isDirectory: true).appendingPathComponent(file)
-        do {
-            return try Checkpoint.load(from: url, expectedSizes: MLP.toySizes)
-        } catch CheckpointError.unreadable(let path) {
-            throw ValidationError("no trained model at \(path): run lesson-04 first (or pass --models DIR)")
-        } catch let error as CheckpointError {
-            throw ValidationError(error.description)
-        }
-    }
-
-    /// Points `[n, 2]` drawn from q(xₜ) of the 8 Gaussians.
+ /// Points `[n, 2]` drawn from q(xₜ) of the 8 Gaussians.
     static func diffusedSamples(_ n: Int, t: Int, schedule: NoiseSchedule, seed: UInt64) -> Tensor<Double> {
         var rng = SeededGenerator(seed: seed)
         let x0 = GaussianMixture2D.eightGaussians.sample(n, using: &rng)
