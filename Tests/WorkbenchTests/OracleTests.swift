@@ -51,6 +51,20 @@ struct OracleTests {
         #expect(abs(variance / 0.0025 - 1) <= 0.25, "within-mode variance \(variance)")
     }
 
+    @Test("Two moons: half the points on each arc, within the noise of it")
+    func twoMoons() {
+        var rng = SeededGenerator(seed: 82)
+        let x = Datasets.twoMoons(1000, noise: 0, using: &rng)
+        #expect(x.shape == [1000, 2])
+        for i in 0..<1000 {
+            let (px, py) = (x.scalars[2 * i], x.scalars[2 * i + 1])
+            // Without noise: the upper arc has radius 1 about (0, 0), the lower radius 1 about (1, 0.5).
+            let r = i < 500 ? hypot(px, py) : hypot(px - 1, py - 0.5)
+            #expect(abs(r - 1) < 1e-12, "point \(i) off its arc")
+            #expect(i < 500 ? py >= 0 : py <= 0.5)
+        }
+    }
+
     @Test("SWD is 0 for identical sets, symmetric, and separates different data")
     func slicedWasserstein() {
         var rng = SeededGenerator(seed: 81)

@@ -135,19 +135,6 @@ public final class Trainer {
         steps += 1
         return Float((halves[0].loss + halves[1].loss) / Double(batch * dimension))
     }
-
-    /// The squared error ‖ε − ε_θ‖²/D of each sample of the last batch, in batch order.
-    public func lastSampleLosses() -> [Float] {
-        let rows = options.batchSize / 2
-        return halves.flatMap { half in
-            (0..<rows).map { r in
-                (0..<dimension).reduce(Float(0)) { s, j in
-                    let e = half.output.pointer[r * dimension + j] - half.noise.pointer[r * dimension + j]
-                    return s + e * e
-                } / Float(dimension)
-            }
-        }
-    }
 }
 
 extension Trainer.Half {
