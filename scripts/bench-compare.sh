@@ -14,7 +14,7 @@ swift build -c release --product bench-toy2d >/dev/null
 out=$(mktemp -d)
 for round in $(seq "$rounds"); do
   for threads in 1 2; do
-    /usr/bin/time -f "%M" -o "$out/rss-swift-$threads-$round" .build/release/bench-toy2d --threads "$threads" > "$out/swift-$threads-$round"
+    .build/release/bench-toy2d --threads "$threads" > "$out/swift-$threads-$round"
     (cd ../shared/bench && "$python" torch_ref.py train-bench --threads "$threads") > "$out/torch-train-$threads-$round"
     (cd ../shared/bench && "$python" torch_ref.py sample-bench --threads "$threads") > "$out/torch-sample-$threads-$round"
   done
@@ -33,7 +33,7 @@ for t in (1, 2):
     ss = [field(f"{out}/swift-{t}-{r}", "sample_seconds") for r in range(1, rounds + 1)]
     tt = [json.load(open(f"{out}/torch-train-{t}-{r}"))["steps_per_s"] for r in range(1, rounds + 1)]
     ts = [json.load(open(f"{out}/torch-sample-{t}-{r}"))["seconds"] for r in range(1, rounds + 1)]
-    rss = [int(open(f"{out}/rss-swift-{t}-{r}").read().split()[-1]) / 1024 for r in range(1, rounds + 1)]
+    rss = [field(f"{out}/swift-{t}-{r}", "peak_rss_mib") for r in range(1, rounds + 1)]  # getrusage, whole process
     m = statistics.median
     print(f"| {t} | {m(st):.0f} ({min(st):.0f}–{max(st):.0f}) | {m(tt):.0f} ({min(tt):.0f}–{max(tt):.0f}) | {m(st)/m(tt):.2f}× "
           f"| {m(ss):.2f} ({min(ss):.2f}–{max(ss):.2f}) | {m(ts):.2f} ({min(ts):.2f}–{max(ts):.2f}) | {m(ss)/m(ts):.2f}× | {max(rss):.0f} |")
