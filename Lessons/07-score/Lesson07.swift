@@ -100,8 +100,9 @@ struct Lesson07: OneLineErrorCommand {
             }
             // Agreement where the data is: at points drawn from q(xₜ).
             let points = Self.diffusedSamples(2000, t: t, schedule: schedule, seed: 700 + UInt64(t))
-            let difference = schedule.scoreFromNoise(predictor.predict(points, t: t), t: t) - Self.exactScore(points, t: t, schedule: schedule)
-            let relative = (difference.squared().sum() / Self.exactScore(points, t: t, schedule: schedule).squared().sum()).squareRoot()
+            let exactAtPoints = Self.exactScore(points, t: t, schedule: schedule)
+            let difference = schedule.scoreFromNoise(predictor.predict(points, t: t), t: t) - exactAtPoints
+            let relative = (difference.squared().sum() / exactAtPoints.squared().sum()).squareRoot()
             rows.append([String(t), NumberFormat.significant(relative, 3)])
         }
         book.figure(Figure(name: "score-fields", title: "8 Gaussians: learned score (top) and exact score (bottom) over log q(xₜ)", columns: 3, width: 1300, height: 880, panels: top + bottom),

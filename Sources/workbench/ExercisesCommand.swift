@@ -37,23 +37,16 @@ struct ExercisesCommand: ParsableCommand {
         if failures > 0 { throw ExitCode.failure }
     }
 
-    /// The student's answers (or the reference ones) for lesson `number`.
+    /// The student's answers (`Lessons/Exercises/`), by lesson number.
+    static let studentAnswers: [any LessonAnswers] = [Lesson01(), Lesson02(), Lesson03(), Lesson04(), Lesson05(), Lesson06(), Lesson07()]
+    /// The reference answers (`Sources/ExerciseSolutions/`), by lesson number.
+    static let referenceAnswers: [any LessonAnswers] = [
+        Lesson01Solution(), Lesson02Solution(), Lesson03Solution(), Lesson04Solution(), Lesson05Solution(), Lesson06Solution(),
+        Lesson07Solution(),
+    ]
+
+    /// The student's answers (or the reference ones) for lesson `number` (1…7).
     static func answers(lesson number: Int, reference: Bool) -> any LessonAnswers {
-        switch (number, reference) {
-        case (1, false): return Lesson01()
-        case (1, true): return Lesson01Solution()
-        case (2, false): return Lesson02()
-        case (2, true): return Lesson02Solution()
-        case (3, false): return Lesson03()
-        case (3, true): return Lesson03Solution()
-        case (4, false): return Lesson04()
-        case (4, true): return Lesson04Solution()
-        case (5, false): return Lesson05()
-        case (5, true): return Lesson05Solution()
-        case (6, false): return Lesson06()
-        case (6, true): return Lesson06Solution()
-        case (7, false): return Lesson07()
-        default: return Lesson07Solution()
-        }
+        (reference ? referenceAnswers : studentAnswers)[number - 1]
     }
 }
