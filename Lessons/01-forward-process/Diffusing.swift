@@ -43,7 +43,8 @@ extension Lesson01 {
 
     func diffuseSwissRoll(_ book: Notebook, schedule: NoiseSchedule, count: Int, rng: inout SeededGenerator) {
         book.section("3. Diffusing a 2-D data set")
-        book.text("The same jump applied to \(count) points of a Swiss roll. Each coordinate shrinks by √ᾱₜ while noise of standard deviation √(1 − ᾱₜ) is added: the spiral blurs by t ≈ 50 and is gone by t ≈ 250.")
+        let snr = { (t: Int) in NumberFormat.significant(schedule.snr(t), 3) }
+        book.text("The same jump applied to \(count) points of a Swiss roll. Each coordinate shrinks by √ᾱₜ while noise of standard deviation √(1 − ᾱₜ) is added. The signal-to-noise ratio SNR(t) = ᾱₜ/(1 − ᾱₜ) is \(snr(10)) at t = 10, \(snr(50)) at t = 50, \(snr(250)) at t = 250 and \(snr(1000)) at t = T: find the panel where the spiral's arms stop being visible.")
         let roll = Datasets.swissRoll(count, using: &rng)
         let panels = [0, 10, 50, 100, 250, 1000].map { t -> Panel in
             let xt = schedule.marginalSample(x0: roll, t: t, noise: .randomNormal(roll.shape, using: &rng))

@@ -28,7 +28,7 @@ struct Lesson01: OneLineErrorCommand {
 
     func run() throws {
         let n = options.quick ? 2_000 : samples
-        let book = Notebook(number: "01", folder: "01-forward-process", title: "The forward process (Eq. 2, 4)", options: options)
+        let book = try Notebook(number: "01", folder: "01-forward-process", title: "The forward process (Eq. 2, 4)", options: options)
         let linear = try NoiseSchedule.linear()
         let quadratic = try NoiseSchedule.quadratic()
         var rng = SeededGenerator(seed: options.seed)

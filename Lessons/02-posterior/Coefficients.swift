@@ -9,7 +9,11 @@ extension Lesson02 {
 
     func coefficients(_ book: Notebook, schedule: NoiseSchedule) {
         book.section("2. What the posterior does over t")
-        book.text("β̃ₜ/βₜ = (1 − ᾱₜ₋₁)/(1 − ᾱₜ) is 0 at t = 1 and close to 1 soon after: once some noise has accumulated, knowing x₀ barely narrows down the previous step. The mean μ̃ₜ mixes x₀ and xₜ; its x₀ weight is 1 at t = 1 (x₀ is the previous step) and falls fast, the xₜ weight rises towards √αₜ.")
+        let ratio = { (t: Int) in schedule.betaTilde(t) / schedule.beta(t) }
+        let ninety = schedule.timeSteps.first { ratio($0) >= 0.9 }.map(String.init) ?? "never"
+        let ninetyNine = schedule.timeSteps.first { ratio($0) >= 0.99 }.map(String.init) ?? "never"
+        let smallX0 = schedule.timeSteps.first { schedule.posteriorMeanCoefX0($0) < 0.1 }.map(String.init) ?? "never"
+        book.text("β̃ₜ/βₜ = (1 − ᾱₜ₋₁)/(1 − ᾱₜ) is \(NumberFormat.significant(ratio(1), 3)) at t = 1; it reaches 0.9 at t = \(ninety) and 0.99 at t = \(ninetyNine): once some noise has accumulated, knowing x₀ barely narrows down the previous step. The mean μ̃ₜ mixes x₀ and xₜ; its x₀ weight is \(NumberFormat.significant(schedule.posteriorMeanCoefX0(1), 3)) at t = 1 (x₀ is the previous step) and drops below 0.1 at t = \(smallX0), while the xₜ weight rises towards √αₜ.")
         let t = steps(schedule.steps)
         book.figure(Figure(name: "posterior-coefficients", title: "The posterior's variance and mean coefficients", columns: 2, width: 1200, height: 480, panels: [
             Panel(title: "β̃ₜ / βₜ", xLabel: "t", logX: true, legend: .bottomRight, series: [

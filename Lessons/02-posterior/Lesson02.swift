@@ -27,7 +27,7 @@ struct Lesson02: OneLineErrorCommand {
     }
 
     func run() throws {
-        let book = Notebook(number: "02", folder: "02-posterior", title: "The posterior q(xₜ₋₁∣xₜ, x₀) (Eq. 6–7)", options: options)
+        let book = try Notebook(number: "02", folder: "02-posterior", title: "The posterior q(xₜ₋₁∣xₜ, x₀) (Eq. 6–7)", options: options)
         let schedule = try NoiseSchedule.linear()
         var rng = SeededGenerator(seed: options.seed)
         bayesOnAGrid(book, schedule: schedule, rng: &rng)

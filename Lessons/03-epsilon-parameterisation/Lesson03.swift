@@ -27,7 +27,7 @@ struct Lesson03: OneLineErrorCommand {
     }
 
     func run() throws {
-        let book = Notebook(number: "03", folder: "03-epsilon-parameterisation", title: "Predicting the noise: the ε-parameterisation (Eq. 8–12, 15)", options: options)
+        let book = try Notebook(number: "03", folder: "03-epsilon-parameterisation", title: "Predicting the noise: the ε-parameterisation (Eq. 8–12, 15)", options: options)
         let schedule = try NoiseSchedule.linear()
         var rng = SeededGenerator(seed: options.seed)
         meanFromNoise(book, schedule: schedule, rng: &rng)
@@ -77,7 +77,10 @@ struct Lesson03: OneLineErrorCommand {
 
     func weights(_ book: Notebook, schedule: NoiseSchedule) {
         book.section("2. Which t matter: the Eq. (12) weight against L_simple")
-        book.text("With μ_θ from Eq. (11), the bound's term L_{t−1} is a weighted noise-prediction error (Eq. 12). L_simple (Eq. 14) throws the weight away and uses 1 for every t. The weight is largest at small t, where the noise is tiny and easy to predict, falls by two orders of magnitude by t ≈ 350 and stays low up to t = T: the true bound spends its effort on small t, L_simple moves it to the larger t where the network must do real work — the reason the paper gives for its better samples.")
+        let first = schedule.lossWeight(1, .beta)
+        let hundredth = schedule.timeSteps.first { schedule.lossWeight($0, .beta) <= first / 100 }.map(String.init) ?? "never"
+        let largest = schedule.timeSteps.max { schedule.lossWeight($0, .beta) < schedule.lossWeight($1, .beta) }!
+        book.text("With μ_θ from Eq. (11), the bound's term L_{t−1} is a weighted noise-prediction error (Eq. 12). L_simple (Eq. 14) throws the weight away and uses 1 for every t. With σₜ² = βₜ the weight is largest at t = \(largest) (\(NumberFormat.significant(schedule.lossWeight(largest, .beta), 3))), where the noise is tiny and easy to predict, falls to a hundredth of its t = 1 value at t = \(hundredth) and is \(NumberFormat.significant(schedule.lossWeight(schedule.steps, .beta), 3)) at t = T: the true bound spends its effort on small t, L_simple moves it to the larger t where the network must do real work — the reason the paper gives for its better samples.")
         book.equation("L_{t−1} − C = E[ βₜ² / (2σₜ²·αₜ·(1 − ᾱₜ)) · ‖ε − ε_θ(√ᾱₜ·x₀ + √(1 − ᾱₜ)·ε, t)‖² ]          (Eq. 12)\nL_simple = E[ ‖ε − ε_θ(√ᾱₜ·x₀ + √(1 − ᾱₜ)·ε, t)‖² ]                                  (Eq. 14)")
         let t = steps(schedule.steps)
         book.figure(Figure(name: "loss-weights", title: "The weight of each t in the bound (Eq. 12) and in L_simple", width: 1000, height: 560, panels: [

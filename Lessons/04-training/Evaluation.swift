@@ -44,7 +44,7 @@ extension Lesson04 {
 
     func lossByStep(_ book: Notebook, trainer: Trainer, data: Tensor<Double>, schedule: NoiseSchedule) {
         book.section("3. Why the loss stays high: the loss by t")
-        book.text("The loss curve flattens well above 0, and that is normal. Split the loss by t on a fixed evaluation set: at large t, xₜ is almost pure noise, so ε ≈ xₜ and predicting it is easy (loss → 0). At small t, xₜ ≈ x₀ plus a sliver of noise, and telling that sliver apart from the data's own spread is hard (loss near 1 at t = 1). L_simple averages over t uniformly, so the total settles where these balance.")
+        book.text("The loss curve flattens above 0, and that is normal. Split the loss by t on a fixed evaluation set: at large t, xₜ is almost pure noise, so ε ≈ xₜ and predicting it is easy (loss → 0). At small t, xₜ ≈ x₀ plus a sliver of noise, and telling that sliver apart from the data's own spread is hard (a predictor that cannot tell them apart has loss 1, the variance of ε). L_simple averages over t uniformly, so the total settles where these balance.")
         let predictor = NoisePredictor(model: trainer.samplingModel, steps: schedule.steps)
         var rows: [[String]] = []
         var points: [(Double, Double)] = []
@@ -62,6 +62,7 @@ extension Lesson04 {
                 .scatter(x: points.map(\.0), y: points.map(\.1), size: 1.2),
             ]),
         ]), caption: "L_simple of the trained Swiss-roll model by range of t: hard at small t, easy at large t")
+        book.text("Measured: \(NumberFormat.fixed(points.first!.1, 3)) for t in \(rows.first![0]), \(NumberFormat.fixed(points.last!.1, 4)) for t in \(rows.last![0]).")
         book.check(points.first!.1 > points.last!.1, "the loss at small t exceeds the loss at large t")
     }
 

@@ -42,7 +42,7 @@ struct Lesson04: OneLineErrorCommand {
     @Flag(inversion: .prefixedNo, help: "Antithetic time steps (half the batch uses T + 1 − t).")
     var antithetic = true
 
-    @Option(parsing: .unconditional, help: "Threads for training (results do not depend on it).")
+    @Option(parsing: .unconditional, help: "Threads for training, 1 or 2: each batch is split into two halves, one per thread (results do not depend on it).")
     var threads = 2
 
     enum LearningRateChoice: String, ExpressibleByArgument, CaseIterable { case cosine, constant }
@@ -52,7 +52,9 @@ struct Lesson04: OneLineErrorCommand {
         guard learningRate > 0, learningRate < 1 else { throw ValidationError("--learning-rate must be in (0, 1), got \(learningRate)") }
         guard ema >= 0, ema < 1 else { throw ValidationError("--ema must be in [0, 1), got \(ema)") }
         guard clip >= 0 else { throw ValidationError("--clip must be ≥ 0, got \(clip)") }
-        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64, got \(threads)") }
+        guard (1...Trainer.maximumThreads).contains(threads) else {
+            throw ValidationError("--threads must be 1 or \(Trainer.maximumThreads) (the trainer splits each batch into two halves, one per thread), got \(threads)")
+        }
     }
 
     /// The training options these flags describe, for a run of `steps` steps.
@@ -68,18 +70,18 @@ struct Lesson04: OneLineErrorCommand {
     }
 
     func run() throws {
-        let book = Notebook(number: "04", folder: "04-training", title: "Algorithm 1: training ε_θ (Eq. 14)", options: options)
+        let book = try Notebook(number: "04", folder: "04-training", title: "Algorithm 1: training ε_θ (Eq. 14)", options: options)
         let schedule = try NoiseSchedule.linear()
         let scale = options.quick ? 10 : 1
         var rng = SeededGenerator(seed: options.seed)
         let roll = Datasets.swissRoll(10_000, using: &rng)
         let gaussians = Datasets.eightGaussians(10_000, using: &rng)
         introduction(book, roll: roll, gaussians: gaussians)
-        let rollTrainer = train(book, name: "Swiss roll", data: roll, steps: steps / scale, seed: options.seed &+ 1, schedule: schedule)
+        let rollTrainer = try train(book, name: "Swiss roll", data: roll, steps: steps / scale, seed: options.seed &+ 1, schedule: schedule)
         lossByStep(book, trainer: rollTrainer, data: roll, schedule: schedule)
-        let gaussTrainer = train(book, name: "8 Gaussians", data: gaussians, steps: gaussianSteps / scale, seed: options.seed &+ 2, schedule: schedule)
+        let gaussTrainer = try train(book, name: "8 Gaussians", data: gaussians, steps: gaussianSteps / scale, seed: options.seed &+ 2, schedule: schedule)
         oracleGap(book, model: gaussTrainer.samplingModel, data: gaussians, schedule: schedule)
-        tricks(book, data: gaussians, steps: max(2_000 / scale, 100), schedule: schedule)
+        try tricks(book, data: gaussians, steps: max(2_000 / scale, 100), schedule: schedule)
         try save(book, rollTrainer.samplingModel, "swissroll.ddpm", "the Swiss-roll model (EMA weights if enabled), for lesson 05")
         try save(book, gaussTrainer.samplingModel, "eight-gaussians.ddpm", "the 8-Gaussian model, for lesson 05")
         book.exercises(ExerciseCatalog.exercises(lesson: 4))
@@ -102,11 +104,11 @@ struct Lesson04: OneLineErrorCommand {
 
     // MARK: - 2. Training
 
-    func train(_ book: Notebook, name: String, data: Tensor<Double>, steps: Int, seed: UInt64, schedule: NoiseSchedule) -> Trainer {
+    func train(_ book: Notebook, name: String, data: Tensor<Double>, steps: Int, seed: UInt64, schedule: NoiseSchedule) throws -> Trainer {
         book.section("\(name == "Swiss roll" ? 2 : 4). Training on the \(name)")
         var rng = SeededGenerator(seed: seed)
         let options = trainingOptions(steps: steps)
-        let trainer = Trainer(model: MLP(using: &rng), data: data.converted(to: Float.self).scalars, schedule: schedule, options: options, seed: seed)
+        let trainer = try Trainer(model: MLP(using: &rng), data: data.converted(to: Float.self).scalars, schedule: schedule, options: options, seed: seed)
         var bar = ProgressBar("training \(name)", total: steps)
         var losses: [Double] = []
         losses.reserveCapacity(steps)

@@ -43,7 +43,7 @@ struct Lesson05: OneLineErrorCommand {
         let schedule = try NoiseSchedule.linear()
         let roll = try TrainedModels.load("swissroll.ddpm", from: models)
         let gaussians = try TrainedModels.load("eight-gaussians.ddpm", from: models)
-        let book = Notebook(number: "05", folder: "05-sampling", title: "Algorithm 2: sampling (Eq. 11, 15)", options: options)
+        let book = try Notebook(number: "05", folder: "05-sampling", title: "Algorithm 2: sampling (Eq. 11, 15)", options: options)
         let n = options.quick ? 500 : samples
         book.section("1. Algorithm 2")
         book.text("Sampling runs the learned reverse process: start from pure noise x_T ~ N(0, I) and apply T = 1000 steps of Eq. (11), each removing the predicted noise and adding back a little fresh noise σₜz. The last step adds none. σₜ² is βₜ or β̃ₜ (Sec. 3.2). The models are lesson 04's, read from `\(models)`.")

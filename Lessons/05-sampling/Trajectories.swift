@@ -8,7 +8,7 @@ import TensorCore
 extension Lesson05 {
     func watchingSamplesForm(_ book: Notebook, model: MLP, schedule: NoiseSchedule, count: Int) {
         book.section("4. Watching samples form")
-        book.text("Record every sample at a few dozen steps on the way down. Individual trajectories wander as noise early on and settle on the roll late: most of the structure appears in the last few hundred steps. At any step the network's noise estimate also gives a guess of the final point, x̂₀ = (xₜ − √(1 − ᾱₜ)·ε_θ)/√ᾱₜ (Eq. 15) — the paper's progressive generation: coarse at large t, sharp at small t.")
+        book.text("Record every sample at a few dozen steps on the way down: when does a trajectory settle on the roll? At any step the network's noise estimate also gives a guess of the final point, x̂₀ = (xₜ − √(1 − ᾱₜ)·ε_θ)/√ᾱₜ (Eq. 15) — the paper's progressive generation: coarse at large t, sharp at small t.")
         book.equation("x̂₀ = (xₜ − √(1 − ᾱₜ)·ε_θ(xₜ, t)) / √ᾱₜ          (Eq. 15)")
         let frameSteps = stride(from: 1000, through: 25, by: -25).map { $0 } + [10, 1]
         let traceSteps = stride(from: 1000, through: 10, by: -10).map { $0 } + [5, 1]
@@ -26,7 +26,20 @@ extension Lesson05 {
                   })
         }
         book.figure(Figure(name: "trajectories", title: "Eight samples on their way from x_T (t = 1000) to x₀ (t = 0)", columns: 2, width: 1200, height: 480, panels: traces),
-                    caption: "Each coordinate of eight samples against t: noise-dominated early, settling onto the roll in the last ~150 steps")
+                    caption: "Each coordinate of eight samples against t, from x_T (t = 1000) to x₀")
+        // How far each sample still is from where it ends: mean ‖xₜ − x₀‖ over all samples, against t.
+        func distanceToEnd(_ x: [Float]) -> Double {
+            var total = 0.0
+            for i in 0..<count {
+                let (dx, dy) = (Double(x[2 * i] - run.samples[2 * i]), Double(x[2 * i + 1] - run.samples[2 * i + 1]))
+                total += (dx * dx + dy * dy).squareRoot()
+            }
+            return total / Double(count)
+        }
+        let start = distanceToEnd(run.snapshots[1000]!.x)
+        let half = ordered.first { distanceToEnd(run.snapshots[$0]!.x) <= start / 2 }!
+        let tenth = ordered.first { distanceToEnd(run.snapshots[$0]!.x) <= start / 10 }!
+        book.text("Measured over all \(count) samples: the mean distance from xₜ to the point it ends at is \(NumberFormat.fixed(start, 2)) at t = T; it halves by t = \(half) and falls to a tenth by t = \(tenth) — the last \(NumberFormat.fixed(100 * Double(half) / Double(schedule.steps), 0)) % of the steps do half of the moving.")
         var panels: [Panel] = []
         for t in shown {
             let snapshot = run.snapshots[t]!

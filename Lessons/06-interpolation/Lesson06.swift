@@ -39,7 +39,7 @@ struct Lesson06: OneLineErrorCommand {
         let schedule = try NoiseSchedule.linear()
         let gaussians = try TrainedModels.load("eight-gaussians.ddpm", from: models)
         let roll = try TrainedModels.load("swissroll.ddpm", from: models)
-        let book = Notebook(number: "06", folder: "06-interpolation", title: "Interpolation in latent space (Sec. 4.4)", options: options)
+        let book = try Notebook(number: "06", folder: "06-interpolation", title: "Interpolation in latent space (Sec. 4.4)", options: options)
         let r = options.quick ? 4 : repeats
         book.section("1. Encode, mix, decode from step t")
         book.text("Take two data points x₀ and x′₀. Encode each with the forward process to step t (Eq. 4), mix the encodings linearly, and run the learned reverse process from step t back to 0. Two details matter, and popular code gets them wrong: decoding starts at step t — the step the encodings live at — not at t − 1, and the mixing happens on xₜ, not on x₀ (one translation of the paper has that typo). The decoding noise is drawn once and reused for every λ, so a path changes only because λ does.")

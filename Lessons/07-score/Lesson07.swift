@@ -41,7 +41,7 @@ struct Lesson07: OneLineErrorCommand {
         let schedule = try NoiseSchedule.linear()
         let gaussians = try TrainedModels.load("eight-gaussians.ddpm", from: models)
         let roll = try TrainedModels.load("swissroll.ddpm", from: models)
-        let book = Notebook(number: "07", folder: "07-score", title: "The score view: ε_θ as a score, Langevin dynamics", options: options)
+        let book = try Notebook(number: "07", folder: "07-score", title: "The score view: ε_θ as a score, Langevin dynamics", options: options)
         scoreFields(book, model: gaussians, schedule: schedule)
         langevinLikeStep(book, model: gaussians, schedule: schedule)
         samplers(book, gaussians: gaussians, roll: roll, schedule: schedule)
@@ -118,6 +118,7 @@ struct Lesson07: OneLineErrorCommand {
         book.equation("μ_θ(xₜ) − xₜ = (xₜ + βₜ·s)/√αₜ − xₜ  =  βₜ·s  +  (βₜ/2)·xₜ  +  O(βₜ²)        [Langevin: (δ/2)·∇ log q with δ = 2βₜ]")
         var rows: [[String]] = []
         var worst = 0.0
+        var shares: [Double] = []
         for t in [2, 50, 200, 500, 1000] {
             let x = Self.diffusedSamples(1000, t: t, schedule: schedule, seed: 800 + UInt64(t))
             let score = Self.exactScore(x, t: t, schedule: schedule)
@@ -128,11 +129,12 @@ struct Lesson07: OneLineErrorCommand {
             let size = drift.squared().sum().squareRoot()
             let remainder = (drift - predicted).squared().sum().squareRoot() / size
             worst = max(worst, remainder / beta)
+            shares.append((langevin.squared().sum()).squareRoot() / size)
             rows.append([String(t), NumberFormat.significant(beta, 3), NumberFormat.significant((langevin.squared().sum()).squareRoot() / size, 4),
                          NumberFormat.significant(remainder, 3)])
         }
         book.table(["t", "βₜ", "‖βₜ·s‖ / ‖drift‖ (the Langevin part)", "‖drift − βₜ·s − (βₜ/2)xₜ‖ / ‖drift‖"], rows)
-        book.text("At small t the score dominates the drift (the Langevin part is all of it); at large t the contraction (βₜ/2)·xₜ carries half. What is left is O(βₜ²) against a drift of size O(βₜ), so its relative size shrinks with βₜ.")
+        book.text("At t = 2, ‖βₜ·s‖/‖drift‖ = \(NumberFormat.fixed(shares.first!, 3)): the drift is the Langevin part βₜ·s to within \(NumberFormat.fixed(100 * abs(shares.first! - 1), 1)) %. At t = T the ratio is \(NumberFormat.fixed(shares.last!, 2)): the contraction (βₜ/2)·xₜ points against βₜ·s and cancels \(NumberFormat.fixed(100 * (1 - 1 / shares.last!), 0)) % of it (there q(xₜ) ≈ N(0, I), so s ≈ −xₜ and βₜ·s + (βₜ/2)·xₜ ≈ −(βₜ/2)·xₜ). What is left is O(βₜ²) against a drift of size O(βₜ): at most \(NumberFormat.significant(worst, 3))·βₜ of the drift here.")
         // drift − βₜs − (βₜ/2)xₜ = xₜ·(1/√αₜ − 1 − βₜ/2) + βₜs·(1/√αₜ − 1) ≈ (3/8)βₜ²·xₜ + (βₜ²/2)·s, against a
         // drift ≈ βₜ·(s + xₜ/2): relative size about βₜ/2, so below βₜ at every t.
         book.check(worst < 1, "what is left after the Langevin drift and the contraction is below βₜ·‖drift‖ at every t")

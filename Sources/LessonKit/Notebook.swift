@@ -27,11 +27,14 @@ public final class Notebook {
     private var figureCount = 0
 
     /// Starts lesson `number` with `title`; prints and records the heading and how it was run.
-    public init(number: String, folder: String, title: String, options: LessonOptions, gnuplot: String? = nil) {
+    /// - Throws: `OutputFolderError` (one line naming the folder and the reason) if the output folder
+    ///   cannot be created or written, before anything is printed.
+    public init(number: String, folder: String, title: String, options: LessonOptions, gnuplot: String? = nil) throws {
         self.number = number
         self.folder = folder
         self.options = options
         self.directory = options.outputDirectory(folder: folder)
+        try OutputFolder.prepare(directory)
         self.writer = FigureWriter(directory: directory, source: "lesson-\(number)", gnuplot: gnuplot)
         let heading = "Lesson \(number) — \(title)"
         print(heading)

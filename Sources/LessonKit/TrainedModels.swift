@@ -12,7 +12,7 @@ public enum TrainedModels {
             return try Checkpoint.load(from: url, expectedSizes: MLP.toySizes)
         } catch CheckpointError.unreadable(let path) {
             throw ValidationError("no trained model at \(path): run lesson-04 first (or pass --models DIR)")
-        } catch let error as CheckpointError {
+        } catch {
             throw ValidationError(error.description)
         }
     }

@@ -47,8 +47,9 @@ struct BenchToy2D: OneLineErrorCommand {
         var stepsPerSecond: Double?
         if !noTrain {
             var options = TrainingOptions()
-            options.threads = threads
-            let trainer = Trainer(model: MLP(using: &rng), data: data, schedule: schedule, options: options, seed: 0)
+            options.threads = min(threads, Trainer.maximumThreads)
+            if threads > Trainer.maximumThreads { print("training uses \(Trainer.maximumThreads) threads (one per half batch); sampling uses \(threads)") }
+            let trainer = try Trainer(model: MLP(using: &rng), data: data, schedule: schedule, options: options, seed: 0)
             for _ in 0..<warmup { trainer.step() }
             let start = DispatchTime.now().uptimeNanoseconds
             var loss: Float = 0
@@ -88,7 +89,7 @@ struct BenchToy2D: OneLineErrorCommand {
         }
         print("no trained weights found: training 5,000 steps first (untimed)")
         var rng = SeededGenerator(seed: 0)
-        let trainer = Trainer(model: MLP(using: &rng), data: data, schedule: schedule, options: TrainingOptions(), seed: 0)
+        let trainer = try Trainer(model: MLP(using: &rng), data: data, schedule: schedule, options: TrainingOptions(), seed: 0)
         for _ in 0..<5000 { trainer.step() }
         return trainer.model
     }

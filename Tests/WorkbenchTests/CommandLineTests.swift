@@ -37,6 +37,24 @@ struct CommandLineTests {
         #expect(lines.first?.hasPrefix("workbench: error: ") == true)
     }
 
+    @Test("An output folder that cannot be written gives one line naming it and the reason, before any work",
+          arguments: [("/proc/forbidden", "No such file or directory"), ("/etc/hostname/inside", "is not a folder")])
+    func unwritableOutputFolder(folder: String, reason: String) throws {
+        let result = try runProduct("lesson-01", ["--quick", "--output", folder])
+        #expect(result.status != 0)
+        #expect(result.stdout.isEmpty, "the lesson started its work: \(result.stdout.prefix(200))")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "stderr: \(result.stderr)")
+        #expect(lines.first?.contains("'\(folder)'") == true && lines.first?.contains(reason) == true, "stderr: \(result.stderr)")
+    }
+
+    @Test("lesson-04 refuses --threads it would not use, naming the value")
+    func lessonFourThreads() throws {
+        let result = try runProduct("lesson-04", ["--quick", "--threads", "3", "--output", "/nonexistent-never-written"])
+        #expect(result.status != 0)
+        #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("got 3"), "stderr: \(result.stderr)")
+    }
+
     @Test("A betas file with a bad value names the line")
     func betasFileErrors() throws {
         let directory = temporaryDirectory("betas")

@@ -45,8 +45,19 @@ struct ForwardProcessTests {
                         relative: 1e-14, absolute: 1e-15, "xₜ[\(i)]")
         }
         #expect(s.marginalSample(x0: x0, t: 0, noise: eps) == x0)
-        #expect(s.marginalMean(x0: x0, t: 300) == s.sqrtAlphaBar(300) * x0)
-        #expect(s.marginalVariance(300) == s.oneMinusAlphaBar(300))
+    }
+
+    @Test("Eq. 4's mean and variance equal the moments of t iterated Eq. 2 steps", arguments: [1, 300, 1000])
+    func marginalMomentsMatchIteration_eq4(t: Int) {
+        let s = Self.schedule
+        let x0 = Tensor<Double>([0.5, -1])
+        let mean = s.marginalMean(x0: x0, t: t)
+        for i in 0..<2 {
+            // The recursion (m, v) → (√αₛ·m, αₛ·v + βₛ) from (x₀, 0): t roundings of ≤ 1 ulp each, so 1e-13 relative.
+            let iterated = s.iteratedMoments(mean0: x0.scalars[i], variance0: 0, through: t)
+            expectClose(mean.scalars[i], iterated.mean, relative: 1e-13, "E[xₜ] of x₀ = \(x0.scalars[i])")
+            expectClose(s.marginalVariance(t), iterated.variance, relative: 1e-13, "Var[xₜ]")
+        }
     }
 
     @Test("Eq. 2 one step: √(1 − βₜ)·xₜ₋₁ + √βₜ·ε", arguments: [1, 1000])

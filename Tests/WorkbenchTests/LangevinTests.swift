@@ -43,9 +43,29 @@ struct LangevinTests {
         #expect(langevin.evaluations == 112 * 10)
     }
 
-    @Test("One Langevin step is x + (δ/2)·s + √δ·z; invalid level sequences are refused")
+    @Test("One Langevin step is x + (δ/2)·s + √δ·z")
     func langevinStep() {
         let x = AnnealedLangevin.step(Tensor([1.0]), score: Tensor([2.0]), delta: 0.04, noise: Tensor([-1.0]))
+        // Three roundings of O(1) values: 1e-15 relative.
         expectClose(x.scalar, 1 + 0.02 * 2 - 0.2, relative: 1e-15, "step")
+    }
+
+    @Test("Invalid level sequences are refused (the process stops with a message)", arguments: [0, 1, 2, 3, 4])
+    func invalidLevelsAreRefused(which: Int) async {
+        // Each case runs in a child process, which must stop at AnnealedLangevin's precondition.
+        await #expect(processExitsWith: .failure) { [which] in
+            let schedule = try! NoiseSchedule.linear()
+            let levels: [[Int]] = [[], [10, 20], [100, 0], [1001, 500], [50, 50]]
+            let stepsPerLevel = which == 4 ? 0 : 1
+            _ = AnnealedLangevin(schedule: schedule, levels: which == 4 ? [10, 5] : levels[which], stepsPerLevel: stepsPerLevel, eta: 1)
+        }
+    }
+
+    @Test("A valid level sequence is accepted (the refusal test's control)")
+    func validLevelsAreAccepted() async {
+        await #expect(processExitsWith: .success) {
+            let schedule = try! NoiseSchedule.linear()
+            _ = AnnealedLangevin(schedule: schedule, levels: [1000, 500, 1], stepsPerLevel: 1, eta: 1)
+        }
     }
 }

@@ -81,8 +81,10 @@ struct PlottingTests {
         let directory = temporaryDirectory("gperror")
         defer { try? FileManager.default.removeItem(at: directory) }
         let script = directory.appendingPathComponent("bad.gp")
-        try "set terminal pngcairo\nset output 'bad.png'\nplot nosuchfunction(x)\n".write(to: script, atomically: true, encoding: .utf8)
-        let outcome = FigureWriter(directory: directory, source: "tests").render(scriptURL: script, pngURL: directory.appendingPathComponent("bad.png"))
+        // The output path is absolute: gnuplot runs in the test's working folder, and tests write only into temporary folders.
+        let png = directory.appendingPathComponent("bad.png")
+        try "set terminal pngcairo\nset output '\(png.path)'\nplot nosuchfunction(x)\n".write(to: script, atomically: true, encoding: .utf8)
+        let outcome = FigureWriter(directory: directory, source: "tests").render(scriptURL: script, pngURL: png)
         guard case .failed(let message) = outcome else { Issue.record("expected a failure, got \(outcome)"); return }
         #expect(message.lowercased().contains("error") || message.contains("undefined"))
     }

@@ -15,11 +15,32 @@ public struct TrainingOptions: Sendable {
     public var clipNorm: Double?
     /// Antithetic time steps: the second half of the batch uses T + 1 − t of the first half.
     public var antithetic = false
-    /// Threads (1 or more); results do not depend on it (see `Trainer`).
+    /// Threads, 1 or 2 (`Trainer.maximumThreads`): the batch is split into two halves, one per
+    /// thread; results do not depend on it (see `Trainer`).
     public var threads = 1
 
     /// The benchmark workload's settings: batch 256, Adam 1e-3, nothing else.
     public init() {}
+}
+
+/// A trainer's settings that cannot work, each naming the value.
+public enum TrainerError: Error, Equatable, CustomStringConvertible {
+    case inputWidth(Int, expected: Int)
+    case batchSize(Int)
+    case threads(Int)
+    case data(count: Int, dimension: Int)
+    case antitheticPartner(t: Int, partner: Int, steps: Int)
+
+    /// One line naming the problem.
+    public var description: String {
+        switch self {
+        case .inputWidth(let width, let expected): "the network's input width is \(width), expected \(expected) (point and time embedding)"
+        case .batchSize(let size): "the batch size must be even and ≥ 2, got \(size)"
+        case .threads(let threads): "threads must be 1 or \(Trainer.maximumThreads) (one per half batch), got \(threads)"
+        case .data(let count, let dimension): "the data (\(count) values) is not a whole number of \(dimension)-D points"
+        case .antitheticPartner(let t, let partner, let steps): "the antithetic partner of t = \(t) is \(partner), outside 1…\(steps)"
+        }
+    }
 }
 
 /// Algorithm 1 (training) for an `MLP` noise predictor on a fixed data set:
@@ -32,6 +53,8 @@ public struct TrainingOptions: Sendable {
 /// per thread with `threads = 2`: so the weights after any number of steps are bit-identical for
 /// every thread count.
 public final class Trainer {
+    /// The most threads a trainer uses: one per half of the batch.
+    public static let maximumThreads = 2
     /// The network being trained.
     public private(set) var model: MLP
     /// The moving average of the weights, if enabled.
@@ -80,12 +103,18 @@ public final class Trainer {
     }
 
     /// A trainer for `model` on `data` (`[n, D]` row-major, D = the network's output width).
-    /// - Precondition: the network's input width is D + 32 (point and time embedding); batch ≥ 2 and even.
-    public init(model: MLP, data: [Float], schedule: NoiseSchedule, options: TrainingOptions = TrainingOptions(), seed: UInt64) {
+    /// - Throws: `TrainerError` naming the problem: the input width is not D + 32 (point and time
+    ///   embedding), the batch is odd or < 2, the threads are not 1 or 2, the data is not a whole
+    ///   number of D-D points, or an antithetic partner would leave 1…T.
+    public init(model: MLP, data: [Float], schedule: NoiseSchedule, options: TrainingOptions = TrainingOptions(), seed: UInt64) throws(TrainerError) {
         let d = model.sizes.last!
-        precondition(model.sizes[0] == d + TimeEmbedding.width, "Trainer: input width must be \(d) + \(TimeEmbedding.width)")
-        precondition(options.batchSize >= 2 && options.batchSize % 2 == 0, "Trainer: the batch size must be even and ≥ 2")
-        precondition(!data.isEmpty && data.count % d == 0, "Trainer: data is not a whole number of \(d)-D points")
+        guard model.sizes[0] == d + TimeEmbedding.width else { throw .inputWidth(model.sizes[0], expected: d + TimeEmbedding.width) }
+        guard options.batchSize >= 2 && options.batchSize % 2 == 0 else { throw .batchSize(options.batchSize) }
+        guard (1...Trainer.maximumThreads).contains(options.threads) else { throw .threads(options.threads) }
+        guard !data.isEmpty && data.count % d == 0 else { throw .data(count: data.count, dimension: d) }
+        if options.antithetic, let t = schedule.timeSteps.first(where: { !schedule.timeSteps.contains(Trainer.antitheticPartner(of: $0, steps: schedule.steps)) }) {
+            throw .antitheticPartner(t: t, partner: Trainer.antitheticPartner(of: t, steps: schedule.steps), steps: schedule.steps)
+        }
         self.model = model
         self.options = options
         self.schedule = schedule
@@ -99,13 +128,16 @@ public final class Trainer {
         self.sqrtAlphaBar = schedule.timeSteps.map { Float(schedule.sqrtAlphaBar($0)) }
         self.sqrtOneMinusAlphaBar = schedule.timeSteps.map { Float(schedule.sqrtOneMinusAlphaBar($0)) }
         self.halves = (0..<2).map { _ in Half(sizes: model.sizes, rows: options.batchSize / 2) }
-        self.pool = WorkerPool(threads: min(max(options.threads, 1), 2))
+        self.pool = WorkerPool(threads: options.threads)
         self.packed = PackedNetwork(model)
         self.gradients = [Float](repeating: 0, count: model.parameters.count)
         self.indices = [Int](repeating: 0, count: options.batchSize)
         self.lastSteps = [Int](repeating: 1, count: options.batchSize)
         self.noise = [Float](repeating: 0, count: options.batchSize * d)
     }
+
+    /// The antithetic partner of paper step t: T + 1 − t, so 1 ↔ T and the pair's mean is (T + 1)/2.
+    public static func antitheticPartner(of t: Int, steps: Int) -> Int { steps + 1 - t }
 
     /// The weights to sample from: the moving average if enabled, else the trained weights.
     public var samplingModel: MLP {
@@ -119,7 +151,11 @@ public final class Trainer {
         let n = data.count / dimension
         for i in 0..<batch { indices[i] = generator.integer(in: 0...(n - 1)) }
         for i in 0..<batch { lastSteps[i] = generator.integer(in: 1...schedule.steps) }
-        if options.antithetic { for i in (batch / 2)..<batch { lastSteps[i] = schedule.steps + 1 - lastSteps[i - batch / 2] } }
+        if options.antithetic {
+            for i in (batch / 2)..<batch {
+                lastSteps[i] = Trainer.antitheticPartner(of: lastSteps[i - batch / 2], steps: schedule.steps)
+            }
+        }
         for i in 0..<(batch * dimension) { noise[i] = Float(generator.normal()) }
         let rows = batch / 2
         pool.run { part in
