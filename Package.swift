@@ -47,6 +47,7 @@ let package = Package(
         .library(name: "Diffusion", targets: ["Diffusion"]),
         .library(name: "Plotting", targets: ["Plotting"]),
         .library(name: "Learning", targets: ["Learning"]),
+        .library(name: "Digits", targets: ["Digits"]),
         .executable(name: "workbench", targets: ["workbench"]),
         .executable(name: "bench-toy2d", targets: ["bench-toy2d"]),
     ] + lessons.map { .executable(name: "lesson-\($0.0)", targets: ["lesson-\($0.0)"]) },
@@ -67,6 +68,11 @@ let package = Package(
             name: "Learning",
             dependencies: ["TensorCore", "Diffusion", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: optimised),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(
+            name: "Digits",
+            dependencies: ["CZlib"],
+            resources: [.copy("Resources/digits.csv.gz"), .copy("Resources/CREDIT.md")]),
         .target(
             name: "CGnuplot",
             linkerSettings: [
@@ -103,7 +109,7 @@ let package = Package(
         .testTarget(
             name: "WorkbenchTests",
             dependencies: [
-                "TensorCore", "Diffusion", "Plotting", "LessonKit", "ExerciseKit", "ExerciseSolutions", "Learning",
+                "TensorCore", "Diffusion", "Plotting", "LessonKit", "ExerciseKit", "ExerciseSolutions", "Learning", "Digits",
                 "workbench", "bench-toy2d",
             ] + lessons.map { .target(name: "lesson-\($0.0)") },
             exclude: ["Resources"]),

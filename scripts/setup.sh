@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the workbench needs beyond Swift: gnuplot (to render charts) and gnuplot-iostream
-# (the C++ header the plotting bridge is built on, with its Boost libraries). Debian/Ubuntu only.
+# (the C++ header the plotting bridge is built on, with its Boost libraries), and zlib's headers (to
+# read the gzip-compressed digits). Debian/Ubuntu only.
 set -euo pipefail
 
 need=()
 command -v gnuplot >/dev/null 2>&1 || need+=(gnuplot-nox)
 [ -f /usr/include/gnuplot-iostream.h ] || need+=(libgnuplot-iostream-dev)
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 for lib in boost_iostreams boost_system boost_filesystem; do
   ls /usr/lib/*/lib${lib}.so /usr/lib/lib${lib}.so >/dev/null 2>&1 || { need+=(libboost-iostreams-dev libboost-system-dev libboost-filesystem-dev); break; }
 done

@@ -1,0 +1,38 @@
+import TensorCore
+
+/// A fully connected layer in PyTorch's layout (`nn.Linear`): y = x·Wᵀ + b for x [N, in], with
+/// `weight` [out, in] and `bias` [out], initialised U(±1/√in).
+public struct Linear: Sendable {
+    /// Input and output widths.
+    public let inFeatures: Int, outFeatures: Int
+
+    /// A layer from `inFeatures` to `outFeatures`.
+    public init(_ inFeatures: Int, _ outFeatures: Int) {
+        precondition(inFeatures >= 1 && outFeatures >= 1, "Linear: invalid widths")
+        (self.inFeatures, self.outFeatures) = (inFeatures, outFeatures)
+    }
+
+    /// `weight` [out, in] and `bias` [out] under `prefix`.
+    public func declare(_ prefix: String, in layout: inout ParameterLayout) {
+        layout.append(prefix + ".weight", [outFeatures, inFeatures])
+        layout.append(prefix + ".bias", [outFeatures])
+    }
+
+    /// The layer on the tape.
+    public func callAsFunction<Scalar>(_ x: Variable<Scalar>, _ scope: ParameterScope<Scalar>) -> Variable<Scalar> {
+        Variable.linear(x, weight: scope("weight"), bias: scope("bias"))
+    }
+}
+
+extension Variable {
+    /// x·Wᵀ + b for x [N, in], W [out, in], b [out]. Pullback: ∂x = g·W, ∂W = gᵀ·x, ∂b = Σₙ g[n, ·].
+    public static func linear(_ x: Variable, weight: Variable, bias: Variable) -> Variable {
+        let (xv, wv, bv) = (x.value, weight.value, bias.value)
+        precondition(xv.rank == 2 && wv.rank == 2 && xv.shape[1] == wv.shape[1] && bv.shape == [wv.shape[0]],
+                     "linear: input \(xv.shape), weight \(wv.shape), bias \(bv.shape)")
+        let y = Tensor.matmul(xv, wv.transposed()) + bv
+        return x.tape.record(y, inputs: [x, weight, bias]) { g in
+            [Tensor.matmul(g, wv), Tensor.matmul(g.transposed(), xv), g.sum(alongAxis: 0)]
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import TensorCore
+
+/// The names and shapes of a network's parameter tensors, in a fixed order (PyTorch's
+/// `named_parameters()` order for the peer's networks), and where each sits in one flat vector.
+///
+/// Dotted names (`down0.conv1.weight`) are the same as the peer's, so a checkpoint or a golden
+/// file maps one to one.
+public struct ParameterLayout: Sendable, Equatable {
+    /// One named tensor.
+    public struct Entry: Sendable, Equatable {
+        /// The dotted name, e.g. `down0.conv1.weight`.
+        public let name: String
+        /// Its shape in PyTorch's layout (a conv weight is [out, in, kh, kw]).
+        public let shape: [Int]
+        /// Where it starts in the flat vector.
+        public let offset: Int
+        /// Its number of elements.
+        public var count: Int { shape.reduce(1, *) }
+    }
+
+    /// The tensors in order.
+    public private(set) var entries: [Entry] = []
+    private var index: [String: Int] = [:]
+
+    /// An empty layout.
+    public init() {}
+
+    /// Appends tensor `name` of `shape`.
+    /// - Precondition: the name is new.
+    public mutating func append(_ name: String, _ shape: [Int]) {
+        precondition(index[name] == nil, "ParameterLayout: \(name) appears twice")
+        index[name] = entries.count
+        entries.append(Entry(name: name, shape: shape, offset: count))
+    }
+
+    /// The total number of parameters.
+    public var count: Int { entries.last.map { $0.offset + $0.count } ?? 0 }
+
+    /// The entry called `name`, if any.
+    public subscript(_ name: String) -> Entry? { index[name].map { entries[$0] } }
+}
+
+/// Named parameters on a tape: the variables of one forward pass, looked up by dotted name.
+public struct TapeParameters<Scalar: TensorScalar> {
+    /// Each tensor of the layout as a tape variable.
+    public let variables: [String: Variable<Scalar>]
+
+    /// Puts every tensor of `layout`, read from the flat `values`, on `tape`.
+    public init(layout: ParameterLayout, values: [Scalar], on tape: Tape<Scalar>) {
+        precondition(values.count == layout.count, "TapeParameters: \(values.count) values for \(layout.count) parameters")
+        var variables: [String: Variable<Scalar>] = [:]
+        for entry in layout.entries {
+            variables[entry.name] = tape.variable(Tensor(shape: entry.shape, scalars: Array(values[entry.offset..<(entry.offset + entry.count)])))
+        }
+        self.variables = variables
+    }
+
+    /// Every tensor of `layout` cut from one flat variable (so one backward pass gives the gradient
+    /// of all parameters as one vector).
+    public init(layout: ParameterLayout, flat: Variable<Scalar>) {
+        precondition(flat.value.count == layout.count, "TapeParameters: \(flat.value.count) values for \(layout.count) parameters")
+        var variables: [String: Variable<Scalar>] = [:]
+        for entry in layout.entries { variables[entry.name] = flat.segment(entry.offset..<(entry.offset + entry.count), shape: entry.shape) }
+        self.variables = variables
+    }
+
+    /// The gradients of every tensor, concatenated in the layout's order (zeros where unused).
+    public func flatGradients(_ gradients: Gradients<Scalar>, layout: ParameterLayout) -> [Scalar] {
+        layout.entries.flatMap { gradients[variables[$0.name]!].scalars }
+    }
+
+    /// The scope of the module called `prefix` (e.g. "down0"): `scope("conv1.weight")`.
+    public func scope(_ prefix: String) -> ParameterScope<Scalar> { ParameterScope(parameters: self, prefix: prefix) }
+}
+
+/// A module's view of the named parameters: names relative to its prefix.
+public struct ParameterScope<Scalar: TensorScalar> {
+    /// All parameters.
+    public let parameters: TapeParameters<Scalar>
+    /// The module's dotted prefix ("" at the top).
+    public let prefix: String
+
+    /// The variable `prefix.name`.
+    public func callAsFunction(_ name: String) -> Variable<Scalar> {
+        let full = prefix.isEmpty ? name : prefix + "." + name
+        guard let v = parameters.variables[full] else { preconditionFailure("no parameter named \(full)") }
+        return v
+    }
+
+    /// The scope of a child module.
+    public func child(_ name: String) -> ParameterScope<Scalar> {
+        ParameterScope(parameters: parameters, prefix: prefix.isEmpty ? name : prefix + "." + name)
+    }
+}
+
+extension Variable {
+    /// Elements `range` of the flattened value, as a tensor of `shape`. Pullback: the gradient goes
+    /// back into those elements, zeros elsewhere.
+    public func segment(_ range: Range<Int>, shape: [Int]) -> Variable {
+        let total = value.count
+        precondition(range.count == shape.reduce(1, *) && range.upperBound <= total, "segment: \(range) as \(shape) of \(total)")
+        return tape.record(Tensor(shape: shape, scalars: Array(value.scalars[range])), inputs: [self]) { g in
+            var out = [Scalar](repeating: 0, count: total)
+            for (i, v) in zip(range, g.scalars) { out[i] = v }
+            return [Tensor(shape: self.value.shape, scalars: out)]
+        }
+    }
+}
