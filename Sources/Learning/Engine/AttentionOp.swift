@@ -1,0 +1,43 @@
+/// `Attention` on the fast path, channels-last: out = x + proj(core(qkv(GN(x)))).
+final class AttentionOp {
+    let channels: Int, positions: Int
+    let norm: GroupNormOp, qkv: ConvolutionOp, core: AttentionCoreOp, proj: ConvolutionOp
+    /// out [capacity·P, c]; ∂x [capacity·P, c].
+    let output: FloatBuffer, gradInput: FloatBuffer
+    let context: EngineContext
+
+    init(_ attention: Attention, prefix: String, layout: ParameterLayout, size: Int, capacity: Int, context: EngineContext) {
+        channels = attention.channels
+        positions = size * size
+        self.context = context
+        norm = GroupNormOp(attention.norm, prefix: prefix + ".norm", layout: layout, positions: positions, capacity: capacity, silu: false, context: context)
+        qkv = ConvolutionOp(attention.qkv, prefix: prefix + ".qkv", layout: layout, inputSize: size, capacity: capacity, context: context)
+        core = AttentionCoreOp(channels: channels, positions: positions, capacity: capacity, context: context)
+        proj = ConvolutionOp(attention.proj, prefix: prefix + ".proj", layout: layout, inputSize: size, capacity: capacity, context: context)
+        output = FloatBuffer(count: capacity * positions * channels)
+        gradInput = FloatBuffer(count: capacity * positions * channels)
+    }
+
+    func load(_ parameters: UnsafePointer<Float>) {
+        norm.load(parameters); qkv.load(parameters); proj.load(parameters)
+    }
+
+    func forward(_ x: UnsafePointer<Float>, images: Int) {
+        norm.forward(x, images: images)
+        qkv.forward(norm.output.pointer, images: images)
+        core.forward(qkv.output.pointer, images: images)
+        proj.forward(core.output.pointer, images: images)
+        let count = images * positions * channels
+        output.pointer.update(from: x, count: count)
+        MapOps.add(proj.output.pointer, to: output.pointer, count: count)
+    }
+
+    func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>) {
+        let a = context.gradients[0].pointer
+        proj.backward(gradOutput, images: images, gradients: gradients, gradInput: a)
+        core.backward(a, images: images)
+        qkv.backward(core.gradInput.pointer, images: images, gradients: gradients, gradInput: a)
+        norm.backward(a, images: images, gradients: gradients, gradInput: gradInput.pointer)
+        MapOps.add(gradOutput, to: gradInput.pointer, count: images * positions * channels)
+    }
+}

@@ -1,0 +1,74 @@
+/// `ResidualBlock` on the fast path, channels-last, at one map size:
+/// h = conv1(SiLU(GN₁(x))) + temb(SiLU(e)) per channel; out = skip(x) + conv2(SiLU(GN₂(h))).
+final class ResidualOp {
+    let block: ResidualBlock
+    let positions: Int
+    let context: EngineContext
+    let norm1: GroupNormOp, conv1: ConvolutionOp, temb: LinearOp, norm2: GroupNormOp, conv2: ConvolutionOp
+    let skip: ConvolutionOp?
+    /// out [capacity·P, cout]; ∂x [capacity·P, cin].
+    let output: FloatBuffer, gradInput: FloatBuffer
+    private var input: UnsafePointer<Float>?
+
+    init(_ block: ResidualBlock, prefix: String, layout: ParameterLayout, size: Int, capacity: Int, context: EngineContext) {
+        self.block = block
+        positions = size * size
+        self.context = context
+        norm1 = GroupNormOp(block.norm1, prefix: prefix + ".norm1", layout: layout, positions: positions, capacity: capacity, silu: true, context: context)
+        conv1 = ConvolutionOp(block.conv1, prefix: prefix + ".conv1", layout: layout, inputSize: size, capacity: capacity, context: context)
+        temb = LinearOp(block.temb, prefix: prefix + ".temb", layout: layout, capacity: capacity, context: context)
+        norm2 = GroupNormOp(block.norm2, prefix: prefix + ".norm2", layout: layout, positions: positions, capacity: capacity, silu: true, context: context)
+        conv2 = ConvolutionOp(block.conv2, prefix: prefix + ".conv2", layout: layout, inputSize: size, capacity: capacity, context: context)
+        skip = block.skip.map { ConvolutionOp($0, prefix: prefix + ".skip", layout: layout, inputSize: size, capacity: capacity, context: context) }
+        output = FloatBuffer(count: capacity * positions * block.outChannels)
+        gradInput = FloatBuffer(count: capacity * positions * block.inChannels)
+    }
+
+    func load(_ parameters: UnsafePointer<Float>) {
+        norm1.load(parameters); conv1.load(parameters); temb.load(parameters); norm2.load(parameters); conv2.load(parameters)
+        skip?.load(parameters)
+    }
+
+    /// x [images·P, cin]; `embedding` = SiLU(temb) [images, E].
+    func forward(_ x: UnsafePointer<Float>, embedding: UnsafePointer<Float>, images: Int) {
+        input = x
+        let (p, cout) = (positions, block.outChannels)
+        norm1.forward(x, images: images)
+        conv1.forward(norm1.output.pointer, images: images)
+        temb.forward(embedding, images: images)
+        let h = conv1.output.pointer
+        for image in 0..<images { for q in 0..<p { for o in 0..<cout { h[(image * p + q) * cout + o] += temb.output.pointer[image * cout + o] } } }
+        norm2.forward(h, images: images)
+        conv2.forward(norm2.output.pointer, images: images)
+        let count = images * p * cout
+        if let skip {
+            skip.forward(x, images: images)
+            output.pointer.update(from: skip.output.pointer, count: count)
+        } else {
+            output.pointer.update(from: x, count: count)
+        }
+        MapOps.add(conv2.output.pointer, to: output.pointer, count: count)
+    }
+
+    /// From ∂out: parameter gradients into `gradients`, ∂x into `gradInput`, ∂SiLU(temb) added into `gradEmbedding`.
+    func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>, gradEmbedding: UnsafeMutablePointer<Float>) {
+        guard let x = input else { preconditionFailure("ResidualOp.backward before forward") }
+        let (p, cin, cout) = (positions, block.inChannels, block.outChannels)
+        let (a, b) = (context.gradients[0].pointer, context.gradients[1].pointer)
+        conv2.backward(gradOutput, images: images, gradients: gradients, gradInput: a)
+        norm2.backward(a, images: images, gradients: gradients, gradInput: b)            // b = ∂h
+        let perChannel = context.gradients[2].pointer                                    // Σ over positions of ∂h
+        perChannel.update(repeating: 0, count: images * cout)
+        for image in 0..<images { for q in 0..<p { for o in 0..<cout { perChannel[image * cout + o] += b[(image * p + q) * cout + o] } } }
+        temb.backward(perChannel, images: images, gradients: gradients, gradInput: gradEmbedding, accumulate: true)
+        conv1.backward(b, images: images, gradients: gradients, gradInput: a)
+        norm1.backward(a, images: images, gradients: gradients, gradInput: gradInput.pointer)
+        if let skip {
+            skip.backward(gradOutput, images: images, gradients: gradients, gradInput: a)
+            MapOps.add(a, to: gradInput.pointer, count: images * p * cin)
+        } else {
+            MapOps.add(gradOutput, to: gradInput.pointer, count: images * p * cin)
+        }
+        _ = x
+    }
+}
