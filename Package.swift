@@ -50,6 +50,7 @@ let package = Package(
         .library(name: "Digits", targets: ["Digits"]),
         .executable(name: "workbench", targets: ["workbench"]),
         .executable(name: "bench-toy2d", targets: ["bench-toy2d"]),
+        .executable(name: "bench-digits", targets: ["bench-digits"]),
     ] + lessons.map { .executable(name: "lesson-\($0.0)", targets: ["lesson-\($0.0)"]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -101,6 +102,13 @@ let package = Package(
             ],
             swiftSettings: optimised),
         .executableTarget(
+            name: "bench-digits",
+            dependencies: [
+                "Learning", "Diffusion", "TensorCore", "LessonKit", "Digits",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: optimised),
+        .executableTarget(
             name: "workbench",
             dependencies: [
                 "Diffusion", "ExerciseKit", "ExerciseSolutions", "Exercises", "LessonKit",
@@ -110,7 +118,7 @@ let package = Package(
             name: "WorkbenchTests",
             dependencies: [
                 "TensorCore", "Diffusion", "Plotting", "LessonKit", "ExerciseKit", "ExerciseSolutions", "Learning", "Digits",
-                "workbench", "bench-toy2d",
+                "workbench", "bench-toy2d", "bench-digits",
             ] + lessons.map { .target(name: "lesson-\($0.0)") },
             exclude: ["Resources"]),
     ] + lessons.map { lesson($0.0, $0.1) },

@@ -2,7 +2,8 @@ import RealModule
 
 /// The core of `Attention` on the fast path, channels-last: from qkv [images·P, 3c] (q, k, v in
 /// thirds of the channels) to out [images·P, c], out[i, ·] = Σⱼ A[i, j]·v[j, ·] with
-/// A = softmax_j(q[i]·k[j]/√c). A is kept for the backward (see `Variable.attention` for its formulas).
+/// A = softmax_j(q[i]·k[j]/√c). A is kept for the backward (see `Variable.attention` for its
+/// formulas). Rows of c channels (a multiple of 8) are handled 8 at a time.
 final class AttentionCoreOp {
     let channels: Int, positions: Int
     let context: EngineContext
@@ -10,6 +11,7 @@ final class AttentionCoreOp {
     private var input: UnsafePointer<Float>?
 
     init(channels: Int, positions: Int, capacity: Int, context: EngineContext) {
+        precondition(channels % 8 == 0, "AttentionCoreOp: channels must be a multiple of 8")
         (self.channels, self.positions, self.context) = (channels, positions, context)
         output = FloatBuffer(count: capacity * positions * channels)
         weights = FloatBuffer(count: capacity * positions * positions)
@@ -19,27 +21,23 @@ final class AttentionCoreOp {
     func forward(_ qkv: UnsafePointer<Float>, images: Int) {
         input = qkv
         let (c, p) = (channels, positions)
+        let width = 3 * c
         let scale = 1 / Float(c).squareRoot()
         context.parallel(images) { range in
             var row = [Float](repeating: 0, count: p)
             for image in range {
-                let base = qkv + image * p * 3 * c
+                let base = qkv + image * p * width
                 let a = weights.pointer + image * p * p
                 let out = output.pointer + image * p * c
                 for i in 0..<p {
-                    for j in 0..<p {
-                        var s: Float = 0
-                        for ch in 0..<c { s += base[i * 3 * c + ch] * base[j * 3 * c + c + ch] }
-                        row[j] = s * scale
-                    }
+                    for j in 0..<p { row[j] = SimdRows.dot(base + i * width, base + j * width + c, c) * scale }
                     let top = row.max()!
                     var total: Float = 0
                     for j in 0..<p { row[j] = Float.exp(row[j] - top); total += row[j] }
-                    for j in 0..<p { a[i * p + j] = row[j] / total }
-                    for ch in 0..<c { out[i * c + ch] = 0 }
+                    (out + i * c).update(repeating: 0, count: c)
                     for j in 0..<p {
-                        let w = a[i * p + j]
-                        for ch in 0..<c { out[i * c + ch] += w * base[j * 3 * c + 2 * c + ch] }
+                        a[i * p + j] = row[j] / total
+                        SimdRows.axpy(a[i * p + j], base + j * width + 2 * c, out + i * c, c)
                     }
                 }
             }
@@ -50,36 +48,30 @@ final class AttentionCoreOp {
     func backward(_ gradOutput: UnsafePointer<Float>, images: Int) {
         guard let qkv = input else { preconditionFailure("AttentionCoreOp.backward before forward") }
         let (c, p) = (channels, positions)
+        let width = 3 * c
         let scale = 1 / Float(c).squareRoot()
         context.parallel(images) { range in
             var gs = [Float](repeating: 0, count: p * p)
             for image in range {
-                let base = qkv + image * p * 3 * c
+                let base = qkv + image * p * width
                 let a = weights.pointer + image * p * p
                 let g = gradOutput + image * p * c
-                let out = gradInput.pointer + image * p * 3 * c
-                out.update(repeating: 0, count: p * 3 * c)
+                let out = gradInput.pointer + image * p * width
+                out.update(repeating: 0, count: p * width)
                 for i in 0..<p {
                     var dot: Float = 0
                     for j in 0..<p {
-                        var ga: Float = 0
-                        let w = a[i * p + j]
-                        for ch in 0..<c {
-                            ga += g[i * c + ch] * base[j * 3 * c + 2 * c + ch]
-                            out[j * 3 * c + 2 * c + ch] += w * g[i * c + ch]
-                        }
+                        let ga = SimdRows.dot(g + i * c, base + j * width + 2 * c, c)     // ∂A[i, j]
+                        SimdRows.axpy(a[i * p + j], g + i * c, out + j * width + 2 * c, c)  // ∂v[j] += A[i, j]·∂out[i]
                         gs[i * p + j] = ga
-                        dot += w * ga
+                        dot += a[i * p + j] * ga
                     }
                     for j in 0..<p { gs[i * p + j] = a[i * p + j] * (gs[i * p + j] - dot) * scale }
                 }
                 for i in 0..<p {
                     for j in 0..<p {
-                        let s = gs[i * p + j]
-                        for ch in 0..<c {
-                            out[i * 3 * c + ch] += s * base[j * 3 * c + c + ch]
-                            out[j * 3 * c + c + ch] += s * base[i * 3 * c + ch]
-                        }
+                        SimdRows.axpy(gs[i * p + j], base + j * width + c, out + i * width, c)   // ∂q[i] += ∂S[i, j]·k[j]
+                        SimdRows.axpy(gs[i * p + j], base + i * width, out + j * width + c, c)   // ∂k[j] += ∂S[i, j]·q[i]
                     }
                 }
             }

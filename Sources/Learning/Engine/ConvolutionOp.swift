@@ -17,7 +17,11 @@ final class ConvolutionOp {
     let output: FloatBuffer
     /// W as a row-major K × cout matrix, packed for y = col·W, and Wᵀ packed for ∂col = ∂y·Wᵀ.
     let matrix: FloatBuffer, packedWeight: FloatBuffer, packedTransposed: FloatBuffer
-    /// ∂W as a K × cout matrix (converted to PyTorch's layout when added to the gradients).
+    /// For stride 1: the flipped, transposed kernel packed as a (k·k·cout) × cin matrix,
+    /// W′[(u′·k + v′)·cout + o, c] = weight[o, c, k − 1 − u′, k − 1 − v′], so ∂x is itself a convolution
+    /// of ∂y (padding k − 1 − p): one GEMM with a long inner dimension instead of ∂col and a scatter.
+    let packedFlipped: FloatBuffer
+    /// ∂Wᵀ as a cout × K matrix (converted to PyTorch's layout when added to the gradients).
     let weightGradient: FloatBuffer
     private var input: UnsafePointer<Float>?
     /// The bias inside the engine's parameter buffer (stable for the engine's lifetime).
@@ -36,6 +40,7 @@ final class ConvolutionOp {
         packedWeight = FloatBuffer(count: Gemm.packedCount(k: depth, n: conv.outChannels))
         packedTransposed = FloatBuffer(count: Gemm.packedCount(k: conv.outChannels, n: depth))
         weightGradient = FloatBuffer(count: depth * conv.outChannels)
+        packedFlipped = FloatBuffer(count: conv.stride == 1 ? Gemm.packedCount(k: depth / conv.inChannels * conv.outChannels, n: conv.inChannels) : 0)
     }
 
     /// Whether col is x itself.
@@ -51,11 +56,27 @@ final class ConvolutionOp {
         } } } }
         Gemm.pack(matrix.pointer, ldb: cout, k: depth, n: cout, into: packedWeight.pointer)
         Gemm.packTransposed(matrix.pointer, rows: depth, columns: cout, into: packedTransposed.pointer)
+        if conv.stride == 1 && k > 1 {
+            let flipped = UnsafeMutablePointer<Float>.allocate(capacity: k * k * cout * cin)
+            defer { flipped.deallocate() }
+            for o in 0..<cout { for c in 0..<cin { for u in 0..<k { for v in 0..<k {
+                flipped[((u * k + v) * cout + o) * cin + c] = w[((o * cin + c) * k + (k - 1 - u)) * k + (k - 1 - v)]
+            } } } }
+            Gemm.pack(flipped, ldb: cin, k: k * k * cout, n: cin, into: packedFlipped.pointer)
+        }
     }
 
     /// Unrolls output positions `rows` of x into `col` (row r at `col + r·K`).
     func unroll(_ x: UnsafePointer<Float>, rows: Range<Int>, into col: UnsafeMutablePointer<Float>) {
-        let (k, s, p, cin, n, m) = (conv.kernelSize, conv.stride, conv.padding, conv.inChannels, inputSize, outputSize)
+        ConvolutionOp.unroll(x, channels: conv.inChannels, size: inputSize, kernel: conv.kernelSize, stride: conv.stride,
+                             padding: conv.padding, outputSize: outputSize, rows: rows, into: col)
+    }
+
+    /// im2col for a k × k window: row r (an output position of an `outputSize`² map) holds the
+    /// `channels` values at each tap (u, v) of x [·, size, size, channels], 0 outside.
+    static func unroll(_ x: UnsafePointer<Float>, channels cin: Int, size n: Int, kernel k: Int, stride s: Int, padding p: Int,
+                       outputSize m: Int, rows: Range<Int>, into col: UnsafeMutablePointer<Float>) {
+        let depth = k * k * cin
         for r in rows {
             let (image, position) = r.quotientAndRemainder(dividingBy: m * m)
             let (i, j) = position.quotientAndRemainder(dividingBy: m)
@@ -65,9 +86,10 @@ final class ConvolutionOp {
                 for v in 0..<k {
                     let column = s * j + v - p
                     if row >= 0 && row < n && column >= 0 && column < n {
-                        out.update(from: x + ((image * n + row) * n + column) * cin, count: cin)
+                        let source = x + ((image * n + row) * n + column) * cin
+                        for c in 0..<cin { out[c] = source[c] }
                     } else {
-                        out.update(repeating: 0, count: cin)
+                        for c in 0..<cin { out[c] = 0 }
                     }
                     out += cin
                 }
@@ -104,30 +126,42 @@ final class ConvolutionOp {
         // ∂b = Σ_r ∂y[r, ·], in row order.
         let gb = gradients + biasOffset
         for r in 0..<rows { for o in 0..<cout { gb[o] += gradOutput[r * cout + o] } }
-        // ∂W = colᵀ·∂y: col (rebuilt) transposed to [K, rows], ∂y packed, split over the K rows of the product.
-        let colT: UnsafePointer<Float>
-        if isPointwise {
-            context.parallel(rows, align: 8) { range in transpose(x, rows: range, total: rows, into: context.colTransposed.pointer) }
+        // ∂Wᵀ = ∂yᵀ·col [cout, K]: col is unrolled straight into the GEMM's packed layout (strips of 16
+        // of its K columns), ∂y transposed; the product is split over the strips.
+        let packedCol = context.colTransposed.pointer
+        if conv.inChannels % 16 == 0 {
+            context.parallel(rows, align: 1) { range in unrollPacked(x, rows: range, total: rows, into: packedCol) }
         } else {
-            context.parallel(rows, align: 8) { range in
-                unroll(x, rows: range, into: context.col.pointer)
-                transpose(UnsafePointer(context.col.pointer), rows: range, total: rows, into: context.colTransposed.pointer)
-            }
+            context.parallel(rows, align: 1) { range in unroll(x, rows: range, into: context.col.pointer) }
+            Gemm.pack(context.col.pointer, ldb: depth, k: rows, n: depth, into: packedCol)
         }
-        colT = UnsafePointer(context.colTransposed.pointer)
-        Gemm.pack(gradOutput, ldb: cout, k: rows, n: cout, into: context.packed.pointer)
-        context.parallel(depth, align: 6) { range in
-            Gemm.multiply(m: range.count, n: cout, k: rows, a: colT + range.lowerBound * rows, lda: rows,
-                          packedB: context.packed.pointer, c: weightGradient.pointer + range.lowerBound * cout, ldc: cout, accumulate: false)
+        let gradT = context.packed.pointer
+        Gemm.transpose(gradOutput, rows: rows, columns: cout, into: gradT)
+        let strips = (depth + 15) / 16
+        context.parallel(strips) { range in
+            let first = range.lowerBound * 16
+            Gemm.multiply(m: cout, n: min(depth, range.upperBound * 16) - first, k: rows, a: gradT, lda: rows,
+                          packedB: packedCol + range.lowerBound * rows * 16, c: weightGradient.pointer + first, ldc: depth, accumulate: false)
         }
         let gw = gradients + weightOffset
         for o in 0..<cout { for c in 0..<cin { for u in 0..<k { for v in 0..<k {
-            gw[((o * cin + c) * k + u) * k + v] += weightGradient.pointer[((u * k + v) * cin + c) * cout + o]
+            gw[((o * cin + c) * k + u) * k + v] += weightGradient.pointer[o * depth + (u * k + v) * cin + c]
         } } } }
         guard let gx = gradInput else { return }
         // ∂col = ∂y·Wᵀ, then col2im; split by whole images, so each thread writes only its own images of ∂x.
         let perImage = outputSize * outputSize
         let inputRows = inputSize * inputSize
+        if conv.stride == 1 && conv.kernelSize > 1 {
+            // ∂x = conv(∂y, W′) with padding k − 1 − p: unroll ∂y at every input position, one GEMM.
+            let kk = conv.kernelSize * conv.kernelSize * cout
+            context.parallel(images * inputRows, align: 6) { range in
+                ConvolutionOp.unroll(gradOutput, channels: cout, size: outputSize, kernel: conv.kernelSize, stride: 1,
+                                     padding: conv.kernelSize - 1 - conv.padding, outputSize: inputSize, rows: range, into: context.col.pointer)
+                Gemm.multiply(m: range.count, n: cin, k: kk, a: context.col.pointer + range.lowerBound * kk, lda: kk,
+                              packedB: packedFlipped.pointer, c: gx + range.lowerBound * cin, ldc: cin, accumulate: false)
+            }
+            return
+        }
         context.parallel(images) { range in
             let first = range.lowerBound * perImage
             let count = range.count * perImage
@@ -141,6 +175,35 @@ final class ConvolutionOp {
                           c: dcol, ldc: depth, accumulate: false)
             (gx + range.lowerBound * inputRows * cin).update(repeating: 0, count: range.count * inputRows * cin)
             fold(UnsafePointer(context.col.pointer), rows: first..<(first + count), into: gx)
+        }
+    }
+
+    /// `unroll` written in `Gemm.pack`'s layout for a `total` × K matrix (strips of 16 columns, each
+    /// total × 16): with cin a multiple of 16, each kernel tap (u, v) of a row fills whole strips.
+    func unrollPacked(_ x: UnsafePointer<Float>, rows: Range<Int>, total: Int, into packed: UnsafeMutablePointer<Float>) {
+        let (k, s, p, cin, n, m) = (conv.kernelSize, conv.stride, conv.padding, conv.inChannels, inputSize, outputSize)
+        let stripsPerTap = cin / 16
+        for r in rows {
+            let (image, position) = r.quotientAndRemainder(dividingBy: m * m)
+            let (i, j) = position.quotientAndRemainder(dividingBy: m)
+            for u in 0..<k {
+                let row = s * i + u - p
+                for v in 0..<k {
+                    let column = s * j + v - p
+                    let inside = row >= 0 && row < n && column >= 0 && column < n
+                    let source = x + ((image * n + row) * n + column) * cin
+                    for strip in 0..<stripsPerTap {
+                        let out = packed + ((u * k + v) * stripsPerTap + strip) * total * 16 + r * 16
+                        if inside {
+                            SimdRows.store(SimdRows.load(source + strip * 16), out)
+                            SimdRows.store(SimdRows.load(source + strip * 16 + 8), out + 8)
+                        } else {
+                            SimdRows.store(SIMD8(), out)
+                            SimdRows.store(SIMD8(), out + 8)
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -162,21 +225,6 @@ final class ConvolutionOp {
                     source += cin
                 }
             }
-        }
-    }
-
-    /// Rows `rows` of a row-major total × K matrix, written transposed into out [K, total].
-    func transpose(_ a: UnsafePointer<Float>, rows: Range<Int>, total: Int, into out: UnsafeMutablePointer<Float>) {
-        var i0 = rows.lowerBound
-        while i0 < rows.upperBound {
-            let i1 = min(i0 + 8, rows.upperBound)
-            var j0 = 0
-            while j0 < depth {
-                let j1 = min(j0 + 8, depth)
-                for i in i0..<i1 { for j in j0..<j1 { out[j * total + i] = a[i * depth + j] } }
-                j0 = j1
-            }
-            i0 = i1
         }
     }
 }

@@ -3,7 +3,7 @@ import RealModule
 /// `GroupNorm` on the fast path, channels-last ([images·P, C], P positions), optionally followed by
 /// SiLU in the same pass (SiLU(GN(x)) is how the residual blocks and the output use it):
 ///
-///     per image and group: μ, σ² over its C/G channels and P positions (sums in Double), r = 1/√(σ² + ε)
+///     per image and group: μ, then σ² = mean((x − μ)²) over its C/G channels and P positions, r = 1/√(σ² + ε)
 ///     z = γ·(x − μ)·r + β,   y = z or SiLU(z) = z·σ(z)
 ///
 /// Backward, with x̂ = (x − μ)·r and ∂z = ∂y (or ∂y·σ(z)·(1 + z·(1 − σ(z)))), per group of m values:
@@ -43,43 +43,62 @@ final class GroupNormOp {
         beta = parameters + biasOffset
     }
 
+    /// Per-channel copies of the group statistics of `image`: μ and r for each channel.
+    private func expand(_ image: Int, mu: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>) {
+        let perGroup = norm.channels / norm.groups
+        for i in 0..<norm.channels {
+            mu[i] = mean.pointer[image * norm.groups + i / perGroup]
+            r[i] = rstd.pointer[image * norm.groups + i / perGroup]
+        }
+    }
+
     func forward(_ x: UnsafePointer<Float>, images: Int) {
         input = x
         guard let gamma, let beta else { preconditionFailure("GroupNormOp.forward before load") }
         let (c, g, p) = (norm.channels, norm.groups, positions)
         let perGroup = c / g
-        let m = Double(perGroup * p)
+        let m = Float(perGroup * p)
         context.parallel(images) { range in
-            var sums = [Double](repeating: 0, count: c), squares = [Double](repeating: 0, count: c)
-            var scale = [Float](repeating: 0, count: c), shift = [Float](repeating: 0, count: c)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 4 * c)
+            defer { scratch.deallocate() }
+            let (sums, scale, shift, centred) = (scratch, scratch + c, scratch + 2 * c, scratch + 3 * c)
             for image in range {
                 let base = x + image * p * c
-                for i in 0..<c { sums[i] = 0; squares[i] = 0 }
-                for q in 0..<p { for i in 0..<c { let v = Double(base[q * c + i]); sums[i] += v; squares[i] += v * v } }
+                // Two passes in Float: the mean, then Σ(x − μ)² (no cancellation), 8 channels at a time.
+                sums.update(repeating: 0, count: c)
+                for q in 0..<p { var i = 0; while i < c { SimdRows.store(SimdRows.load(sums + i) + SimdRows.load(base + q * c + i), sums + i); i += 8 } }
                 for group in 0..<g {
-                    var (s, s2) = (0.0, 0.0)
-                    for i in (group * perGroup)..<((group + 1) * perGroup) { s += sums[i]; s2 += squares[i] }
-                    let mu = s / m
-                    let r = 1 / (max(s2 / m - mu * mu, 0) + norm.epsilon).squareRoot()
-                    mean.pointer[image * g + group] = Float(mu)
-                    rstd.pointer[image * g + group] = Float(r)
-                    for i in (group * perGroup)..<((group + 1) * perGroup) {
-                        scale[i] = Float(Double(gamma[i]) * r)
-                        shift[i] = Float(Double(beta[i]) - mu * Double(gamma[i]) * r)
+                    var s: Float = 0
+                    for i in (group * perGroup)..<((group + 1) * perGroup) { s += sums[i] }
+                    mean.pointer[image * g + group] = s / m
+                }
+                expand(image, mu: centred, r: scale)
+                sums.update(repeating: 0, count: c)
+                for q in 0..<p {
+                    var i = 0
+                    while i < c {
+                        let d = SimdRows.load(base + q * c + i) - SimdRows.load(centred + i)
+                        SimdRows.store(SimdRows.load(sums + i).addingProduct(d, d), sums + i)
+                        i += 8
                     }
                 }
+                for group in 0..<g {
+                    var s: Float = 0
+                    for i in (group * perGroup)..<((group + 1) * perGroup) { s += sums[i] }
+                    rstd.pointer[image * g + group] = 1 / (s / m + Float(norm.epsilon)).squareRoot()
+                }
+                expand(image, mu: centred, r: scale)
+                for i in 0..<c {
+                    scale[i] = gamma[i] * scale[i]
+                    shift[i] = beta[i] - centred[i] * scale[i]
+                }
                 let out = output.pointer + image * p * c
-                scale.withUnsafeBufferPointer { a in
-                    shift.withUnsafeBufferPointer { b in
-                        for q in 0..<p {
-                            var i = 0
-                            while i < c {
-                                let z = SIMD8<Float>(UnsafeBufferPointer(start: base + q * c + i, count: 8)) * SIMD8(a[i..<(i + 8)]) + SIMD8(b[i..<(i + 8)])
-                                let y = silu ? VectorMath.silu(z) : z
-                                for l in 0..<8 { out[q * c + i + l] = y[l] }
-                                i += 8
-                            }
-                        }
+                for q in 0..<p {
+                    var i = 0
+                    while i < c {
+                        let z = SimdRows.load(base + q * c + i) * SimdRows.load(scale + i) + SimdRows.load(shift + i)
+                        SimdRows.store(silu ? VectorMath.silu(z) : z, out + q * c + i)
+                        i += 8
                     }
                 }
             }
@@ -93,40 +112,46 @@ final class GroupNormOp {
         let perGroup = c / g
         let m = Float(perGroup * p)
         context.parallel(images) { range in
-            var sumDz = [Float](repeating: 0, count: c), sumDzX = [Float](repeating: 0, count: c)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 6 * c)
+            defer { scratch.deallocate() }
+            let (mu, r, sumDz, sumDzX, meanD, meanDX) = (scratch, scratch + c, scratch + 2 * c, scratch + 3 * c, scratch + 4 * c, scratch + 5 * c)
             for image in range {
                 let (base, grad, out) = (x + image * p * c, gradOutput + image * p * c, gradInput + image * p * c)
-                for i in 0..<c { sumDz[i] = 0; sumDzX[i] = 0 }
-                // ∂z into `out`, and the per-channel sums Σ∂z, Σ∂z·x̂.
+                expand(image, mu: mu, r: r)
+                sumDz.update(repeating: 0, count: c)
+                sumDzX.update(repeating: 0, count: c)
+                // ∂z into `out`, and the per-channel sums Σ∂z, Σ∂z·x̂, 8 channels at a time.
                 for q in 0..<p {
-                    for i in 0..<c {
-                        let group = i / perGroup
-                        let xhat = (base[q * c + i] - mean.pointer[image * g + group]) * rstd.pointer[image * g + group]
-                        var dz = grad[q * c + i]
+                    var i = 0
+                    while i < c {
+                        let xhat = (SimdRows.load(base + q * c + i) - SimdRows.load(mu + i)) * SimdRows.load(r + i)
+                        var dz = SimdRows.load(grad + q * c + i)
                         if silu {
-                            let z = gamma[i] * xhat + beta[i]
-                            let sigma = 1 / (1 + Float.exp(-z))
+                            let z = SimdRows.load(gamma + i) * xhat + SimdRows.load(beta + i)
+                            let sigma = VectorMath.sigmoid(z)
                             dz *= sigma * (1 + z * (1 - sigma))
                         }
-                        out[q * c + i] = dz
-                        sumDz[i] += dz
-                        sumDzX[i] += dz * xhat
+                        SimdRows.store(dz, out + q * c + i)
+                        SimdRows.store(SimdRows.load(sumDz + i) + dz, sumDz + i)
+                        SimdRows.store(SimdRows.load(sumDzX + i).addingProduct(dz, xhat), sumDzX + i)
+                        i += 8
                     }
                 }
-                for i in 0..<c {
-                    partialBeta.pointer[image * c + i] = sumDz[i]
-                    partialGamma.pointer[image * c + i] = sumDzX[i]
-                }
+                (partialBeta.pointer + image * c).update(from: sumDz, count: c)
+                (partialGamma.pointer + image * c).update(from: sumDzX, count: c)
                 for group in 0..<g {
-                    var (meanD, meanDX): (Float, Float) = (0, 0)
-                    for i in (group * perGroup)..<((group + 1) * perGroup) { meanD += gamma[i] * sumDz[i]; meanDX += gamma[i] * sumDzX[i] }
-                    (meanD, meanDX) = (meanD / m, meanDX / m)
-                    let (mu, r) = (mean.pointer[image * g + group], rstd.pointer[image * g + group])
-                    for q in 0..<p {
-                        for i in (group * perGroup)..<((group + 1) * perGroup) {
-                            let xhat = (base[q * c + i] - mu) * r
-                            out[q * c + i] = r * (gamma[i] * out[q * c + i] - meanD - xhat * meanDX)
-                        }
+                    var (d, dx): (Float, Float) = (0, 0)
+                    for i in (group * perGroup)..<((group + 1) * perGroup) { d += gamma[i] * sumDz[i]; dx += gamma[i] * sumDzX[i] }
+                    for i in (group * perGroup)..<((group + 1) * perGroup) { meanD[i] = d / m; meanDX[i] = dx / m }
+                }
+                for q in 0..<p {
+                    var i = 0
+                    while i < c {
+                        let rr = SimdRows.load(r + i)
+                        let xhat = (SimdRows.load(base + q * c + i) - SimdRows.load(mu + i)) * rr
+                        let d = SimdRows.load(gamma + i) * SimdRows.load(out + q * c + i) - SimdRows.load(meanD + i) - xhat * SimdRows.load(meanDX + i)
+                        SimdRows.store(rr * d, out + q * c + i)
+                        i += 8
                     }
                 }
             }

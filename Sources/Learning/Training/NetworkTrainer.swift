@@ -1,0 +1,102 @@
+import Diffusion
+import TensorCore
+
+/// Algorithm 1 for any `DenoisingNetwork` on its fast engine:
+///
+///     repeat: x₀ ~ data; t ~ Uniform{1…T}; ε ~ N(0, I)
+///             gradient step on mean (ε − ε_θ(√ᾱₜ·x₀ + √(1 − ᾱₜ)·ε, t))²  over the batch's elements
+///
+/// Random draws per step, in order: the batch rows (with replacement), t, ε — as the PyTorch peer.
+/// Adam, an optional EMA of the weights, optional clipping; the engine splits each layer's work
+/// over the threads in a fixed order, so the weights after any number of steps do not depend on the
+/// thread count.
+public final class NetworkTrainer<Network: DenoisingNetwork> {
+    /// The network.
+    public let network: Network
+    /// The current parameters (the layout's flat vector).
+    public private(set) var parameters: [Float]
+    /// The moving average of the parameters, if enabled.
+    public private(set) var ema: ExponentialMovingAverage?
+    /// The options it was created with (`threads` may be any positive number here).
+    public let options: TrainingOptions
+    /// The diffusion schedule.
+    public let schedule: NoiseSchedule
+    /// Steps taken.
+    public private(set) var steps = 0
+    /// The t of each sample in the last batch.
+    public private(set) var lastSteps: [Int]
+
+    let engine: any DenoisingEngine
+    let data: [Float]
+    var generator: SeededGenerator
+    var optimiser: Adam
+    let sqrtAlphaBar: [Float], sqrtOneMinusAlphaBar: [Float]
+    var input: [Float], noise: [Float], gradOutput: [Float], gradients: [Float]
+
+    /// A trainer starting from `parameters` on `data` ([n, dimension] row-major).
+    /// - Throws: `TrainerError` for a batch < 1, threads < 1, or data that is not whole samples.
+    public init(network: Network, parameters: [Float], data: [Float], schedule: NoiseSchedule,
+                options: TrainingOptions = TrainingOptions(), seed: UInt64) throws(TrainerError) {
+        let d = network.dimension
+        guard options.batchSize >= 1 else { throw .batchSize(options.batchSize) }
+        guard options.threads >= 1 else { throw .threads(options.threads) }
+        guard !data.isEmpty && data.count % d == 0 else { throw .data(count: data.count, dimension: d) }
+        precondition(parameters.count == network.layout.count, "NetworkTrainer: \(parameters.count) parameters for \(network.layout.count)")
+        self.network = network
+        self.parameters = parameters
+        self.options = options
+        self.schedule = schedule
+        self.data = data
+        generator = SeededGenerator(seed: seed)
+        optimiser = Adam(count: parameters.count, learningRate: options.learningRate)
+        ema = options.emaDecay.map { ExponentialMovingAverage(decay: $0, parameters: parameters) }
+        sqrtAlphaBar = schedule.timeSteps.map { Float(schedule.sqrtAlphaBar($0)) }
+        sqrtOneMinusAlphaBar = schedule.timeSteps.map { Float(schedule.sqrtOneMinusAlphaBar($0)) }
+        engine = network.makeEngine(capacity: options.batchSize, threads: options.threads)
+        engine.load(parameters)
+        lastSteps = [Int](repeating: 1, count: options.batchSize)
+        input = [Float](repeating: 0, count: options.batchSize * d)
+        noise = input
+        gradOutput = input
+        gradients = [Float](repeating: 0, count: parameters.count)
+    }
+
+    /// The parameters to sample from: the moving average if enabled, else the trained ones.
+    public var samplingParameters: [Float] { ema?.average ?? parameters }
+
+    /// One step of Algorithm 1. - Returns: the batch loss, the mean of (ε − ε_θ)² over its elements.
+    @discardableResult
+    public func step() -> Float {
+        let (batch, d) = (options.batchSize, network.dimension)
+        let n = data.count / d
+        let rows = (0..<batch).map { _ in generator.integer(in: 0...(n - 1)) }
+        for i in 0..<batch { lastSteps[i] = generator.integer(in: 1...schedule.steps) }
+        if options.antithetic {
+            for i in (batch / 2)..<(batch / 2 * 2) { lastSteps[i] = Trainer.antitheticPartner(of: lastSteps[i - batch / 2], steps: schedule.steps) }
+        }
+        noise.withUnsafeMutableBufferPointer { generator.fillNormals($0.baseAddress!, count: batch * d) }
+        for (i, row) in rows.enumerated() {
+            let (a, s) = (sqrtAlphaBar[lastSteps[i] - 1], sqrtOneMinusAlphaBar[lastSteps[i] - 1])
+            for j in 0..<d { input[i * d + j] = a * data[row * d + j] + s * noise[i * d + j] }   // Eq. 4
+        }
+        let output = input.withUnsafeBufferPointer { engine.forward($0.baseAddress!, steps: lastSteps) }
+        // L = Σ (ε_θ − ε)²/(B·D); ∂L/∂ε_θ = 2(ε_θ − ε)/(B·D).
+        var sum = 0.0
+        let scale = 2 / Float(batch * d)
+        for i in 0..<(batch * d) {
+            let difference = output[i] - noise[i]
+            sum += Double(difference * difference)
+            gradOutput[i] = scale * difference
+        }
+        gradOutput.withUnsafeBufferPointer { g in
+            gradients.withUnsafeMutableBufferPointer { engine.backward(g.baseAddress!, images: batch, into: $0.baseAddress!) }
+        }
+        if let clip = options.clipNorm { clipGradientNorm(&gradients, maxNorm: clip) }
+        optimiser.learningRate = options.schedule.rate(at: steps, base: options.learningRate)
+        optimiser.update(&parameters, gradients: gradients)
+        ema?.update(parameters)
+        engine.load(parameters)
+        steps += 1
+        return Float(sum / Double(batch * d))
+    }
+}
