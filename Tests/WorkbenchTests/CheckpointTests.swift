@@ -60,3 +60,38 @@ struct CheckpointTests {
         #expect(throws: CheckpointError.self) { try Checkpoint.loadTorchRaw(from: url, sizes: sizes) }
     }
 }
+
+@Suite("Named-tensor checkpoints (version 2)")
+struct NamedCheckpointTests {
+    @Test("Round trip is exact; old, foreign, truncated, corrupted and mismatched files are refused in one line")
+    func roundTripAndRefusals() throws {
+        let directory = temporaryDirectory("named-checkpoint")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let net = UNet(ch: 16)
+        var rng = SeededGenerator(seed: 5)
+        let parameters = net.initialParameters(using: &rng).map { $0 + Float(rng.normal()) * 1e-3 }
+        let url = directory.appendingPathComponent("model.ddpm")
+        try NamedCheckpoint.save(net, parameters: parameters, to: url)
+        #expect(try NamedCheckpoint.load(from: url, expecting: net) == parameters)
+        #expect(throws: NamedCheckpoint.Failure.mismatched(path: url.path, expected: "unet ch=32", found: "unet ch=16")) {
+            try NamedCheckpoint.load(from: url, expecting: UNet(ch: 32))
+        }
+        let bytes = try Data(contentsOf: url)
+        let truncated = directory.appendingPathComponent("truncated.ddpm")
+        try bytes.prefix(bytes.count / 2).write(to: truncated)
+        let corrupt = directory.appendingPathComponent("corrupt.ddpm")
+        var flipped = [UInt8](bytes)
+        flipped[bytes.count / 2] ^= 1
+        try Data(flipped).write(to: corrupt)
+        let old = directory.appendingPathComponent("old.ddpm")
+        try Checkpoint.save(MLP(sizes: [34, 8, 2], using: &rng), to: old)
+        let foreign = directory.appendingPathComponent("foreign.ddpm")
+        try Data("hello, world".utf8).write(to: foreign)
+        for (file, failure) in [(truncated, NamedCheckpoint.Failure.corrupt(path: truncated.path)), (corrupt, .corrupt(path: corrupt.path)),
+                                (old, .olderFormat(path: old.path)), (foreign, .foreign(path: foreign.path)),
+                                (directory.appendingPathComponent("missing.ddpm"), .unreadable(path: directory.appendingPathComponent("missing.ddpm").path))] {
+            #expect(throws: failure) { try NamedCheckpoint.load(from: file, expecting: net) }
+            #expect(!failure.description.contains("\n"))
+        }
+    }
+}

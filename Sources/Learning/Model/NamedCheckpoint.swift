@@ -1,0 +1,113 @@
+import Foundation
+
+/// A network's checkpoint that says what it holds (format version 2), all integers and floats
+/// little-endian:
+///
+///     8 bytes   magic "DDPMWB2\n"
+///     UInt32    byte length of the configuration, then the configuration in UTF-8 (`unet ch=32`)
+///     UInt32    number of tensors; per tensor: UInt32 name length, the name in UTF-8 (`down0.conv1.weight`),
+///               UInt32 rank, rank × UInt32 dimensions (PyTorch's shapes)
+///     UInt64    number of floats, then the float32 parameters tensor after tensor, row-major
+///     UInt64    FNV-1a 64-bit hash of every byte before it
+///
+/// Loading checks the magic (an old version-1 file — lesson 04's MLP format — is named as such),
+/// the hash, and that configuration, names and shapes are exactly the expected network's.
+public enum NamedCheckpoint {
+    static let magic = Array("DDPMWB2\n".utf8)
+
+    /// A checkpoint that cannot be used, in one line.
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case unreadable(path: String)
+        case foreign(path: String)
+        case olderFormat(path: String)
+        case truncated(path: String)
+        case corrupt(path: String)
+        case mismatched(path: String, expected: String, found: String)
+
+        /// One line naming the file and the problem.
+        public var description: String {
+            switch self {
+            case .unreadable(let path): "cannot read checkpoint \(path)"
+            case .foreign(let path): "\(path) is not a DDPM Workbench checkpoint (wrong magic bytes)"
+            case .olderFormat(let path): "\(path) is a version-1 checkpoint (a 2-D MLP's, lesson 04's format), not a named-tensor one"
+            case .truncated(let path): "\(path) is truncated"
+            case .corrupt(let path): "\(path) is corrupt: its checksum does not match its contents"
+            case .mismatched(let path, let expected, let found): "\(path) holds \(found), but \(expected) was expected"
+            }
+        }
+    }
+
+    /// The file's bytes for `parameters` of `network`.
+    public static func encode(_ network: some DenoisingNetwork, parameters: [Float]) -> Data {
+        precondition(parameters.count == network.layout.count, "NamedCheckpoint: \(parameters.count) values for \(network.layout.count)")
+        var bytes = magic
+        func string(_ s: String) { Checkpoint.append(UInt32(s.utf8.count), to: &bytes); bytes += Array(s.utf8) }
+        string(network.configuration)
+        Checkpoint.append(UInt32(network.layout.entries.count), to: &bytes)
+        for entry in network.layout.entries {
+            string(entry.name)
+            Checkpoint.append(UInt32(entry.shape.count), to: &bytes)
+            for d in entry.shape { Checkpoint.append(UInt32(d), to: &bytes) }
+        }
+        Checkpoint.append(UInt64(parameters.count), to: &bytes)
+        for v in parameters { Checkpoint.append(v.bitPattern, to: &bytes) }
+        Checkpoint.append(Checkpoint.fnv1a(bytes), to: &bytes)
+        return Data(bytes)
+    }
+
+    /// Writes the checkpoint atomically.
+    public static func save(_ network: some DenoisingNetwork, parameters: [Float], to url: URL) throws {
+        try encode(network, parameters: parameters).write(to: url, options: .atomic)
+    }
+
+    /// Reads the parameters of `network` from `url`.
+    /// - Throws: `Failure` naming the file and what is wrong with it.
+    public static func load(from url: URL, expecting network: some DenoisingNetwork) throws(Failure) -> [Float] {
+        let path = url.path
+        guard let data = try? Data(contentsOf: url) else { throw .unreadable(path: path) }
+        let bytes = [UInt8](data)
+        guard bytes.count >= 8 else { throw .foreign(path: path) }
+        if Array(bytes[0..<8]) == Checkpoint.magic { throw .olderFormat(path: path) }
+        guard Array(bytes[0..<8]) == magic else { throw .foreign(path: path) }
+        guard bytes.count >= 16 else { throw .truncated(path: path) }
+        let stored = bytes[(bytes.count - 8)...].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard stored == Checkpoint.fnv1a(bytes[0..<(bytes.count - 8)]) else { throw .corrupt(path: path) }
+        var offset = 8
+        func integer<I: FixedWidthInteger>(_: I.Type) throws(Failure) -> I {
+            let size = MemoryLayout<I>.size
+            guard offset + size <= bytes.count - 8 else { throw .truncated(path: path) }
+            defer { offset += size }
+            return bytes[offset..<(offset + size)].reversed().reduce(I(0)) { $0 << 8 | I($1) }
+        }
+        func string() throws(Failure) -> String {
+            let length = Int(try integer(UInt32.self))
+            guard offset + length <= bytes.count - 8 else { throw .truncated(path: path) }
+            defer { offset += length }
+            return String(decoding: bytes[offset..<(offset + length)], as: UTF8.self)
+        }
+        let configuration = try string()
+        guard configuration == network.configuration else {
+            throw .mismatched(path: path, expected: network.configuration, found: configuration)
+        }
+        let count = Int(try integer(UInt32.self))
+        var entries: [(String, [Int])] = []
+        for _ in 0..<count {
+            let name = try string()
+            let rank = Int(try integer(UInt32.self))
+            var shape: [Int] = []
+            for _ in 0..<rank { shape.append(Int(try integer(UInt32.self))) }
+            entries.append((name, shape))
+        }
+        for (entry, (name, shape)) in zip(network.layout.entries, entries) where entry.name != name || entry.shape != shape {
+            throw .mismatched(path: path, expected: "\(entry.name) \(entry.shape)", found: "\(name) \(shape)")
+        }
+        guard entries.count == network.layout.entries.count else {
+            throw .mismatched(path: path, expected: "\(network.layout.entries.count) tensors", found: "\(entries.count)")
+        }
+        let floats = Int(try integer(UInt64.self))
+        guard floats == network.layout.count, offset + 4 * floats == bytes.count - 8 else { throw .truncated(path: path) }
+        return (0..<floats).map { i in
+            Float(bitPattern: bytes[(offset + 4 * i)..<(offset + 4 * i + 4)].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+        }
+    }
+}
