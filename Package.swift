@@ -7,7 +7,7 @@ func lesson(_ number: String, _ folder: String) -> Target {
     .executableTarget(
         name: "lesson-\(number)",
         dependencies: [
-            "LessonKit", "Diffusion", "TensorCore", "Plotting", "ExerciseKit", "Learning",
+            "LessonKit", "Diffusion", "TensorCore", "Plotting", "ExerciseKit", "Learning", "Digits",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         path: "Lessons/\(folder)",
@@ -22,6 +22,7 @@ let lessons: [(String, String)] = [
     ("05", "05-sampling"),
     ("06", "06-interpolation"),
     ("07", "07-score"),
+    ("08", "08-digits"),
 ]
 
 /// Generic tensor code is specialised across module boundaries in release builds, and on x86-64 the

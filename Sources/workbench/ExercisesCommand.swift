@@ -9,7 +9,7 @@ struct ExercisesCommand: ParsableCommand {
         commandName: "exercises",
         abstract: "Check your exercise answers (Lessons/Exercises/LessonNN.swift): pass or fail per exercise.")
 
-    @Option(help: "Only this lesson's exercises (1–7).")
+    @Option(help: "Only this lesson's exercises (1–8).")
     var lesson: Int?
 
     @Flag(help: "Grade the reference solutions instead of yours (for teachers).")
@@ -17,7 +17,7 @@ struct ExercisesCommand: ParsableCommand {
 
     func validate() throws {
         if let lesson, !ExerciseCatalog.lessons.contains(lesson) {
-            throw ValidationError("--lesson \(lesson) has no exercises; lessons with exercises: 1–7")
+            throw ValidationError("--lesson \(lesson) has no exercises; lessons with exercises: 1–8")
         }
     }
 
@@ -38,14 +38,14 @@ struct ExercisesCommand: ParsableCommand {
     }
 
     /// The student's answers (`Lessons/Exercises/`), by lesson number.
-    static let studentAnswers: [any LessonAnswers] = [Lesson01(), Lesson02(), Lesson03(), Lesson04(), Lesson05(), Lesson06(), Lesson07()]
+    static let studentAnswers: [any LessonAnswers] = [Lesson01(), Lesson02(), Lesson03(), Lesson04(), Lesson05(), Lesson06(), Lesson07(), Lesson08()]
     /// The reference answers (`Sources/ExerciseSolutions/`), by lesson number.
     static let referenceAnswers: [any LessonAnswers] = [
         Lesson01Solution(), Lesson02Solution(), Lesson03Solution(), Lesson04Solution(), Lesson05Solution(), Lesson06Solution(),
-        Lesson07Solution(),
+        Lesson07Solution(), Lesson08Solution(),
     ]
 
-    /// The student's answers (or the reference ones) for lesson `number` (1…7).
+    /// The student's answers (or the reference ones) for lesson `number` (1…8).
     static func answers(lesson number: Int, reference: Bool) -> any LessonAnswers {
         (reference ? referenceAnswers : studentAnswers)[number - 1]
     }

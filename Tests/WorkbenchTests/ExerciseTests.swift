@@ -12,6 +12,20 @@ struct WrongLesson01: Lesson01Answers {
 }
 
 /// A deliberately wrong lesson-02 answer: the two mean coefficients swapped.
+/// A deliberately wrong lesson-08 answer: truncating instead of rounding, squared distances, and variances with n.
+struct WrongLesson08: Lesson08Answers {
+    func grayLevel(of x: Double) throws -> Int { Int(max(0, min(16, 8 * (x + 1)))) }
+    func memorisationRatio(samples: [[Double]], heldOut: [[Double]], training: [[Double]]) throws -> Double {
+        func nearest(_ x: [Double]) -> Double { training.map { y in zip(x, y).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }.min()! }
+        return samples.map(nearest).reduce(0, +) / Double(samples.count) / (heldOut.map(nearest).reduce(0, +) / Double(heldOut.count))
+    }
+    func frechetDistance1D(_ a: [Double], _ b: [Double]) throws -> Double {
+        func moments(_ x: [Double]) -> (Double, Double) { let m = x.reduce(0, +) / Double(x.count); return (m, x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)) }
+        let ((ma, va), (mb, vb)) = (moments(a), moments(b))
+        return (ma - mb) * (ma - mb) + va + vb - 2 * (va * vb).squareRoot()
+    }
+}
+
 struct WrongLesson02: Lesson02Answers {
     func posteriorVariance(beta: Double, alphaBar: Double, alphaBarPrevious: Double) throws -> Double { beta }
     func posteriorMean(x0: Double, xt: Double, beta: Double, alphaBar: Double, alphaBarPrevious: Double) throws -> Double {
@@ -30,7 +44,8 @@ struct ExerciseTests {
         case 4: Lesson04Solution()
         case 5: Lesson05Solution()
         case 6: Lesson06Solution()
-        default: Lesson07Solution()
+        case 7: Lesson07Solution()
+        default: Lesson08Solution()
         }
         for exercise in ExerciseCatalog.exercises(lesson: lesson) {
             #expect(exercise.grade(answers) == .passed, "\(exercise.id)")
@@ -46,6 +61,10 @@ struct ExerciseTests {
         for exercise in ExerciseCatalog.exercises(lesson: 2) {
             guard case .failed = exercise.grade(WrongLesson02()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
         }
+        for exercise in ExerciseCatalog.exercises(lesson: 8) {
+            guard case .failed(let message) = exercise.grade(WrongLesson08()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
+            #expect(message.contains("got"))
+        }
     }
 
     @Test("The checker command grades the student templates as not attempted, and the reference as passing")
@@ -55,7 +74,7 @@ struct ExerciseTests {
         #expect(student.stdout.contains("02.1  NOT ATTEMPTED"))
         let reference = try runProduct("workbench", ["exercises", "--reference"])
         #expect(reference.status == 0)
-        #expect(reference.stdout.split(separator: "\n").filter { $0.contains("PASS") }.count == 17)
+        #expect(reference.stdout.split(separator: "\n").filter { $0.contains("PASS") }.count == 20)
         let bad = try runProduct("workbench", ["exercises", "--lesson", "9"])
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1)
     }

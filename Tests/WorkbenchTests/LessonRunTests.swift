@@ -64,6 +64,29 @@ struct LessonRunTests {
         #expect(missing.status != 0 && missing.stderr.contains("run lesson-04 first") && missing.stderr.split(separator: "\n").count == 1)
     }
 
+    @Test("Lesson 08 runs in quick mode: figures, samples.csv and a model lessons 09–12 can load")
+    func digitsLesson() throws {
+        let directory = temporaryDirectory("lesson-08")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try runProduct("lesson-08", ["--quick", "--output", directory.path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(!result.stdout.contains("✗"))
+        for name in ["data", "loss", "loss-by-t", "samples", "nearest", "progressive", "shared-latents", "interpolation"] {
+            #expect(PlottingTests.isPNG(directory.appendingPathComponent(name + ".png")), "\(name).png")
+        }
+        let gif = try Data(contentsOf: directory.appendingPathComponent("sampling.gif"))
+        #expect(Array(gif.prefix(6)) == Array("GIF89a".utf8))
+        let csv = try String(contentsOf: directory.appendingPathComponent("samples.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(csv.first == Substring((0..<64).map { "p\($0)" }.joined(separator: ",")) && csv.count == 101)
+        #expect(csv.dropFirst().allSatisfy { row in
+            let values = row.split(separator: ",").compactMap { Double($0) }
+            return values.count == 64 && values.allSatisfy { (-1...1).contains($0) }
+        })
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("digits-unet.ddpm").path))
+        let bad = try runProduct("lesson-08", ["--ch", "12", "--output", directory.path])
+        #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("got 12"))
+    }
+
     @Test("The same seed writes byte-identical files; another seed changes them")
     func sameSeedSameOutput() throws {
         let a = temporaryDirectory("seed-a")

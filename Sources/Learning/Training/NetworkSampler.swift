@@ -39,8 +39,9 @@ public struct NetworkSampler {
     }
 
     /// Algorithm 2 from `start` ([count, dimension], or fresh N(0, I) draws when nil) at step `from`
-    /// down to x₀, calling the network exactly `from` times per batch.
-    public func run(from start: [Float]?, at from: Int, count: Int, seed: UInt64, snapshots: Set<Int> = []) -> (samples: [Float], snapshots: [Int: Snapshot]) {
+    /// down to x₀, calling the network exactly `from` times per batch. With `sharedNoise`, every sample
+    /// of a batch gets the same z at each step (as latent interpolation wants: only λ changes).
+    public func run(from start: [Float]?, at from: Int, count: Int, seed: UInt64, snapshots: Set<Int> = [], sharedNoise: Bool = false) -> (samples: [Float], snapshots: [Int: Snapshot]) {
         precondition((0...schedule.steps).contains(from), "NetworkSampler: start step \(from) outside 0…\(schedule.steps)")
         precondition(start == nil || start!.count == count * dimension, "NetworkSampler: start holds \(start!.count) values for \(count) samples")
         let d = dimension
@@ -66,7 +67,10 @@ public struct NetworkSampler {
                 let coefficient = Float(schedule.beta(t) / schedule.sqrtOneMinusAlphaBar(t))
                 let inverseRoot = Float(1 / schedule.alpha(t).squareRoot())
                 let sigma = Float(schedule.sigma2(t, variance).squareRoot())
-                if t > 1 { z.withUnsafeMutableBufferPointer { generator.fillNormals($0.baseAddress!, count: n * d) } }
+                if t > 1 {
+                    z.withUnsafeMutableBufferPointer { generator.fillNormals($0.baseAddress!, count: sharedNoise ? d : n * d) }
+                    if sharedNoise { for i in d..<(n * d) { z[i] = z[i % d] } }
+                }
                 for i in 0..<(n * d) {
                     x[i] = (x[i] - coefficient * eps[i]) * inverseRoot + (t > 1 ? sigma * z[i] : 0)
                 }

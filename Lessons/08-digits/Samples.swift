@@ -1,0 +1,103 @@
+// Lesson 08, sections 4–6: samples for both variances, are they new, how good are they.
+import Diffusion
+import Digits
+import Foundation
+import Learning
+import LessonKit
+import Plotting
+import TensorCore
+
+extension Lesson08 {
+    /// The steps at which the main sampling run records xₜ and x̂₀.
+    static let recorded: Set<Int> = Set(stride(from: 1000, through: 50, by: -50)).union([1000, 750, 500, 250, 100, 25, 10, 1])
+
+    // MARK: - 4. Samples
+
+    func sampleGrids(_ book: Notebook, run: Run, parameters: [Float]) -> (samples: [Float], snapshots: [Int: NetworkSampler.Snapshot]) {
+        book.section("4. Samples: Algorithm 2 with σ² = β and σ² = β̃")
+        book.text("\(run.count) samples with σₜ² = βₜ (they feed the measures below and samples.csv) and \(options.quick ? 20 : 100) with σₜ² = β̃ₜ, from the EMA weights; each is T = 1000 network evaluations. The first 100 of each are drawn below.")
+        book.equation("x_T ~ N(0, I);  x_{t−1} = (xₜ − βₜ/√(1 − ᾱₜ)·ε_θ(xₜ, t))/√αₜ + σₜz      (Algorithm 2)")
+        let main = sampler(run, parameters: parameters, capacity: 100).sample(count: run.count, seed: run.seed &+ 8_000, snapshots: Self.recorded)
+        let tildeCount = options.quick ? 20 : 100
+        let tilde = sampler(run, parameters: parameters, capacity: 100, variance: .betaTilde).sample(count: tildeCount, seed: run.seed &+ 8_000).samples
+        book.figure(Figure(name: "samples", title: "100 samples each: σ² = β (left) and σ² = β̃ (right)", columns: 2, width: 1300, height: 680, panels: [
+            Self.grid((0..<100).map { Self.image(main.samples, $0) }, columns: 10, title: "σₜ² = βₜ"),
+            Self.grid((0..<tildeCount).map { Self.image(tilde, $0) }, columns: 10, title: "σₜ² = β̃ₜ"),
+        ]), caption: "Samples of the trained U-Net with the two fixed reverse variances (same starting noise)")
+        let outside = main.samples.filter { abs($0) > 1 }.count
+        book.text("Measured: \(NumberFormat.fixed(100 * Double(outside) / Double(main.samples.count), 2)) % of the σ² = β sample pixels fall outside [−1, 1] (samples.csv clips them to the data range).")
+        return (main.samples, main.snapshots)
+    }
+
+    // MARK: - 5. New digits, or copies?
+
+    /// For each image of `images` [n, 64], the Euclidean distance to its nearest training image and that image's index.
+    static func nearestTraining(_ images: [Float], training: [Float]) -> [(distance: Double, index: Int)] {
+        let (n, m) = (images.count / 64, training.count / 64)
+        return (0..<n).map { i in
+            var best = (Double.infinity, 0)
+            for j in 0..<m {
+                var d: Float = 0
+                for k in 0..<64 { let diff = images[i * 64 + k] - training[j * 64 + k]; d += diff * diff }
+                if Double(d) < best.0 { best = (Double(d), j) }
+            }
+            return (best.0.squareRoot(), best.1)
+        }
+    }
+
+    func novelty(_ book: Notebook, run: Run, samples: [Float]) {
+        book.section("5. New digits, or copies of training digits?")
+        book.text("A model that memorised its 1,500 training digits would reproduce them. For each sample, find the nearest training digit (Euclidean distance over the 64 pixels), and do the same for each held-out digit, which the model never saw. The memorisation ratio is their ratio of means: about 1 means samples sit as far from the training set as new real digits do; well below 1 means copies.")
+        let training = run.digits.training.values
+        let sampleNearest = Self.nearestTraining(samples, training: training)
+        let heldNearest = Self.nearestTraining(run.digits.heldOut.values, training: training)
+        let sampleMean = sampleNearest.map(\.distance).reduce(0, +) / Double(sampleNearest.count)
+        let heldMean = heldNearest.map(\.distance).reduce(0, +) / Double(heldNearest.count)
+        let ratio = sampleMean / heldMean
+        book.table(["images", "mean distance to the nearest training digit"], [
+            ["\(sampleNearest.count) samples", NumberFormat.fixed(sampleMean, 3)],
+            ["\(heldNearest.count) held-out digits", NumberFormat.fixed(heldMean, 3)],
+        ])
+        book.value("memorisation ratio (samples / held-out)", ratio, digits: 3)
+        let pairs = (0..<10).flatMap { i in [Self.image(samples, i), Self.image(training, sampleNearest[i].index)] }
+        book.figure(Figure(name: "nearest", title: "Ten samples (odd columns) beside their nearest training digits (even columns)", width: 1100, height: 160, panels: [
+            Self.grid(pairs, columns: 20),
+        ]), caption: "Samples and their nearest training digits")
+        let copies = sampleNearest.filter { $0.distance < 0.5 }.count
+        book.text("Measured: \(copies) of \(sampleNearest.count) samples lie within 0.5 of a training digit (16 pixels one gray level off would be 0.5), the ratio is \(NumberFormat.fixed(ratio, 2)).")
+        if !options.quick { book.check(ratio > 0.7, "the samples are not copies: memorisation ratio above 0.7") }
+    }
+
+    // MARK: - 6. How good?
+
+    func quality(_ book: Notebook, run: Run, samples: [Float], classifier: DigitClassifier) {
+        book.section("6. How good? A classifier, and a Fréchet distance in its features")
+        let digits = run.digits
+        let predicted = classifier.classify(digits.heldOut.values)
+        let accuracy = Double(zip(predicted, digits.heldOut.labels).filter { $0 == $1 }.count) / Double(digits.heldOut.count)
+        book.text("A classifier built from the same layers (an MLP 64 → 128 → 32 → 10 with SiLU, softmax cross-entropy, Adam) trained on the training split. Its held-out accuracy:")
+        book.value("classifier accuracy on the \(digits.heldOut.count) held-out digits", accuracy, digits: 3)
+        if !options.quick { book.check(accuracy >= 0.9, "the classifier is good enough to judge digits: held-out accuracy ≥ 0.9") }
+        let classes = classifier.classify(samples)
+        var counts = [Int](repeating: 0, count: 10)
+        for c in classes { counts[c] += 1 }
+        book.table(["class"] + (0..<10).map(String.init), [["samples"] + counts.map(String.init)])
+        book.text("FID compares two sets of images by the Fréchet distance between Gaussians fitted to their features in a trained network: d² = ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2(Σ₁^{½}Σ₂Σ₁^{½})^{½}). The real FID uses Inception's 2,048 features of 50,000 images; here the classifier's 32 features of ~300 digits. A number alone means little, so it comes with a floor (real training digits against held-out ones: the same distribution, only sampling noise) and a ceiling (Gaussian noise images).")
+        let held = classifier.evaluate(digits.heldOut.values).features
+        var rng = SeededGenerator(seed: run.seed &+ 82)
+        let trainingSubset = (0..<samples.count / 64).map { _ in rng.integer(in: 0...(digits.training.count - 1)) }
+        let trainingImages = trainingSubset.flatMap { Self.image(digits.training.values, $0) }
+        let noise = (0..<samples.count).map { _ in Float(rng.normal()) }
+        let fid = FrechetDistance.squared(classifier.evaluate(samples).features, held)
+        let floor = FrechetDistance.squared(classifier.evaluate(trainingImages).features, held)
+        let ceiling = FrechetDistance.squared(classifier.evaluate(noise).features, held)
+        book.table(["set against the held-out digits", "Fréchet distance d² (classifier features)"], [
+            ["training digits (the floor)", NumberFormat.significant(floor, 3)],
+            ["samples", NumberFormat.significant(fid, 3)],
+            ["Gaussian noise images (the ceiling)", NumberFormat.significant(ceiling, 3)],
+        ])
+        let share = (counts.max()! - counts.min()!)
+        book.text("Measured: the samples' distance is \(NumberFormat.fixed(fid / floor, 2))× the floor and \(NumberFormat.fixed(100 * fid / ceiling, 1)) % of the ceiling; the classes range from \(counts.min()!) to \(counts.max()!) samples (spread \(share) of \(classes.count)).")
+        if !options.quick { book.check(fid < 2 * floor, "the samples' Fréchet distance is within 2× of the data floor") }
+    }
+}
