@@ -72,7 +72,7 @@ extension Lesson08 {
 
     func interpolation(_ book: Notebook, run: Run, parameters: [Float]) {
         book.section("9. Interpolating two held-out digits (Sec. 4.4, Fig. 8)")
-        book.text("Lesson 06's recipe on images: encode two held-out digits to step t with one shared noise ε, mix x̄ₜ = (1 − λ)·xₜ + λ·x′ₜ for λ = 0, 0.1, …, 1, and decode each with Algorithm 2 from step t, the same z for every λ. Compare the two rows: how much of the endpoints survives at t = 50 and at t = 150 (on 8 × 8 digits SNR(t) falls below 1 at t ≈ 260, so larger t forgets the endpoints), and are the intermediates digits?")
+        book.text("Lesson 06's recipe on images: encode two held-out digits to step t with one shared noise ε, mix x̄ₜ = (1 − λ)·xₜ + λ·x′ₜ for λ = 0, 0.1, …, 1, and decode each with Algorithm 2 from step t, the same z for every λ. Compare the two rows: how much of the endpoints survives at t = 50 and at t = 150 (SNR(t) = ᾱₜ/(1 − ᾱₜ) falls below 1 at t = \(run.schedule.timeSteps.first { run.schedule.snr($0) < 1 } ?? run.schedule.steps), beyond which the endpoints are mostly forgotten), and are the intermediates digits?")
         let held = run.digits.heldOut
         let a = 0
         let b = held.labels.firstIndex { $0 != held.labels[a] && $0 != 1 }!

@@ -17,11 +17,17 @@ public enum NamedCheckpoint {
 
     /// A checkpoint that cannot be used, in one line.
     public enum Failure: Error, Equatable, CustomStringConvertible {
+        /// The file could not be read.
         case unreadable(path: String)
+        /// Not a workbench file (wrong magic bytes).
         case foreign(path: String)
+        /// A version-1 file (the 2-D MLP's format).
         case olderFormat(path: String)
+        /// The file ends before its declared contents.
         case truncated(path: String)
+        /// The checksum does not match the contents.
         case corrupt(path: String)
+        /// A different architecture, tensor name or shape than expected.
         case mismatched(path: String, expected: String, found: String)
 
         /// One line naming the file and the problem.

@@ -12,8 +12,9 @@ public struct NetworkSampler {
     public let engine: any DenoisingEngine
     /// Values per sample.
     public let dimension: Int
-    /// The schedule and σₜ².
+    /// The diffusion schedule.
     public let schedule: NoiseSchedule
+    /// σₜ² = βₜ or β̃ₜ.
     public let variance: ReverseVariance
 
     /// What a run records at a step t: xₜ and the prediction x̂₀ = (xₜ − √(1 − ᾱₜ)·ε_θ)/√ᾱₜ (Eq. 15).

@@ -25,10 +25,15 @@ public struct TrainingOptions: Sendable {
 
 /// A trainer's settings that cannot work, each naming the value.
 public enum TrainerError: Error, Equatable, CustomStringConvertible {
+    /// The network's input width is not the data's dimension plus the embedding's.
     case inputWidth(Int, expected: Int)
+    /// A batch size the trainer cannot split.
     case batchSize(Int)
+    /// A thread count the trainer would not use.
     case threads(Int)
+    /// Data that is not a whole number of samples.
     case data(count: Int, dimension: Int)
+    /// An antithetic partner T + 1 − t outside 1…T.
     case antitheticPartner(t: Int, partner: Int, steps: Int)
 
     /// One line naming the problem.
