@@ -23,6 +23,7 @@ let lessons: [(String, String)] = [
     ("06", "06-interpolation"),
     ("07", "07-score"),
     ("08", "08-digits"),
+    ("09", "09-likelihood"),
 ]
 
 /// Generic tensor code is specialised across module boundaries in release builds, and on x86-64 the

@@ -1,40 +1,75 @@
 #!/usr/bin/env bash
-# Runs the toy2d benchmark and its PyTorch peer side by side, alternating, and prints medians and
-# ratios. Needs the peer's environment (../shared/bench/README.md):
+# Runs the workbench's benchmarks and their PyTorch peers side by side, alternating, and prints medians
+# and ratios. Needs the peer's environment (../shared/bench/README.md):
 #   python3 -m venv /tmp/peer && /tmp/peer/bin/pip install -q numpy scikit-learn torch==2.13.0+cpu
 # Usage: scripts/bench-compare.sh [rounds=3] [python=/tmp/peer/bin/python]
+# WORKLOADS="toy2d digits" (the default) chooses the workloads; digits runs ch = 32 and ch = 16.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 python=${2:-/tmp/peer/bin/python}
-peer=../shared/bench/torch_ref.py
-[ -f "$peer" ] || { echo "bench-compare: error: $peer not found (../shared must sit beside the package)" >&2; exit 1; }
+workloads=${WORKLOADS:-toy2d digits}
+[ -f ../shared/bench/torch_ref.py ] || { echo "bench-compare: error: ../shared/bench not found (../shared must sit beside the package)" >&2; exit 1; }
 "$python" -c "import torch" 2>/dev/null || { echo "bench-compare: error: $python cannot import torch; see ../shared/bench/README.md" >&2; exit 1; }
 swift build -c release --product bench-toy2d >/dev/null
+swift build -c release --product bench-digits >/dev/null
 out=$(mktemp -d)
+# The peer's own peak RSS: run it under a wrapper that prints getrusage's maxrss (KiB) after it finishes.
+peer() {
+  (cd ../shared/bench && "$python" -c 'import resource, runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__"); print("peak_rss_kib:", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)' "$@")
+}
 for round in $(seq "$rounds"); do
   for threads in 1 2; do
-    .build/release/bench-toy2d --threads "$threads" > "$out/swift-$threads-$round"
-    (cd ../shared/bench && "$python" torch_ref.py train-bench --threads "$threads") > "$out/torch-train-$threads-$round"
-    (cd ../shared/bench && "$python" torch_ref.py sample-bench --threads "$threads") > "$out/torch-sample-$threads-$round"
+    if [[ " $workloads " == *" toy2d "* ]]; then
+      .build/release/bench-toy2d --threads "$threads" > "$out/swift-$threads-$round"
+      peer torch_ref.py train-bench --threads "$threads" > "$out/torch-train-$threads-$round"
+      peer torch_ref.py sample-bench --threads "$threads" > "$out/torch-sample-$threads-$round"
+    fi
+    if [[ " $workloads " == *" digits "* ]]; then
+      for ch in 32 16; do
+        .build/release/bench-digits --threads "$threads" --ch "$ch" > "$out/dswift-$ch-$threads-$round"
+        peer unet_ref.py train-bench --threads "$threads" --ch "$ch" > "$out/dtorch-train-$ch-$threads-$round"
+        peer unet_ref.py sample-bench --threads "$threads" --ch "$ch" > "$out/dtorch-sample-$ch-$threads-$round"
+      done
+    fi
   done
 done
-python3 - "$out" "$rounds" <<'PY'
-import json, statistics, sys, os
-out, rounds = sys.argv[1], int(sys.argv[2])
+python3 - "$out" "$rounds" "$workloads" <<'PY'
+import json, statistics, sys
+out, rounds, workloads = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
+m = statistics.median
+R = range(1, rounds + 1)
 def field(path, key):
     for line in open(path):
         if line.startswith(key + ":"):
             return float(line.split(":")[1])
-print("| threads | Swift train steps/s | PyTorch steps/s | ratio | Swift sample s | PyTorch s | ratio | Swift peak RSS MiB |")
-print("|---|---|---|---|---|---|---|---|")
-for t in (1, 2):
-    st = [field(f"{out}/swift-{t}-{r}", "train_steps_per_s") for r in range(1, rounds + 1)]
-    ss = [field(f"{out}/swift-{t}-{r}", "sample_seconds") for r in range(1, rounds + 1)]
-    tt = [json.load(open(f"{out}/torch-train-{t}-{r}"))["steps_per_s"] for r in range(1, rounds + 1)]
-    ts = [json.load(open(f"{out}/torch-sample-{t}-{r}"))["seconds"] for r in range(1, rounds + 1)]
-    rss = [field(f"{out}/swift-{t}-{r}", "peak_rss_mib") for r in range(1, rounds + 1)]  # getrusage, whole process
-    m = statistics.median
-    print(f"| {t} | {m(st):.0f} ({min(st):.0f}–{max(st):.0f}) | {m(tt):.0f} ({min(tt):.0f}–{max(tt):.0f}) | {m(st)/m(tt):.2f}× "
-          f"| {m(ss):.2f} ({min(ss):.2f}–{max(ss):.2f}) | {m(ts):.2f} ({min(ts):.2f}–{max(ts):.2f}) | {m(ss)/m(ts):.2f}× | {max(rss):.0f} |")
+def peer(path):
+    lines = open(path).read().splitlines()
+    return json.loads(next(l for l in lines if l.startswith("{"))), float(next(l for l in lines if l.startswith("peak_rss_kib:")).split(":")[1]) / 1024
+def span(xs, fmt):
+    return f"{m(xs):{fmt}} ({min(xs):{fmt}}–{max(xs):{fmt}})"
+if "toy2d" in workloads:
+    print("toy2d:")
+    print("| threads | Swift train steps/s | PyTorch steps/s | ratio | Swift sample s | PyTorch s | ratio | Swift peak RSS MiB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for t in (1, 2):
+        st = [field(f"{out}/swift-{t}-{r}", "train_steps_per_s") for r in R]
+        ss = [field(f"{out}/swift-{t}-{r}", "sample_seconds") for r in R]
+        tt = [peer(f"{out}/torch-train-{t}-{r}")[0]["steps_per_s"] for r in R]
+        ts = [peer(f"{out}/torch-sample-{t}-{r}")[0]["seconds"] for r in R]
+        rss = [field(f"{out}/swift-{t}-{r}", "peak_rss_mib") for r in R]
+        print(f"| {t} | {span(st, '.0f')} | {span(tt, '.0f')} | {m(st)/m(tt):.2f}× | {span(ss, '.2f')} | {span(ts, '.2f')} | {m(ss)/m(ts):.2f}× | {max(rss):.0f} |")
+if "digits" in workloads:
+    print("digits-unet:")
+    print("| ch | threads | Swift train steps/s | PyTorch steps/s | ratio | Swift sample s | PyTorch s | ratio | peak RSS MiB Swift / PyTorch |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for ch in (32, 16):
+        for t in (1, 2):
+            st = [field(f"{out}/dswift-{ch}-{t}-{r}", "train_steps_per_s") for r in R]
+            ss = [field(f"{out}/dswift-{ch}-{t}-{r}", "sample_seconds") for r in R]
+            tt = [peer(f"{out}/dtorch-train-{ch}-{t}-{r}")[0]["steps_per_s"] for r in R]
+            ts = [peer(f"{out}/dtorch-sample-{ch}-{t}-{r}")[0]["seconds"] for r in R]
+            rss = [field(f"{out}/dswift-{ch}-{t}-{r}", "peak_rss_mib") for r in R]
+            prss = [max(peer(f"{out}/dtorch-train-{ch}-{t}-{r}")[1], peer(f"{out}/dtorch-sample-{ch}-{t}-{r}")[1]) for r in R]
+            print(f"| {ch} | {t} | {span(st, '.2f')} | {span(tt, '.2f')} | {m(st)/m(tt):.2f}× | {span(ss, '.1f')} | {span(ts, '.1f')} | {m(ss)/m(ts):.2f}× | {max(rss):.0f} / {max(prss):.0f} |")
 PY

@@ -100,3 +100,35 @@ for i in range(4):  # Box-Muller pairs: u1 = 1 - uniform, u2 = uniform; cosine d
     r = math.sqrt(-2 * math.log(u1))
     print(f"rngNormal,7,{2 * i},{r * math.cos(2 * math.pi * u2)!r}")
     print(f"rngNormal,7,{2 * i + 1},{r * math.sin(2 * math.pi * u2)!r}")
+
+# ---- Eq. (13), the discrete decoder: log P(level k | mu, sigma) for K levels, the edge bins reaching
+# to +-infinity, evaluated with 50 digits through erfc on the side where the tail is small (no cancellation).
+from mpmath import erfc as mp_erfc, inf as mp_inf
+
+
+def decoder_log_probability(K, k, mu, sigma):
+    mu, sigma = mpf(mu), mpf(sigma)
+    h = mpf(1) / (K - 1)
+    v = -1 + 2 * k * h
+    a = -mp_inf if k == 0 else (v - h - mu) / sigma
+    b = mp_inf if k == K - 1 else (v + h - mu) / sigma
+    r = 1 / sqrt(2)
+
+    def upper(z):  # 1 - Phi(z) = erfc(z / sqrt 2) / 2
+        return mpf(0) if z == mp_inf else (mpf(1) if z == -mp_inf else mp_erfc(z * r) / 2)
+
+    if a >= 0:
+        mass = upper(a) - upper(b)
+    elif b <= 0:
+        mass = upper(-b) - upper(-a)
+    else:
+        mass = 1 - upper(b) - upper(-a)
+    return log(mass)
+
+
+for K in (256, 17):
+    for k in (0, 1, K // 2, K - 2, K - 1):
+        for mu in ("-1", "-0.3", "0", "0.2", "0.999", "1.5"):
+            for sigma in ("1e-4", "0.01", "0.3", "5"):
+                value = decoder_log_probability(K, k, mu, sigma)
+                print(f"decoderLogP,{K},{k},{mu},{sigma},{nstr(value, 30, min_fixed=0, max_fixed=0)}")

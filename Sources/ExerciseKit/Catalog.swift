@@ -1,6 +1,6 @@
 /// Every lesson's exercises, by lesson number.
 public enum ExerciseCatalog {
-    /// The exercises of lesson `number` (1…8), or `[]`.
+    /// The exercises of lesson `number` (1…9), or `[]`.
     public static func exercises(lesson number: Int) -> [Exercise] {
         switch number {
         case 1: return Lesson01Exercises.all
@@ -11,10 +11,11 @@ public enum ExerciseCatalog {
         case 6: return Lesson06Exercises.all
         case 7: return Lesson07Exercises.all
         case 8: return Lesson08Exercises.all
+        case 9: return Lesson09Exercises.all
         default: return []
         }
     }
 
     /// The lessons that have exercises.
-    public static let lessons = [1, 2, 3, 4, 5, 6, 7, 8]
+    public static let lessons = [1, 2, 3, 4, 5, 6, 7, 8, 9]
 }

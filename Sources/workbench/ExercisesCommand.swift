@@ -38,14 +38,14 @@ struct ExercisesCommand: ParsableCommand {
     }
 
     /// The student's answers (`Lessons/Exercises/`), by lesson number.
-    static let studentAnswers: [any LessonAnswers] = [Lesson01(), Lesson02(), Lesson03(), Lesson04(), Lesson05(), Lesson06(), Lesson07(), Lesson08()]
+    static let studentAnswers: [any LessonAnswers] = [Lesson01(), Lesson02(), Lesson03(), Lesson04(), Lesson05(), Lesson06(), Lesson07(), Lesson08(), Lesson09()]
     /// The reference answers (`Sources/ExerciseSolutions/`), by lesson number.
     static let referenceAnswers: [any LessonAnswers] = [
         Lesson01Solution(), Lesson02Solution(), Lesson03Solution(), Lesson04Solution(), Lesson05Solution(), Lesson06Solution(),
-        Lesson07Solution(), Lesson08Solution(),
+        Lesson07Solution(), Lesson08Solution(), Lesson09Solution(),
     ]
 
-    /// The student's answers (or the reference ones) for lesson `number` (1…8).
+    /// The student's answers (or the reference ones) for lesson `number` (1…9).
     static func answers(lesson number: Int, reference: Bool) -> any LessonAnswers {
         (reference ? referenceAnswers : studentAnswers)[number - 1]
     }

@@ -91,7 +91,25 @@ struct NamedCheckpointTests {
                                 (old, .olderFormat(path: old.path)), (foreign, .foreign(path: foreign.path)),
                                 (directory.appendingPathComponent("missing.ddpm"), .unreadable(path: directory.appendingPathComponent("missing.ddpm").path))] {
             #expect(throws: failure) { try NamedCheckpoint.load(from: file, expecting: net) }
+            #expect(throws: failure) { try NamedCheckpoint.configuration(at: file) }
             #expect(!failure.description.contains("\n"))
         }
+    }
+
+    @Test("A checkpoint names its architecture: configuration(at:) reads it, UNet(configuration:) rebuilds the network")
+    func configurationNamesTheNetwork() throws {
+        let directory = temporaryDirectory("named-configuration")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for ch in [8, 24] {
+            let net = UNet(ch: ch)
+            var rng = SeededGenerator(seed: UInt64(ch))
+            let url = directory.appendingPathComponent("ch\(ch).ddpm")
+            try NamedCheckpoint.save(net, parameters: net.initialParameters(using: &rng), to: url)
+            let line = try NamedCheckpoint.configuration(at: url)
+            #expect(line == "unet ch=\(ch)")
+            let rebuilt = try #require(UNet(configuration: line))
+            #expect(rebuilt.ch == ch && rebuilt.layout.count == net.layout.count)
+        }
+        for bad in ["unet ch=12", "unet ch=0", "unet ch=", "mlp 34-128-2", "unet ch=16 "] { #expect(UNet(configuration: bad) == nil, "\(bad)") }
     }
 }

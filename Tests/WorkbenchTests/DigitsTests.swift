@@ -61,4 +61,26 @@ struct DigitsTests {
         defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         #expect(throws: DigitsError.tooFewRows(count: 10, needed: 1_500)) { try DigitImages.load(url) }
     }
+
+    @Test("The baselines' codelengths: N copies of one image cost log₂((N + K/2)/(N + ½)) a pixel; unseen levels and contexts their smoothed share")
+    func baselineCodelengths() {
+        let n = 40
+        let a = (0..<64).map { UInt8($0 % 17) }
+        // b differs from a at every pixel, and so does its left neighbour (b = a + 8 mod 17).
+        let b = a.map { ($0 + 8) % 17 }
+        let copies = DigitImages(grayLevels: Array([[UInt8]](repeating: a, count: n).joined()), labels: [Int](repeating: 0, count: n))
+        let seen = DigitImages(grayLevels: a, labels: [0])
+        let unseen = DigitImages(grayLevels: b, labels: [0])
+        let categorical = PixelCategorical(fittedOn: copies)
+        let chain = PixelMarkovChain(fittedOn: copies)
+        let k = 17.0
+        let fitted = log2((Double(n) + k / 2) / (Double(n) + 0.5))
+        #expect(abs(categorical.bitsPerDimension(seen)[0] - fitted) < 1e-12)
+        #expect(abs(chain.bitsPerDimension(seen)[0] - fitted) < 1e-12)
+        #expect(abs(categorical.bitsPerDimension(unseen)[0] - log2((Double(n) + k / 2) / 0.5)) < 1e-12)
+        // The chain: pixel 0 has the seen context (the background, level 0) but an unseen level; every
+        // later pixel has a context never seen at its position, so its row is all ½s: log₂ K bits.
+        let expectedChain = (log2((Double(n) + k / 2) / 0.5) + 63 * log2(k)) / 64
+        #expect(abs(chain.bitsPerDimension(unseen)[0] - expectedChain) < 1e-12)
+    }
 }

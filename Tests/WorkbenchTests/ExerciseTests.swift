@@ -26,6 +26,25 @@ struct WrongLesson08: Lesson08Answers {
     }
 }
 
+/// A deliberately wrong lesson-09 answer: closed edge bins, the KL's arguments swapped, and the
+/// remaining share one term short.
+struct WrongLesson09: Lesson09Answers {
+    func binProbability(level k: Int, levels: Int, mean mu: Double, standardDeviation sigma: Double) throws -> Double {
+        let h = 1 / Double(levels - 1)
+        let v = -1 + 2 * Double(k) * h
+        return 0.5 * (erfc(-(v + h - mu) / (sigma * 2.0.squareRoot())) - erfc(-(v - h - mu) / (sigma * 2.0.squareRoot())))
+    }
+    func reverseKL(beta: Double, alphaBar: Double, alphaBarPrevious: Double, x0: Double, xt: Double, modelMean: Double, sigma2: Double) throws -> Double {
+        let variance = (1 - alphaBarPrevious) / (1 - alphaBar) * beta
+        let mean = alphaBarPrevious.squareRoot() * beta / (1 - alphaBar) * x0 + (1 - beta).squareRoot() * (1 - alphaBarPrevious) / (1 - alphaBar) * xt
+        return 0.5 * (log(variance / sigma2) + (sigma2 + (mean - modelMean) * (mean - modelMean)) / variance - 1)
+    }
+    func shareAfterDistortion(below threshold: Double, terms: [Double], distortion: [Double]) throws -> Double {
+        guard let t = distortion.indices.last(where: { distortion[$0] < threshold }).map({ $0 + 1 }) else { return 0 }
+        return terms[0..<(t - 1)].reduce(0, +) / terms.reduce(0, +)
+    }
+}
+
 struct WrongLesson02: Lesson02Answers {
     func posteriorVariance(beta: Double, alphaBar: Double, alphaBarPrevious: Double) throws -> Double { beta }
     func posteriorMean(x0: Double, xt: Double, beta: Double, alphaBar: Double, alphaBarPrevious: Double) throws -> Double {
@@ -45,7 +64,8 @@ struct ExerciseTests {
         case 5: Lesson05Solution()
         case 6: Lesson06Solution()
         case 7: Lesson07Solution()
-        default: Lesson08Solution()
+        case 8: Lesson08Solution()
+        default: Lesson09Solution()
         }
         for exercise in ExerciseCatalog.exercises(lesson: lesson) {
             #expect(exercise.grade(answers) == .passed, "\(exercise.id)")
@@ -65,6 +85,10 @@ struct ExerciseTests {
             guard case .failed(let message) = exercise.grade(WrongLesson08()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
             #expect(message.contains("got"))
         }
+        for exercise in ExerciseCatalog.exercises(lesson: 9) {
+            guard case .failed(let message) = exercise.grade(WrongLesson09()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
+            #expect(message.contains("got"))
+        }
     }
 
     @Test("The checker command grades the student templates as not attempted, and the reference as passing")
@@ -74,8 +98,8 @@ struct ExerciseTests {
         #expect(student.stdout.contains("02.1  NOT ATTEMPTED"))
         let reference = try runProduct("workbench", ["exercises", "--reference"])
         #expect(reference.status == 0)
-        #expect(reference.stdout.split(separator: "\n").filter { $0.contains("PASS") }.count == 20)
-        let bad = try runProduct("workbench", ["exercises", "--lesson", "9"])
+        #expect(reference.stdout.split(separator: "\n").filter { $0.contains("PASS") }.count == 23)
+        let bad = try runProduct("workbench", ["exercises", "--lesson", "13"])
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1)
     }
 }

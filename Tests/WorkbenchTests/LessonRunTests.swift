@@ -64,7 +64,7 @@ struct LessonRunTests {
         #expect(missing.status != 0 && missing.stderr.contains("run lesson-04 first") && missing.stderr.split(separator: "\n").count == 1)
     }
 
-    @Test("Lesson 08 runs in quick mode: figures, samples.csv and a model lessons 09–12 can load")
+    @Test("Lessons 08 and 09 run in quick mode: figures, samples.csv, a model lesson 09 loads, bound-terms.csv")
     func digitsLesson() throws {
         let directory = temporaryDirectory("lesson-08")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -85,6 +85,27 @@ struct LessonRunTests {
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("digits-unet.ddpm").path))
         let bad = try runProduct("lesson-08", ["--ch", "12", "--output", directory.path])
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("got 12"))
+        try likelihoodLesson(models: directory)
+    }
+
+    /// Lesson 09 on lesson 08's quick model: figures, bound-terms.csv, and one-line refusals.
+    func likelihoodLesson(models: URL) throws {
+        let directory = temporaryDirectory("lesson-09")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try runProduct("lesson-09", ["--quick", "--models", models.path, "--output", directory.path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(!result.stdout.contains("✗"))
+        for name in ["decoder", "bound-terms", "levels", "rate-distortion"] {
+            #expect(PlottingTests.isPNG(directory.appendingPathComponent(name + ".png")), "\(name).png")
+        }
+        let csv = try String(contentsOf: directory.appendingPathComponent("bound-terms.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(csv.first == "t,term_bits_per_dim" && csv.count == 1_002)
+        let rows = csv.dropFirst().map { $0.split(separator: ",").compactMap { Double($0) } }
+        #expect(rows.enumerated().allSatisfy { $1.count == 2 && $1[0] == Double($0 + 1) && $1[1] >= 0 })
+        let missing = try runProduct("lesson-09", ["--models", directory.appendingPathComponent("none").path, "--output", directory.path])
+        #expect(missing.status != 0 && missing.stderr.split(separator: "\n").count == 1 && missing.stderr.contains("run lesson-08 first"))
+        let bad = try runProduct("lesson-09", ["--images", "0", "--models", models.path, "--output", directory.path])
+        #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("got 0"))
     }
 
     @Test("The same seed writes byte-identical files; another seed changes them")

@@ -36,6 +36,13 @@ extension UNet: DenoisingNetwork {
     /// `unet ch=<ch>`.
     public var configuration: String { "unet ch=\(ch)" }
 
+    /// The U-Net a checkpoint's `configuration` line names (`unet ch=<ch>`, ch a positive multiple of 8), or nil.
+    public init?(configuration: String) {
+        guard configuration.hasPrefix("unet ch="), let ch = Int(configuration.dropFirst("unet ch=".count)),
+              ch >= 8, ch % UNet.groups == 0 else { return nil }
+        self.init(ch: ch)
+    }
+
     /// `callAsFunction` with x [N, 64] seen as [N, 1, 8, 8] and the output flattened back.
     public func tapeForward<Scalar: TensorScalar>(_ x: Variable<Scalar>, steps t: [Int], parameters: TapeParameters<Scalar>) -> Variable<Scalar> {
         let image = x.reshaped([t.count, 1, UNet.imageSize, UNet.imageSize])

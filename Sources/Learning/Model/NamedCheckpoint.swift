@@ -70,14 +70,7 @@ public enum NamedCheckpoint {
     /// - Throws: `Failure` naming the file and what is wrong with it.
     public static func load(from url: URL, expecting network: some DenoisingNetwork) throws(Failure) -> [Float] {
         let path = url.path
-        guard let data = try? Data(contentsOf: url) else { throw .unreadable(path: path) }
-        let bytes = [UInt8](data)
-        guard bytes.count >= 8 else { throw .foreign(path: path) }
-        if Array(bytes[0..<8]) == Checkpoint.magic { throw .olderFormat(path: path) }
-        guard Array(bytes[0..<8]) == magic else { throw .foreign(path: path) }
-        guard bytes.count >= 16 else { throw .truncated(path: path) }
-        let stored = bytes[(bytes.count - 8)...].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        guard stored == Checkpoint.fnv1a(bytes[0..<(bytes.count - 8)]) else { throw .corrupt(path: path) }
+        let bytes = try verifiedBytes(url)
         var offset = 8
         func integer<I: FixedWidthInteger>(_: I.Type) throws(Failure) -> I {
             let size = MemoryLayout<I>.size
@@ -115,5 +108,29 @@ public enum NamedCheckpoint {
         return (0..<floats).map { i in
             Float(bitPattern: bytes[(offset + 4 * i)..<(offset + 4 * i + 4)].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
         }
+    }
+
+    /// The architecture line stored in `url` (e.g. `unet ch=16`), after the same checks as `load`.
+    /// - Throws: `Failure` naming the file and what is wrong with it.
+    public static func configuration(at url: URL) throws(Failure) -> String {
+        let bytes = try verifiedBytes(url)
+        guard bytes.count >= 20 else { throw .truncated(path: url.path) }
+        let length = Int(bytes[8..<12].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+        guard 12 + length <= bytes.count - 8 else { throw .truncated(path: url.path) }
+        return String(decoding: bytes[12..<(12 + length)], as: UTF8.self)
+    }
+
+    /// The file's bytes once its magic and checksum are right.
+    static func verifiedBytes(_ url: URL) throws(Failure) -> [UInt8] {
+        let path = url.path
+        guard let data = try? Data(contentsOf: url) else { throw .unreadable(path: path) }
+        let bytes = [UInt8](data)
+        guard bytes.count >= 8 else { throw .foreign(path: path) }
+        if Array(bytes[0..<8]) == Checkpoint.magic { throw .olderFormat(path: path) }
+        guard Array(bytes[0..<8]) == magic else { throw .foreign(path: path) }
+        guard bytes.count >= 16 else { throw .truncated(path: path) }
+        let stored = bytes[(bytes.count - 8)...].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard stored == Checkpoint.fnv1a(bytes[0..<(bytes.count - 8)]) else { throw .corrupt(path: path) }
+        return bytes
     }
 }

@@ -1,0 +1,117 @@
+// Lesson 09, sections 1–3: the discrete decoder (Eq. 13), the bound L term by term (Eq. 5), and the
+// baselines it is judged against.
+import Diffusion
+import Digits
+import Foundation
+import Learning
+import LessonKit
+import Plotting
+import TensorCore
+
+extension Lesson09 {
+    /// Everything the bound sections read: per split, the reports of the four reverse processes.
+    struct Evaluation {
+        /// ε-prediction with σ² = β, ε-prediction with σ² = β̃, then the level-aware pair.
+        let heldOut: [VariationalBound.Report]
+        let training: [VariationalBound.Report]
+        /// s²(t), the calibration's mean squared error of x̂₀ at t = 1…T.
+        let errorVariance: [Double]
+        /// The training split's level frequencies (the level posterior's prior).
+        let levelPrior: [Double]
+    }
+
+    /// 297000 → "297,000".
+    static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n))
+        return String(digits.enumerated().flatMap { i, c in (i > 0 && (digits.count - i) % 3 == 0) ? [",", c] : [c] })
+    }
+
+    // MARK: - 1. The decoder
+
+    func decoderSection(_ book: Notebook, run: Run) {
+        book.section("1. The last step is a discrete decoder (Eq. 13)")
+        let decoder = DiscreteDecoder(levels: DigitImages.levels)
+        let sigma1 = run.schedule.decoderVariance.squareRoot()
+        book.text("A likelihood needs probabilities, and a Gaussian gives densities. The paper's last step turns the Gaussian N(μ_θ(x₁, 1), σ₁²) into a distribution over the data's levels by integrating it over each level's bin; the two edge bins reach to ±∞. For 8-bit images the bins are 2/255 wide; the digits have K = 17 levels, so each bin is 2/16 = 0.125 wide (half-width \(NumberFormat.significant(decoder.halfWidth, 3))). Φ is computed through erfc and every log-probability in log space, so a confident decoder gives a large but finite codelength, never log 0.")
+        book.equation("p_θ(x₀∣x₁) = Πᵢ ∫_{δ₋(x₀ⁱ)}^{δ₊(x₀ⁱ)} N(x; μ_θⁱ(x₁, 1), σ₁²) dx,   δ± = x₀ⁱ ± 1/(K − 1), ±∞ at the edges      (Eq. 13)")
+        book.text("σ₁² is a convention, because β̃₁ = 0 would make the decoder a hard rounding (one misrounded pixel, an infinite codelength). The workbench uses σ₁² = β₁ = \(NumberFormat.significant(run.schedule.beta(1), 3)) for both σₜ² = βₜ and σₜ² = β̃ₜ: the forward step's own noise, and for σₜ² = βₜ exactly the true reverse step of N(0, I) data. (Ho's code uses β̃₂ at t = 1.) So σ₁ = \(NumberFormat.significant(sigma1, 3)), half a bin is \(NumberFormat.fixed(decoder.halfWidth / sigma1, 2)) σ₁: the decoder is nearly certain of the level μ_θ falls in.")
+        let mu = 0.03
+        let rows = [sigma1, 0.05, 0.2].map { sigma in
+            [NumberFormat.significant(sigma, 3)] + [7, 8, 9].map { k in NumberFormat.significant(exp(decoder.logProbability(level: k, mean: mu, standardDeviation: sigma)), 3) }
+                + [NumberFormat.significant(-decoder.logProbability(level: 8, mean: mu, standardDeviation: sigma) / log(2), 3)]
+        }
+        book.table(["σ", "P(v = 7)", "P(v = 8), the bin of μ = \(mu)", "P(v = 9)", "bits for v = 8"], rows)
+        let offsets = stride(from: 0.0, through: 2.0, by: 0.02).map { $0 }
+        let level = 8
+        book.figure(Figure(name: "decoder", title: "Eq. 13 for 17 levels: what a decoder mean μ costs", columns: 2, width: 1300, height: 520, panels: [
+            Panel(xLabel: "gray level v", yLabel: "P(x₀ = v ∣ μ = 0.03)", legend: .topRight, series: [0.01, 0.05, 0.2].map { sigma in
+                .line(x: (0..<17).map(Double.init), y: (0..<17).map { exp(decoder.logProbability(level: $0, mean: mu, standardDeviation: sigma)) }, label: "σ = \(sigma)")
+            }),
+            Panel(xLabel: "|μ − x₀| in half-bins", yLabel: "bits to code x₀ = level 8", logY: true, legend: .topLeft, series: [sigma1, 0.05].map { sigma in
+                .line(x: offsets, y: offsets.map { -decoder.logProbability(level: level, mean: decoder.value(ofLevel: level) + $0 * decoder.halfWidth, standardDeviation: sigma) / log(2) }, label: "σ = \(NumberFormat.significant(sigma, 2))")
+            }),
+        ]), caption: "Left: the decoder's distribution over the 17 levels for μ = 0.03 (the bin of level 8) at three σ. Right: the codelength of the true level as μ moves away from it — almost free inside the bin, then a wall once μ leaves it (σ = √β₁), or a slope (σ = 0.05)")
+        book.check(abs((0..<17).reduce(0.0) { $0 + exp(decoder.logProbability(level: $1, mean: mu, standardDeviation: sigma1)) } - 1) < 1e-12, "the 17 probabilities sum to 1")
+    }
+
+    // MARK: - 2. The bound
+
+    func bound(_ book: Notebook, run: Run) -> Evaluation {
+        book.section("2. The bound L, term by term (Eq. 5), in bits per dimension")
+        book.text("Eq. (5) splits the negative log-likelihood bound into a prior term, T − 1 KL divergences between Gaussians, and the decoder. Each is exact for its xₜ: L_T in closed form, each L_{t−1} as the KL between the forward posterior N(μ̃ₜ(xₜ, x₀), β̃ₜ) and the model's N(μ_θ(xₜ, t), σₜ²), L₀ from Eq. 13. Like the reference code, every one of the T terms of every image is evaluated, each at its own fresh xₜ ~ q(xₜ∣x₀); divided by D·ln 2 (D = 64) it is in bits per dimension. \(run.images) held-out digits and the first \(run.images) training digits, \(Self.grouped(run.images * run.schedule.steps)) network evaluations each.")
+        book.equation("L = KL(q(x_T∣x₀) ‖ N(0, I)) + Σₜ₌₂ᵀ KL(q(x_{t−1}∣xₜ, x₀) ‖ p_θ(x_{t−1}∣xₜ)) − log p_θ(x₀∣x₁)   =   L_T + Σ L_{t−1} + L₀      (Eq. 5)")
+        let evaluator = run.evaluator()
+        let training = run.digits.training
+        var counts = [Double](repeating: 0, count: DigitImages.levels)
+        for v in training.grayLevels { counts[Int(v)] += 1 }
+        let calibrationImages = training.subset((training.count - run.calibration)..<training.count)
+        var bar = ProgressBar("calibrating x̂₀'s error", total: run.schedule.steps)
+        let calibration = evaluator.evaluate(calibrationImages.values, models: [ReverseModel(name: "ε", mean: .noise, variance: .beta)], seed: run.seed &+ 90) { bar.update($0, status: "") }
+        let errorVariance = calibration[0].squaredError
+        let posterior = LevelPosterior(decoder: evaluator.decoder, prior: counts)
+        let models = [
+            ReverseModel(name: "ε-prediction, σ² = β", mean: .noise, variance: .beta),
+            ReverseModel(name: "ε-prediction, σ² = β̃", mean: .noise, variance: .betaTilde),
+            ReverseModel(name: "level-aware x̂₀, σ² = β", mean: .levels(posterior, errorVariance: errorVariance), variance: .beta),
+            ReverseModel(name: "level-aware x̂₀, σ² = β̃", mean: .levels(posterior, errorVariance: errorVariance), variance: .betaTilde),
+        ]
+        var heldBar = ProgressBar("bound on held-out digits", total: run.schedule.steps)
+        let held = evaluator.evaluate(run.heldOut.values, models: models, seed: run.seed &+ 91) { heldBar.update($0, status: "") }
+        var trainBar = ProgressBar("bound on training digits", total: run.schedule.steps)
+        let train = evaluator.evaluate(run.training.values, models: models, seed: run.seed &+ 92) { trainBar.update($0, status: "") }
+        func row(_ split: String, _ r: VariationalBound.Report) -> [String] {
+            [r.model.name, split, NumberFormat.scientific(r.prior, 2), NumberFormat.fixed(r.reverseSum, 3), NumberFormat.scientific(r.decoderTerm, 2),
+             "\(NumberFormat.fixed(r.total, 3)) ± \(NumberFormat.fixed(r.standardError, 3))"]
+        }
+        book.table(["reverse process", "digits", "L_T", "Σ L_{t−1}", "L₀", "L (bits/dim) ± s.e."],
+                   (0..<2).flatMap { [row("held-out", held[$0]), row("training", train[$0])] })
+        let better = held[0].total < held[1].total ? 0 : 1
+        let gap = held[better].total - train[better].total
+        let gapError = (held[better].standardError * held[better].standardError + train[better].standardError * train[better].standardError).squareRoot()
+        book.text("Measured: on held-out digits σ² = \(better == 0 ? "β" : "β̃") gives the smaller bound (\(NumberFormat.fixed(held[better].total, 3)) against \(NumberFormat.fixed(held[1 - better].total, 3)) bits/dim). Training digits cost \(NumberFormat.fixed(abs(gap), 3)) bits/dim \(gap > 0 ? "less" : "more") than held-out ones, \(NumberFormat.fixed(abs(gap) / gapError, 1)) standard errors of the difference: \(abs(gap) < 2 * gapError ? "no measurable difference, the model has not memorised its training digits" : gap > 0 ? "the model fits its training digits measurably better, a mild overfit (lesson 08's memorisation ratio says its samples are still not copies)" : "held-out digits are easier for this model, beyond sampling noise"). L_T is \(NumberFormat.scientific(held[0].prior, 1)) bits/dim, negligible as in the paper (≈ 1e−5); L₀ is \(NumberFormat.scientific(held[better].decoderTerm, 1)): with σ₁ = 0.01 the decoder almost never misses the bin. Nearly all of L is the sum of the KL terms.")
+        book.check(held.allSatisfy { $0.terms.allSatisfy { $0 >= -1e-12 } }, "every term is ≥ 0 (KL divergences and −log of a probability)")
+        return Evaluation(heldOut: held, training: train, errorVariance: errorVariance, levelPrior: counts)
+    }
+
+    // MARK: - 3. Baselines
+
+    func baselines(_ book: Notebook, run: Run, evaluation: Evaluation) {
+        book.section("3. Is that good? Three baselines with exact likelihoods")
+        let training = run.digits.training
+        let categorical = PixelCategorical(fittedOn: training)
+        let chain = PixelMarkovChain(fittedOn: training)
+        func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(xs.count) }
+        let uniform = log2(Double(DigitImages.levels))
+        let rows: [(String, Double, Double)] = [
+            ("uniform over 17 levels: log₂ 17", uniform, uniform),
+            ("independent per-pixel categorical (fitted on 1,500 training digits)", mean(categorical.bitsPerDimension(run.heldOut)), mean(categorical.bitsPerDimension(run.training))),
+            ("raster Markov chain: each pixel given its left neighbour", mean(chain.bitsPerDimension(run.heldOut)), mean(chain.bitsPerDimension(run.training))),
+        ]
+        book.text("A bits/dim figure means little alone. Three models whose likelihood is exact, all fitted by counting on the training split (counts smoothed by +½, so an unseen level costs bits, not infinity): the uniform code, a separate categorical for each of the 64 pixels, and a Markov chain in raster order that sees the pixel to its left.")
+        let diffusion = evaluation.heldOut[0...1].min { $0.total < $1.total }!
+        book.table(["model", "held-out bits/dim", "training bits/dim"], rows.map { [$0.0, NumberFormat.fixed($0.1, 3), NumberFormat.fixed($0.2, 3)] }
+            + [["DDPM bound, \(diffusion.model.name)", NumberFormat.fixed(diffusion.total, 3), NumberFormat.fixed(evaluation.training[evaluation.heldOut.firstIndex { $0.model.name == diffusion.model.name }!].total, 3)]])
+        let beaten = rows.filter { $0.1 < diffusion.total }.map(\.0)
+        book.text("Measured: the diffusion model's held-out bound, \(NumberFormat.fixed(diffusion.total, 3)) bits/dim, is \(beaten.isEmpty ? "below every baseline" : "worse than: " + beaten.joined(separator: "; ")). A bound is only an upper limit on the model's true codelength, but it is the number the paper reports (Table 1, 3.75 bits/dim on CIFAR10), and the next section finds where it goes.")
+    }
+}

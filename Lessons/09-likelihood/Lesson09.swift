@@ -1,0 +1,104 @@
+// Lesson 09 — the likelihood: the bound L in bits/dim (Eq. 5, 13), where its bits go, and sampling as
+// progressive lossy compression (Ho et al. 2020, Sec. 3.3, 4.3; Fig. 5, Table 4).
+//
+// Goal: compute the paper's other headline number — the negative log-likelihood bound in bits per
+// dimension — term by term for lesson 08's U-Net on held-out digits, judge it against baselines a
+// reader can check, find where the bits go, fix what the data makes expensive, and read the same
+// terms as a rate–distortion curve.
+// Run:  swift run -c release lesson-09 [--seed 0] [--models Plots/08-digits] [--images 297] [--threads 2] [--output Plots/09-likelihood]
+// Expect: a held-out bound of a few bits/dim, most of it spent at t ≤ 10; the level-aware reverse
+// process cuts it; most bits go to distortions below one gray level. About 2 minutes in release on 2 cores.
+import ArgumentParser
+import Diffusion
+import Digits
+import ExerciseKit
+import Foundation
+import Learning
+import LessonKit
+import Plotting
+import TensorCore
+
+@main
+struct Lesson09: OneLineErrorCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lesson-09", abstract: "Lesson 09: the bound in bits/dim (Eq. 5, 13), where the bits go, and progressive coding (Sec. 4.3).")
+
+    @OptionGroup var options: LessonOptions
+
+    @Option(help: "Folder with lesson 08's digits-unet.ddpm.")
+    var models = "Plots/08-digits"
+
+    @Option(parsing: .unconditional, help: "Images per split for the bound (1…297; all T terms of each).")
+    var images = 297
+
+    @Option(parsing: .unconditional, help: "Training images that calibrate the level-aware x̂₀ (1…1203, taken from the end of the training split).")
+    var calibration = 128
+
+    @Option(parsing: .unconditional, help: "Threads (results do not depend on it).")
+    var threads = 2
+
+    func validate() throws {
+        guard (1...297).contains(images) else { throw ValidationError("--images must be between 1 and 297, got \(images)") }
+        guard (1...(DigitImages.trainingCount - 297)).contains(calibration) else {
+            throw ValidationError("--calibration must be between 1 and \(DigitImages.trainingCount - 297), got \(calibration)")
+        }
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64, got \(threads)") }
+    }
+
+    func run() throws {
+        let (net, parameters) = try Self.loadModel(from: models)
+        let book = try Notebook(number: "09", folder: "09-likelihood", title: "The likelihood: the bound in bits/dim, where the bits go, progressive coding", options: options)
+        let digits: DigitImages
+        do { digits = try DigitImages.shipped() } catch { throw ValidationError(error.description) }
+        let quick = options.quick
+        let run = Run(net: net, parameters: parameters, schedule: try NoiseSchedule.linear(), digits: digits,
+                      images: quick ? 8 : images, calibration: quick ? 8 : calibration, threads: threads, seed: options.seed)
+        book.text("The model is lesson 08's U-Net (\(net.configuration), EMA weights) read from `\(models)`. Every number below is computed by this run.")
+        decoderSection(book, run: run)
+        let evaluation = bound(book, run: run)
+        baselines(book, run: run, evaluation: evaluation)
+        whereTheBitsGo(book, run: run, evaluation: evaluation)
+        levelAware(book, run: run, evaluation: evaluation)
+        compression(book, run: run, evaluation: evaluation)
+        try writeTerms(book, run: run, evaluation: evaluation)
+        book.exercises(ExerciseCatalog.exercises(lesson: 9))
+        try book.finish()
+    }
+
+    /// What every section shares.
+    struct Run {
+        let net: UNet
+        let parameters: [Float]
+        let schedule: NoiseSchedule
+        let digits: DigitImages
+        let images: Int
+        let calibration: Int
+        let threads: Int
+        let seed: UInt64
+
+        /// The evaluator on a fresh engine.
+        func evaluator() -> VariationalBound {
+            let engine = net.makeEngine(capacity: 128, threads: threads)
+            engine.load(parameters)
+            return VariationalBound(engine: engine, dimension: net.dimension, schedule: schedule, decoder: DiscreteDecoder(levels: DigitImages.levels))
+        }
+
+        /// The first `images` rows of the held-out split and of the training split.
+        var heldOut: DigitImages { digits.heldOut.subset(0..<images) }
+        var training: DigitImages { digits.training.subset(0..<images) }
+    }
+
+    /// Lesson 08's checkpoint: the U-Net its configuration line names, and its parameters.
+    static func loadModel(from folder: String) throws -> (UNet, [Float]) {
+        let url = URL(fileURLWithPath: folder, isDirectory: true).appendingPathComponent("digits-unet.ddpm")
+        do {
+            let line = try NamedCheckpoint.configuration(at: url)
+            guard let net = UNet(configuration: line) else { throw ValidationError("\(url.path) holds \(line), not a U-Net this lesson can run") }
+            return (net, try NamedCheckpoint.load(from: url, expecting: net))
+        } catch NamedCheckpoint.Failure.unreadable(let path) {
+            throw ValidationError("no trained model at \(path): run lesson-08 first (or pass --models DIR)")
+        } catch let failure as NamedCheckpoint.Failure {
+            throw ValidationError(failure.description)
+        }
+    }
+}
