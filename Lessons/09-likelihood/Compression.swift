@@ -45,7 +45,7 @@ extension Lesson09 {
     // MARK: - Files
 
     func writeTerms(_ book: Notebook, run: Run, evaluation: Evaluation) throws {
-        book.section("7. Files")
+        book.section("8. Files")
         let r = evaluation.heldOut[0]
         let lines = ["t,term_bits_per_dim"] + r.terms.enumerated().map { "\($0.offset + 1),\(NumberFormat.significant($0.element, 10))" }
         try (lines.joined(separator: "\n") + "\n").write(to: book.directory.appendingPathComponent("bound-terms.csv"), atomically: true, encoding: .utf8)

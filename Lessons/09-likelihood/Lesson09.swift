@@ -5,9 +5,9 @@
 // dimension — term by term for lesson 08's U-Net on held-out digits, judge it against baselines a
 // reader can check, find where the bits go, fix what the data makes expensive, and read the same
 // terms as a rate–distortion curve.
-// Run:  swift run -c release lesson-09 [--seed 0] [--models Plots/08-digits] [--images 297] [--threads 2] [--output Plots/09-likelihood]
+// Run:  swift run -c release lesson-09 [--seed 0] [--models Plots/08-digits] [--images 297] [--ablation-steps 600] [--threads 2] [--output Plots/09-likelihood]
 // Expect: a held-out bound of a few bits/dim, most of it spent at t ≤ 10; the level-aware reverse
-// process cuts it; most bits go to distortions below one gray level. About 2 minutes in release on 2 cores.
+// process cuts it; most bits go to distortions below one gray level; Table 2 in miniature. About 5 minutes in release on 2 cores.
 import ArgumentParser
 import Diffusion
 import Digits
@@ -37,12 +37,24 @@ struct Lesson09: OneLineErrorCommand {
     @Option(parsing: .unconditional, help: "Threads (results do not depend on it).")
     var threads = 2
 
+    @Option(parsing: .unconditional, help: "Training steps of each of Table 2's five objectives (≥ 1).")
+    var ablationSteps = 600
+
+    @Option(parsing: .unconditional, help: "Held-out digits for each objective's bound (1…297).")
+    var ablationImages = 100
+
+    @Option(parsing: .unconditional, help: "Samples for each objective's Fréchet distance (≥ 40).")
+    var ablationSamples = 150
+
     func validate() throws {
         guard (1...297).contains(images) else { throw ValidationError("--images must be between 1 and 297, got \(images)") }
         guard (1...(DigitImages.trainingCount - 297)).contains(calibration) else {
             throw ValidationError("--calibration must be between 1 and \(DigitImages.trainingCount - 297), got \(calibration)")
         }
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64, got \(threads)") }
+        guard ablationSteps >= 1 else { throw ValidationError("--ablation-steps must be at least 1, got \(ablationSteps)") }
+        guard (1...297).contains(ablationImages) else { throw ValidationError("--ablation-images must be between 1 and 297, got \(ablationImages)") }
+        guard ablationSamples >= 40 else { throw ValidationError("--ablation-samples must be at least 40, got \(ablationSamples)") }
     }
 
     func run() throws {
@@ -52,7 +64,8 @@ struct Lesson09: OneLineErrorCommand {
         do { digits = try DigitImages.shipped() } catch { throw ValidationError(error.description) }
         let quick = options.quick
         let run = Run(net: net, parameters: parameters, schedule: try NoiseSchedule.linear(), digits: digits,
-                      images: quick ? 8 : images, calibration: quick ? 8 : calibration, threads: threads, seed: options.seed)
+                      images: quick ? 8 : images, calibration: quick ? 8 : calibration, threads: threads, seed: options.seed,
+                      ablationSteps: quick ? 10 : ablationSteps, ablationImages: quick ? 4 : ablationImages, ablationSamples: quick ? 40 : ablationSamples)
         book.text("The model is lesson 08's U-Net (\(net.configuration), EMA weights) read from `\(models)`. Every number below is computed by this run.")
         decoderSection(book, run: run)
         let evaluation = bound(book, run: run)
@@ -60,6 +73,7 @@ struct Lesson09: OneLineErrorCommand {
         whereTheBitsGo(book, run: run, evaluation: evaluation)
         levelAware(book, run: run, evaluation: evaluation)
         compression(book, run: run, evaluation: evaluation)
+        try ablation(book, run: run)
         try writeTerms(book, run: run, evaluation: evaluation)
         book.exercises(ExerciseCatalog.exercises(lesson: 9))
         try book.finish()
@@ -75,6 +89,9 @@ struct Lesson09: OneLineErrorCommand {
         let calibration: Int
         let threads: Int
         let seed: UInt64
+        let ablationSteps: Int
+        let ablationImages: Int
+        let ablationSamples: Int
 
         /// The evaluator on a fresh engine.
         func evaluator() -> VariationalBound {

@@ -35,4 +35,19 @@ extension NoiseSchedule {
     public func decoderTerm(x0: [Double], modelMean: [Double], decoder: DiscreteDecoder) -> Double {
         decoder.negativeLogLikelihood(x0: x0, mean: modelMean, standardDeviation: decoderVariance.squareRoot())
     }
+
+    /// L_{t−1} in nats with a variance per coordinate (a learned diagonal Σ):
+    /// Σᵢ ½·(log(σᵢ²/β̃ₜ) + (β̃ₜ + (μ̃ₜⁱ − μ_θⁱ)²)/σᵢ² − 1).
+    public func reverseTerm(x0: [Double], xt: [Double], modelMean: [Double], t: Int, sigma2s: [Double]) -> Double {
+        precondition(t >= 2 && t <= steps, "reverseTerm: t = \(t) outside 2…\(steps) (t = 1 is the decoder's term)")
+        precondition(x0.count == xt.count && xt.count == modelMean.count && modelMean.count == sigma2s.count, "reverseTerm: mismatched lengths")
+        let (a, b) = (posteriorMeanCoefX0(t), posteriorMeanCoefXt(t))
+        let posteriorVariance = betaTilde(t)
+        var total = 0.0
+        for i in x0.indices {
+            let d = a * x0[i] + b * xt[i] - modelMean[i]
+            total += 0.5 * (Double.log(sigma2s[i] / posteriorVariance) + (posteriorVariance + d * d) / sigma2s[i] - 1)
+        }
+        return total
+    }
 }

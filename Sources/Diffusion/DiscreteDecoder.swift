@@ -43,12 +43,17 @@ public struct DiscreteDecoder: Sendable, Equatable {
     /// −log p_θ(x₀∣x₁) of Eq. (13) in nats for a whole image: x₀ on the level grid (each value within
     /// a quarter bin of a level), μ the decoder means, one σ for every coordinate.
     public func negativeLogLikelihood(x0: [Double], mean: [Double], standardDeviation sigma: Double) -> Double {
-        precondition(x0.count == mean.count, "DiscreteDecoder: \(x0.count) values and \(mean.count) means")
+        negativeLogLikelihood(x0: x0, mean: mean, standardDeviations: [Double](repeating: sigma, count: x0.count))
+    }
+
+    /// The same with a standard deviation per coordinate (a learned diagonal Σ).
+    public func negativeLogLikelihood(x0: [Double], mean: [Double], standardDeviations sigmas: [Double]) -> Double {
+        precondition(x0.count == mean.count && mean.count == sigmas.count, "DiscreteDecoder: \(x0.count) values, \(mean.count) means, \(sigmas.count) deviations")
         var total = 0.0
         for i in x0.indices {
             let k = level(nearest: x0[i])
             precondition(abs(value(ofLevel: k) - x0[i]) < halfWidth / 2, "DiscreteDecoder: x₀ = \(x0[i]) is not one of the \(levels) levels")
-            total -= logProbability(level: k, mean: mean[i], standardDeviation: sigma)
+            total -= logProbability(level: k, mean: mean[i], standardDeviation: sigmas[i])
         }
         return total
     }
@@ -104,5 +109,27 @@ public enum GaussianTail {
     static func logOneMinusExp(_ d: Double) -> Double {
         precondition(d <= 0, "GaussianTail: log(1 − e^\(d)) of a positive exponent")
         return d > -Double.log(2) ? Double.log(-Double.expMinusOne(d)) : Double.log(onePlus: -Double.exp(d))
+    }
+}
+
+extension DiscreteDecoder {
+    /// log P(x₀ = level k ∣ μ, σ² = e^ℓ) with its derivatives in μ and ℓ = log σ² (for training on the
+    /// bound): with z = (edge − μ)/σ at the bin's edges a < b and P = Φ(z_b) − Φ(z_a),
+    /// ∂log P/∂μ = (φ(z_a) − φ(z_b))/(σP) and ∂log P/∂ℓ = (z_a·φ(z_a) − z_b·φ(z_b))/(2P), each ratio
+    /// taken in log space; an infinite edge contributes 0.
+    public func logProbabilityWithGradient(level k: Int, mean mu: Double, logVariance: Double) -> (logP: Double, dMean: Double, dLogVariance: Double) {
+        let sigma = Double.exp(0.5 * logVariance)
+        let logP = logProbability(level: k, mean: mu, standardDeviation: sigma)
+        let v = value(ofLevel: k)
+        let logDensityConstant = -0.5 * Double.log(2 * Double.pi)
+        func ratio(_ edge: Double?) -> (phi: Double, zPhi: Double) {
+            guard let edge else { return (0, 0) }
+            let z = (edge - mu) / sigma
+            let r = Double.exp(logDensityConstant - 0.5 * z * z - logP)
+            return (r, z * r)
+        }
+        let lower = ratio(k == 0 ? nil : v - halfWidth)
+        let upper = ratio(k == levels - 1 ? nil : v + halfWidth)
+        return (logP, (lower.phi - upper.phi) / sigma, 0.5 * (lower.zPhi - upper.zPhi))
     }
 }

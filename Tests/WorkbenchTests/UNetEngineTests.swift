@@ -14,21 +14,22 @@ struct UNetEngineTests {
         let flat = tape.variable(Tensor(parameters.map(Double.init)))
         let output = net(tape.variable(Tensor(shape: [t.count, 1, 8, 8], scalars: x.map(Double.init))), embedding: UNet.embedding(t, as: Double.self),
                          TapeParameters(layout: net.layout, flat: flat))
-        let loss = (output * Tensor(shape: [t.count, 1, 8, 8], scalars: w.map(Double.init))).sum()
+        let loss = (output * Tensor(shape: [t.count, net.outputChannels, 8, 8], scalars: w.map(Double.init))).sum()
         return (output.value.scalars, tape.gradients(of: loss)[flat].scalars)
     }
 
-    @Test("Forward and every parameter's gradient equal the tape's (Double) to Float accuracy", arguments: [(16, 1), (16, 2), (24, 2)])
-    func engineMatchesTape(ch: Int, threads: Int) {
-        let net = UNet(ch: ch)
+    @Test("Forward and every parameter's gradient equal the tape's (Double) to Float accuracy (and with 2 output channels)",
+          arguments: [(16, 1, 1), (16, 2, 1), (24, 2, 1), (16, 2, 2)])
+    func engineMatchesTape(ch: Int, threads: Int, outputChannels: Int) {
+        let net = UNet(ch: ch, outputChannels: outputChannels)
         let parameters = Self.weights(net)
         var rng = SeededGenerator(seed: 3)
         let t = [1, 37, 500, 1000, 250]
         let x = (0..<(t.count * 64)).map { _ in Float(rng.normal()) }
-        let w = (0..<(t.count * 64)).map { _ in Float(rng.normal()) }
+        let w = (0..<(t.count * 64 * outputChannels)).map { _ in Float(rng.normal()) }
         let engine = UNetEngine(net: net, capacity: 6, threads: threads)
         engine.load(parameters)
-        let output = Array(UnsafeBufferPointer(start: engine.forward(x, steps: t), count: t.count * 64))
+        let output = Array(UnsafeBufferPointer(start: engine.forward(x, steps: t), count: t.count * 64 * outputChannels))
         var gradients = [Float](repeating: 0, count: net.layout.count)
         w.withUnsafeBufferPointer { g in gradients.withUnsafeMutableBufferPointer { engine.backward(g.baseAddress!, images: t.count, into: $0.baseAddress!) } }
         let expected = Self.reference(net, parameters: parameters, x: x, t: t, w: w)

@@ -21,6 +21,8 @@ public final class UNetEngine {
     /// Concatenated and upsampled maps, and the gradients of the skip connections.
     let cat1: FloatBuffer, cat2: FloatBuffer, upsampled: FloatBuffer, cat3: FloatBuffer, cat4: FloatBuffer
     let g0: FloatBuffer, g1: FloatBuffer, g2: FloatBuffer, g3: FloatBuffer, gMain: FloatBuffer, gSmall: FloatBuffer, gOut: FloatBuffer
+    /// The output (and its gradient) channel after channel, when there is more than one output channel.
+    let channelMajor: FloatBuffer
 
     /// An engine for batches of up to `capacity` images of the network `net`, on `threads` threads.
     public init(net: UNet, capacity: Int, threads: Int = 1) {
@@ -64,6 +66,7 @@ public final class UNetEngine {
         gMain = FloatBuffer(count: capacity * big * 2 * ch)
         gSmall = FloatBuffer(count: capacity * small * 2 * ch)
         gOut = FloatBuffer(count: capacity * big * ch)
+        channelMajor = FloatBuffer(count: net.outputChannels > 1 ? capacity * big * net.outputChannels : 0)
     }
 
     /// Copies `values` (the layout's flat vector) in and repacks every weight.
@@ -122,7 +125,11 @@ public final class UNetEngine {
         up0b.forward(cat4.pointer, embedding: temb, images: n)
         normOut.forward(up0b.output.pointer, images: n)
         convOut.forward(normOut.output.pointer, images: n)
-        return UnsafePointer(convOut.output.pointer)
+        let c = net.outputChannels
+        if c == 1 { return UnsafePointer(convOut.output.pointer) }
+        // Channels-last [n, 64, c] → channel after channel [n, c, 64], as the tape's [N, C, 8, 8].
+        for i in 0..<n { for p in 0..<64 { for k in 0..<c { channelMajor.pointer[(i * c + k) * 64 + p] = convOut.output.pointer[(i * 64 + p) * c + k] } } }
+        return UnsafePointer(channelMajor.pointer)
     }
 
     /// The gradient of a loss with ∂L/∂ε_θ = `gradOutput` [images, 64], for the batch of the last
@@ -133,7 +140,9 @@ public final class UNetEngine {
         gradients.update(repeating: 0, count: net.layout.count)
         gradTembAct.pointer.update(repeating: 0, count: n * e)
         let gt = gradTembAct.pointer
-        convOut.backward(gradOutput, images: n, gradients: gradients, gradInput: gOut.pointer)
+        let c = net.outputChannels
+        if c > 1 { for i in 0..<n { for p in 0..<64 { for k in 0..<c { channelMajor.pointer[(i * 64 + p) * c + k] = gradOutput[(i * c + k) * 64 + p] } } } }
+        convOut.backward(c == 1 ? gradOutput : UnsafePointer(channelMajor.pointer), images: n, gradients: gradients, gradInput: gOut.pointer)
         normOut.backward(gOut.pointer, images: n, gradients: gradients, gradInput: gMain.pointer)
         up0b.backward(gMain.pointer, images: n, gradients: gradients, gradEmbedding: gt)
         g0.pointer.update(repeating: 0, count: n * 64 * ch)

@@ -2,29 +2,53 @@ import Diffusion
 import RealModule
 import TensorCore
 
-/// A reverse process p_θ(x_{t−1}∣xₜ) = N(μ_θ(xₜ, t), σₜ²I) built on a noise predictor ε_θ.
+/// A reverse process p_θ(x_{t−1}∣xₜ) = N(μ_θ(xₜ, t), σₜ²I) built on a network's output.
 public struct ReverseModel: Sendable {
-    /// How ε_θ becomes the mean μ_θ.
+    /// How the output becomes the mean μ_θ.
     public enum Mean: Sendable {
         /// Eq. (11): μ_θ = (xₜ − βₜ/√(1 − ᾱₜ)·ε_θ)/√αₜ = μ̃ₜ(xₜ, x̂₀) with x̂₀ of Eq. (15).
         case noise
-        /// μ_θ = μ̃ₜ(xₜ, x̄₀) with x̄₀ the level posterior's mean given x̂₀, whose error variance at
-        /// step t is `errorVariance[t − 1]`.
+        /// The output is μ_θ itself (μ̃-prediction); x̂₀ solves μ_θ = μ̃ₜ(xₜ, x̂₀).
+        case direct
+        /// μ_θ = μ̃ₜ(xₜ, x̄₀) with x̄₀ the level posterior's mean given x̂₀ (from ε_θ), whose error
+        /// variance at step t is `errorVariance[t − 1]`.
         case levels(LevelPosterior, errorVariance: [Double])
+    }
+
+    /// σₜ².
+    public enum Variance: Sendable, Equatable {
+        /// βₜ or β̃ₜ for t ≥ 2; the decoder at t = 1 uses `NoiseSchedule.decoderVariance`.
+        case fixed(ReverseVariance)
+        /// log σₜ² = log βₜ + v per coordinate, v the network's second output channel (`Objective`).
+        case learned
     }
 
     /// A short name for tables.
     public let name: String
     /// The mean's rule.
     public let mean: Mean
-    /// σₜ² = βₜ or β̃ₜ for t ≥ 2 (the decoder at t = 1 uses `NoiseSchedule.decoderVariance`).
-    public let variance: ReverseVariance
+    /// σₜ², fixed or learned.
+    public let variance: Variance
+
+    /// A model called `name` with a fixed σₜ².
+    public init(name: String, mean: Mean, variance: ReverseVariance) {
+        self.init(name: name, mean: mean, variance: .fixed(variance))
+    }
 
     /// A model called `name`.
-    public init(name: String, mean: Mean, variance: ReverseVariance) {
+    public init(name: String, mean: Mean, variance: Variance) {
         self.name = name
         self.mean = mean
         self.variance = variance
+    }
+
+    /// The reverse process a network trained with `objective` defines.
+    public init(name: String, objective: Objective) {
+        let variance: Variance = switch objective.variance {
+        case .fixed(let v): .fixed(v)
+        case .learned: .learned
+        }
+        self.init(name: name, mean: objective.prediction == .noise ? .noise : .direct, variance: variance)
     }
 }
 
@@ -41,11 +65,14 @@ public struct VariationalBound {
     public let schedule: NoiseSchedule
     /// The discrete decoder of Eq. (13).
     public let decoder: DiscreteDecoder
+    /// Values the engine outputs per image (2 × `dimension` for a learned variance).
+    public let outputDimension: Int
 
     /// An evaluator for `engine` (parameters already loaded).
-    public init(engine: any DenoisingEngine, dimension: Int, schedule: NoiseSchedule, decoder: DiscreteDecoder) {
+    public init(engine: any DenoisingEngine, dimension: Int, outputDimension: Int? = nil, schedule: NoiseSchedule, decoder: DiscreteDecoder) {
         self.engine = engine
         self.dimension = dimension
+        self.outputDimension = outputDimension ?? dimension
         self.schedule = schedule
         self.decoder = decoder
     }
@@ -122,14 +149,20 @@ public struct VariationalBound {
                 }
             }
             let predicted = predictNoise(input, count: count, t: t)
+            let outputs = outputDimension
+            let (ca, cb) = (schedule.posteriorMeanCoefX0(t), schedule.posteriorMeanCoefXt(t))
+            let logBeta = Double.log(schedule.beta(t))
             var plain = [Double](repeating: 0, count: d)
             var estimate = [Double](repeating: 0, count: d)
             var mean = [Double](repeating: 0, count: d)
+            var sigma2s = [Double](repeating: 0, count: d)
             for n in 0..<count {
-                for i in 0..<d { plain[i] = (xt[n][i] - s * Double(predicted[n * d + i])) / a }
+                let output = predicted[(n * outputs)..<(n * outputs + d)].map(Double.init)
+                for i in 0..<d { plain[i] = (xt[n][i] - s * output[i]) / a }
                 for (m, model) in models.enumerated() {
                     switch model.mean {
                     case .noise: estimate = plain
+                    case .direct: for i in 0..<d { estimate[i] = t == 1 ? output[i] : (output[i] - cb * xt[n][i]) / ca }
                     case .levels(let posterior, let errorVariance):
                         for i in 0..<d { estimate[i] = posterior.mean(estimate: plain[i], errorVariance: errorVariance[t - 1]) }
                     }
@@ -143,15 +176,17 @@ public struct VariationalBound {
                     }
                     errors[m][t - 1] += squared / Double(count * d)
                     clippedErrors[m][t - 1] += clipped / Double(count * d)
+                    // μ_θ = μ̃ₜ(xₜ, x̂₀): for ε-prediction that is Eq. (11)'s mean (Eq. 10); at t = 1 it is x̂₀.
+                    if t == 1 { mean = estimate } else { for i in 0..<d { mean[i] = ca * estimate[i] + cb * xt[n][i] } }
+                    if case .learned = model.variance {
+                        for i in 0..<d { sigma2s[i] = Double.exp(logBeta + Double(predicted[n * outputs + d + i])) }
+                    }
                     let term: Double
-                    if t == 1 {
-                        // μ_θ(x₁, 1) = μ̃₁(x₁, x̂₀) = x̂₀: at t = 1 μ̃'s coefficients are 1 and 0.
-                        term = schedule.decoderTerm(x0: images[n], modelMean: estimate, decoder: decoder)
-                    } else {
-                        // μ̃ₜ(xₜ, x̂₀) with x̂₀ of Eq. (15) is Eq. (11)'s mean (Eq. 10).
-                        let (ca, cb) = (schedule.posteriorMeanCoefX0(t), schedule.posteriorMeanCoefXt(t))
-                        for i in 0..<d { mean[i] = ca * estimate[i] + cb * xt[n][i] }
-                        term = schedule.reverseTerm(x0: images[n], xt: xt[n], modelMean: mean, t: t, sigma2: schedule.sigma2(t, model.variance))
+                    switch (t, model.variance) {
+                    case (1, .fixed): term = schedule.decoderTerm(x0: images[n], modelMean: mean, decoder: decoder)
+                    case (1, .learned): term = decoder.negativeLogLikelihood(x0: images[n], mean: mean, standardDeviations: sigma2s.map { $0.squareRoot() })
+                    case (_, .fixed(let v)): term = schedule.reverseTerm(x0: images[n], xt: xt[n], modelMean: mean, t: t, sigma2: schedule.sigma2(t, v))
+                    case (_, .learned): term = schedule.reverseTerm(x0: images[n], xt: xt[n], modelMean: mean, t: t, sigma2s: sigma2s)
                     }
                     terms[m][t - 1] += term * bits / Double(count)
                     totals[m][n] += term * bits
@@ -162,15 +197,15 @@ public struct VariationalBound {
         return models.indices.map { Report(model: models[$0], terms: terms[$0], imageTotals: totals[$0], squaredError: errors[$0], clippedSquaredError: clippedErrors[$0]) }
     }
 
-    /// ε_θ(xₜ, t) for every image, in batches of the engine's capacity.
+    /// The network's output [count, outputDimension] at step t for every image, in batches of the engine's capacity.
     func predictNoise(_ input: [Float], count: Int, t: Int) -> [Float] {
-        var output = [Float](repeating: 0, count: input.count)
-        let d = dimension
+        var output = [Float](repeating: 0, count: count * outputDimension)
+        let (d, o) = (dimension, outputDimension)
         for first in stride(from: 0, to: count, by: engine.capacity) {
             let n = min(engine.capacity, count - first)
             input.withUnsafeBufferPointer { buffer in
                 let result = engine.forward(buffer.baseAddress! + first * d, steps: [Int](repeating: t, count: n))
-                for i in 0..<(n * d) { output[first * d + i] = result[i] }
+                for i in 0..<(n * o) { output[first * o + i] = result[i] }
             }
         }
         return output

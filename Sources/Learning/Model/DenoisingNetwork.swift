@@ -6,6 +6,8 @@ import TensorCore
 public protocol DenoisingNetwork: Sendable {
     /// Values per sample (64 for an 8 × 8 digit).
     var dimension: Int { get }
+    /// Values the network outputs per sample: `dimension` per output channel, channel after channel.
+    var outputDimension: Int { get }
     /// The parameter tensors, their names, shapes and places in the flat vector.
     var layout: ParameterLayout { get }
     /// The architecture in one line, as checkpoints store it (e.g. `unet ch=32`).
@@ -24,29 +26,39 @@ public protocol DenoisingEngine: AnyObject {
     var capacity: Int { get }
     /// Sets the parameters (the layout's flat vector).
     func load(_ parameters: [Float])
-    /// ε_θ for `t.count` samples x [N, dimension]; the result stays valid until the next call.
+    /// The network's output for `t.count` samples x [N, dimension]: [N, outputDimension], channel after
+    /// channel; the result stays valid until the next call.
     func forward(_ x: UnsafePointer<Float>, steps t: [Int]) -> UnsafePointer<Float>
-    /// Given ∂L/∂ε_θ [N, dimension] for the last forward batch, writes ∂L/∂θ (the flat vector).
+    /// Given ∂L/∂output [N, outputDimension] for the last forward batch, writes ∂L/∂θ (the flat vector).
     func backward(_ gradOutput: UnsafePointer<Float>, images: Int, into gradients: UnsafeMutablePointer<Float>)
 }
 
 extension UNet: DenoisingNetwork {
     /// 64: an 8 × 8 image.
     public var dimension: Int { UNet.imageSize * UNet.imageSize }
-    /// `unet ch=<ch>`.
-    public var configuration: String { "unet ch=\(ch)" }
+    /// 64 per output channel.
+    public var outputDimension: Int { dimension * outputChannels }
+    /// `unet ch=<ch>`, with ` out=<channels>` when there is more than one output channel.
+    public var configuration: String { "unet ch=\(ch)" + (outputChannels == 1 ? "" : " out=\(outputChannels)") }
 
-    /// The U-Net a checkpoint's `configuration` line names (`unet ch=<ch>`, ch a positive multiple of 8), or nil.
+    /// The U-Net a checkpoint's `configuration` line names (`unet ch=<ch>` or `unet ch=<ch> out=<c>`, ch a
+    /// positive multiple of 8, c ≥ 2), or nil.
     public init?(configuration: String) {
-        guard configuration.hasPrefix("unet ch="), let ch = Int(configuration.dropFirst("unet ch=".count)),
-              ch >= 8, ch % UNet.groups == 0 else { return nil }
-        self.init(ch: ch)
+        let words = configuration.split(separator: " ", omittingEmptySubsequences: false)
+        guard (2...3).contains(words.count), words[0] == "unet", words[1].hasPrefix("ch="),
+              let ch = Int(words[1].dropFirst(3)), ch >= 8, ch % UNet.groups == 0 else { return nil }
+        var channels = 1
+        if words.count == 3 {
+            guard words[2].hasPrefix("out="), let c = Int(words[2].dropFirst(4)), c >= 2 else { return nil }
+            channels = c
+        }
+        self.init(ch: ch, outputChannels: channels)
     }
 
-    /// `callAsFunction` with x [N, 64] seen as [N, 1, 8, 8] and the output flattened back.
+    /// `callAsFunction` with x [N, 64] seen as [N, 1, 8, 8] and the output [N, C, 8, 8] flattened to [N, C·64].
     public func tapeForward<Scalar: TensorScalar>(_ x: Variable<Scalar>, steps t: [Int], parameters: TapeParameters<Scalar>) -> Variable<Scalar> {
         let image = x.reshaped([t.count, 1, UNet.imageSize, UNet.imageSize])
-        return self(image, embedding: UNet.embedding(t, as: Scalar.self), parameters).reshaped([t.count, dimension])
+        return self(image, embedding: UNet.embedding(t, as: Scalar.self), parameters).reshaped([t.count, outputDimension])
     }
 
     /// A `UNetEngine`.

@@ -23,6 +23,8 @@ public struct UNet: Sendable, Equatable {
 
     /// Channels at 8 × 8 (a multiple of 8).
     public let ch: Int
+    /// Output channels: 1 (ε_θ or μ_θ), or 2 with a learned log-variance (lesson 09's Table 2).
+    public let outputChannels: Int
     /// Every parameter tensor, in the peer's `named_parameters()` order.
     public let layout: ParameterLayout
 
@@ -31,10 +33,12 @@ public struct UNet: Sendable, Equatable {
     let up1a: ResidualBlock, up1aAttention: Attention, up1b: ResidualBlock, up1bAttention: Attention, upsample: Conv2d
     let up0a: ResidualBlock, up0b: ResidualBlock, normOut: GroupNorm, convOut: Conv2d
 
-    /// The network at width `ch`.
-    public init(ch: Int = 32) {
+    /// The network at width `ch` with `outputChannels` output channels (1 is the peer's network).
+    public init(ch: Int = 32, outputChannels: Int = 1) {
         precondition(ch >= 8 && ch % UNet.groups == 0, "UNet: ch = \(ch) must be a positive multiple of \(UNet.groups)")
+        precondition(outputChannels >= 1, "UNet: \(outputChannels) output channels")
         self.ch = ch
+        self.outputChannels = outputChannels
         let (g, e) = (UNet.groups, UNet.embeddingWidth)
         func res(_ a: Int, _ b: Int) -> ResidualBlock { ResidualBlock(a, b, embeddingWidth: e, groups: g) }
         timeIn = Linear(TimeEmbedding.width, e)
@@ -50,7 +54,7 @@ public struct UNet: Sendable, Equatable {
         up0a = res(3 * ch, ch)
         up0b = res(2 * ch, ch)
         normOut = GroupNorm(groups: g, channels: ch)
-        convOut = Conv2d(ch, 1)
+        convOut = Conv2d(ch, outputChannels)
         var layout = ParameterLayout()
         timeIn.declare("temb.0", in: &layout)
         timeOut.declare("temb.2", in: &layout)
@@ -115,7 +119,8 @@ public struct UNet: Sendable, Equatable {
         return Tensor(shape: [t.count, TimeEmbedding.width], scalars: values)
     }
 
-    /// ε_θ(xₜ, t) on the tape: x [N, 1, 8, 8], `embedding` [N, 32] from `embedding(_:)`.
+    /// ε_θ(xₜ, t) on the tape: x [N, 1, 8, 8], `embedding` [N, 32] from `embedding(_:)`; the output is
+    /// [N, outputChannels, 8, 8].
     public func callAsFunction<Scalar>(_ x: Variable<Scalar>, embedding: Tensor<Scalar>, _ p: TapeParameters<Scalar>) -> Variable<Scalar> {
         let s = { (name: String) in p.scope(name) }
         let temb = timeOut(timeIn(x.tape.variable(embedding), s("temb.0")).silu(), s("temb.2"))

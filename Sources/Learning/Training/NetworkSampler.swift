@@ -1,3 +1,4 @@
+import RealModule
 import Diffusion
 import TensorCore
 
@@ -14,8 +15,12 @@ public struct NetworkSampler {
     public let dimension: Int
     /// The diffusion schedule.
     public let schedule: NoiseSchedule
-    /// σₜ² = βₜ or β̃ₜ.
+    /// σₜ² = βₜ or β̃ₜ (when not learned).
     public let variance: ReverseVariance
+    /// What the network's first output is: ε_θ (Eq. 11 gives μ_θ) or μ_θ itself.
+    public let prediction: Objective.Prediction
+    /// Whether σₜ² comes from a second output channel v: log σₜ² = log βₜ + v.
+    public let learnedVariance: Bool
 
     /// What a run records at a step t: xₜ and the prediction x̂₀ = (xₜ − √(1 − ᾱₜ)·ε_θ)/√ᾱₜ (Eq. 15).
     public struct Snapshot: Sendable {
@@ -26,12 +31,17 @@ public struct NetworkSampler {
     }
 
     /// A sampler of `network` with `parameters` on `engine` (already created with enough capacity).
-    public init(network: some DenoisingNetwork, parameters: [Float], engine: any DenoisingEngine, schedule: NoiseSchedule, variance: ReverseVariance = .beta) {
+    /// `prediction` and `learnedVariance` describe a network trained with another `Objective`.
+    public init(network: some DenoisingNetwork, parameters: [Float], engine: any DenoisingEngine, schedule: NoiseSchedule, variance: ReverseVariance = .beta,
+                prediction: Objective.Prediction = .noise, learnedVariance: Bool = false) {
+        precondition(network.outputDimension == network.dimension * (learnedVariance ? 2 : 1), "NetworkSampler: the network's outputs do not match the variance choice")
         engine.load(parameters)
         self.engine = engine
         self.dimension = network.dimension
         self.schedule = schedule
         self.variance = variance
+        self.prediction = prediction
+        self.learnedVariance = learnedVariance
     }
 
     /// `count` samples from x_T ~ N(0, I). Snapshots at the steps in `snapshots`.
@@ -58,6 +68,13 @@ public struct NetworkSampler {
             if let start { x = Array(start[(first * d)..<((first + n) * d)]) } else { x.withUnsafeMutableBufferPointer { generator.fillNormals($0.baseAddress!, count: n * d) } }
             for t in stride(from: from, through: 1, by: -1) {
                 let eps = x.withUnsafeBufferPointer { engine.forward($0.baseAddress!, steps: [Int](repeating: t, count: n)) }
+                if prediction != .noise || learnedVariance {
+                    generalStep(&x, output: eps, t: t, images: n, generator: &generator, z: &z, sharedNoise: sharedNoise, record: snapshots.contains(t) ? { i, xt, x0 in
+                        recorded[t]!.x[first * d + i] = xt
+                        recorded[t]!.predictedX0[first * d + i] = x0
+                    } : nil)
+                    continue
+                }
                 if snapshots.contains(t) {
                     let (a, s) = (Float(schedule.sqrtAlphaBar(t)), Float(schedule.sqrtOneMinusAlphaBar(t)))
                     for i in 0..<(n * d) {
@@ -79,5 +96,31 @@ public struct NetworkSampler {
             for i in 0..<(n * d) { samples[first * d + i] = x[i] }
         }
         return (samples, recorded)
+    }
+
+    /// One reverse step for a μ-predicting or variance-learning network: xₜ₋₁ = μ_θ + σₜ·z (z = 0 at
+    /// t = 1), x̂₀ recovered from μ_θ = μ̃ₜ(xₜ, x̂₀) for the snapshots.
+    func generalStep(_ x: inout [Float], output: UnsafePointer<Float>, t: Int, images n: Int, generator: inout SeededGenerator, z: inout [Float],
+                     sharedNoise: Bool, record: ((Int, Float, Float) -> Void)?) {
+        let d = dimension
+        let outputs = learnedVariance ? 2 * d : d
+        if t > 1 {
+            z.withUnsafeMutableBufferPointer { generator.fillNormals($0.baseAddress!, count: sharedNoise ? d : n * d) }
+            if sharedNoise { for i in d..<(n * d) { z[i] = z[i % d] } }
+        }
+        let (a, b) = (schedule.posteriorMeanCoefX0(t), schedule.posteriorMeanCoefXt(t))
+        let logBeta = Double.log(schedule.beta(t))
+        let fixed = schedule.sigma2(t, variance).squareRoot()
+        for image in 0..<n {
+            for j in 0..<d {
+                let i = image * d + j
+                let o = Double(output[image * outputs + j])
+                let xt = Double(x[i])
+                let mu = prediction == .mean ? o : (xt - schedule.beta(t) / schedule.sqrtOneMinusAlphaBar(t) * o) / schedule.alpha(t).squareRoot()
+                record?(i, x[i], Float((mu - b * xt) / a))
+                let sigma = learnedVariance ? Double.exp(0.5 * (logBeta + Double(output[image * outputs + d + j]))) : fixed
+                x[i] = Float(mu + (t > 1 ? sigma * Double(z[i]) : 0))
+            }
+        }
     }
 }

@@ -21,6 +21,8 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
     public let options: TrainingOptions
     /// The diffusion schedule.
     public let schedule: NoiseSchedule
+    /// What the network predicts and the loss (`.simple` is Algorithm 1 as written).
+    public let objective: Objective
     /// Steps taken.
     public private(set) var steps = 0
     /// The t of each sample in the last batch.
@@ -32,16 +34,21 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
     var optimiser: Adam
     let sqrtAlphaBar: [Float], sqrtOneMinusAlphaBar: [Float]
     var input: [Float], noise: [Float], gradOutput: [Float], gradients: [Float]
+    var rows: [Int]
+    let decoder = DiscreteDecoder(levels: 17)
 
     /// A trainer starting from `parameters` on `data` ([n, dimension] row-major).
+    /// `objective` chooses Table 2's row; the bound objectives need data on 17 levels (the digits).
     /// - Throws: `TrainerError` for a batch < 1, threads < 1, or data that is not whole samples.
     public init(network: Network, parameters: [Float], data: [Float], schedule: NoiseSchedule,
-                options: TrainingOptions = TrainingOptions(), seed: UInt64) throws(TrainerError) {
+                options: TrainingOptions = TrainingOptions(), objective: Objective = .simple, seed: UInt64) throws(TrainerError) {
         let d = network.dimension
         guard options.batchSize >= 1 else { throw .batchSize(options.batchSize) }
         guard options.threads >= 1 else { throw .threads(options.threads) }
         guard !data.isEmpty && data.count % d == 0 else { throw .data(count: data.count, dimension: d) }
         precondition(parameters.count == network.layout.count, "NetworkTrainer: \(parameters.count) parameters for \(network.layout.count)")
+        precondition(network.outputDimension == d * objective.outputChannels, "NetworkTrainer: the objective needs \(objective.outputChannels) output channels")
+        self.objective = objective
         self.network = network
         self.parameters = parameters
         self.options = options
@@ -57,19 +64,21 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
         lastSteps = [Int](repeating: 1, count: options.batchSize)
         input = [Float](repeating: 0, count: options.batchSize * d)
         noise = input
-        gradOutput = input
+        gradOutput = [Float](repeating: 0, count: options.batchSize * network.outputDimension)
+        rows = [Int](repeating: 0, count: options.batchSize)
         gradients = [Float](repeating: 0, count: parameters.count)
     }
 
     /// The parameters to sample from: the moving average if enabled, else the trained ones.
     public var samplingParameters: [Float] { ema?.average ?? parameters }
 
-    /// One step of Algorithm 1. - Returns: the batch loss, the mean of (ε − ε_θ)² over its elements.
+    /// One step of Algorithm 1. - Returns: the batch loss, the mean over its elements of (ε − ε_θ)²
+    /// (or of the objective's per-coordinate loss).
     @discardableResult
     public func step() -> Float {
         let (batch, d) = (options.batchSize, network.dimension)
         let n = data.count / d
-        let rows = (0..<batch).map { _ in generator.integer(in: 0...(n - 1)) }
+        for i in 0..<batch { rows[i] = generator.integer(in: 0...(n - 1)) }
         for i in 0..<batch { lastSteps[i] = generator.integer(in: 1...schedule.steps) }
         if options.antithetic {
             for i in (batch / 2)..<(batch / 2 * 2) { lastSteps[i] = Trainer.antitheticPartner(of: lastSteps[i - batch / 2], steps: schedule.steps) }
@@ -80,14 +89,7 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
             for j in 0..<d { input[i * d + j] = a * data[row * d + j] + s * noise[i * d + j] }   // Eq. 4
         }
         let output = input.withUnsafeBufferPointer { engine.forward($0.baseAddress!, steps: lastSteps) }
-        // L = Σ (ε_θ − ε)²/(B·D); ∂L/∂ε_θ = 2(ε_θ − ε)/(B·D).
-        var sum = 0.0
-        let scale = 2 / Float(batch * d)
-        for i in 0..<(batch * d) {
-            let difference = output[i] - noise[i]
-            sum += Double(difference * difference)
-            gradOutput[i] = scale * difference
-        }
+        let sum = objective == .simple ? simpleLoss(output) : objectiveLoss(output)
         gradOutput.withUnsafeBufferPointer { g in
             gradients.withUnsafeMutableBufferPointer { engine.backward(g.baseAddress!, images: batch, into: $0.baseAddress!) }
         }
@@ -98,5 +100,40 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
         engine.load(parameters)
         steps += 1
         return Float(sum / Double(batch * d))
+    }
+
+    /// L = Σ (ε_θ − ε)²/(B·D); ∂L/∂ε_θ = 2(ε_θ − ε)/(B·D). - Returns: the sum of squares.
+    func simpleLoss(_ output: UnsafePointer<Float>) -> Double {
+        let count = options.batchSize * network.dimension
+        var sum = 0.0
+        let scale = 2 / Float(count)
+        for i in 0..<count {
+            let difference = output[i] - noise[i]
+            sum += Double(difference * difference)
+            gradOutput[i] = scale * difference
+        }
+        return sum
+    }
+
+    /// The objective's loss per coordinate, in Double, averaged over the batch's B·D coordinates.
+    /// - Returns: the sum of the coordinates' losses.
+    func objectiveLoss(_ output: UnsafePointer<Float>) -> Double {
+        let (batch, d) = (options.batchSize, network.dimension)
+        let outputs = network.outputDimension
+        let scale = 1 / Double(batch * d)
+        var sum = 0.0
+        for i in 0..<batch {
+            let t = lastSteps[i]
+            for j in 0..<d {
+                let v = objective.variance == .learned ? Double(output[i * outputs + d + j]) : 0
+                let (loss, dOutput, dVariance) = objective.loss(
+                    output: Double(output[i * outputs + j]), varianceOutput: v, x0: Double(data[rows[i] * d + j]), xt: Double(input[i * d + j]),
+                    noise: Double(noise[i * d + j]), t: t, schedule: schedule, decoder: decoder)
+                sum += loss
+                gradOutput[i * outputs + j] = Float(dOutput * scale)
+                if objective.variance == .learned { gradOutput[i * outputs + d + j] = Float(dVariance * scale) }
+            }
+        }
+        return sum
     }
 }
