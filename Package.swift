@@ -1,5 +1,6 @@
 // swift-tools-version: 6.0
 // DDPM Workbench: Denoising Diffusion Probabilistic Models (Ho, Jain & Abbeel 2020), lesson by lesson.
+import Foundation
 import PackageDescription
 
 /// A numbered lesson: an executable `lesson-NN` whose sources live in `Lessons/NN-name/`.
@@ -28,9 +29,18 @@ let lessons: [(String, String)] = [
 
 /// Generic tensor code is specialised across module boundaries in release builds, and on x86-64 the
 /// SIMD kernels are compiled for AVX2 + FMA (Haswell and later; every x86-64 CPU since ~2015):
-/// without it `SIMD8<Float>` is emulated with SSE and runs two orders of magnitude slower.
+/// without it `SIMD8<Float>` is emulated with SSE and runs two orders of magnitude slower. When the
+/// machine that builds (and runs) the workbench has AVX-512, the kernels also get a 16-lane matrix
+/// kernel (`WORKBENCH_AVX512`) whose results are bit-identical to the 8-lane one's; set
+/// `WORKBENCH_ISA=avx2` (with `--manifest-cache none`) to build the AVX2 code on such a machine.
 #if arch(x86_64)
-let vectorISA = ["-target-cpu", "haswell"]
+let hasAVX512: Bool = {
+    if ProcessInfo.processInfo.environment["WORKBENCH_ISA"] == "avx2" { return false }
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
+    let flags = Set(info.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init))
+    return ["avx512f", "avx512vl", "avx512bw", "avx512dq"].allSatisfy(flags.contains)
+}()
+let vectorISA = hasAVX512 ? ["-target-cpu", "skylake-avx512", "-D", "WORKBENCH_AVX512"] : ["-target-cpu", "haswell"]
 #else
 let vectorISA: [String] = []
 #endif
