@@ -25,6 +25,7 @@ let lessons: [(String, String)] = [
     ("07", "07-score"),
     ("08", "08-digits"),
     ("09", "09-likelihood"),
+    ("11", "11-fast-sampling"),
 ]
 
 /// Generic tensor code is specialised across module boundaries in release builds, and on x86-64 the

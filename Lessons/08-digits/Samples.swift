@@ -96,6 +96,12 @@ extension Lesson08 {
             ["samples", NumberFormat.significant(fid, 3)],
             ["Gaussian noise images (the ceiling)", NumberFormat.significant(ceiling, 3)],
         ])
+        var spreadRng = SeededGenerator(seed: run.seed &+ 83)
+        let spread = FrechetDistance.subsetSpread(classifier.evaluate(digits.training.values).features, against: held, size: samples.count / 64,
+                                                  draws: options.quick ? 4 : 20, using: &spreadRng)
+        let spreadMean = spread.reduce(0, +) / Double(spread.count)
+        let spreadSD = (spread.reduce(0) { $0 + ($1 - spreadMean) * ($1 - spreadMean) } / Double(spread.count - 1)).squareRoot()
+        book.text("How noisy is d² at this sample size? The floor for \(spread.count) independent draws of \(samples.count / 64) training digits ranges \(NumberFormat.significant(spread.min()!, 3))–\(NumberFormat.significant(spread.max()!, 3)) (mean \(NumberFormat.significant(spreadMean, 3)), sd \(NumberFormat.significant(spreadSD, 2))): the samples' d² of one draw is \(NumberFormat.fixed((fid - spreadMean) / spreadSD, 1)) of those sd from the floor's mean. Differences of a few sd are within the metric's own noise.")
         let share = (counts.max()! - counts.min()!)
         book.text("Measured: the samples' distance is \(NumberFormat.fixed(fid / floor, 2))× the floor and \(NumberFormat.fixed(100 * fid / ceiling, 1)) % of the ceiling; the classes range from \(counts.min()!) to \(counts.max()!) samples (spread \(share) of \(classes.count)).")
         if !options.quick { book.check(fid < 2 * floor, "the samples' Fréchet distance is within 2× of the data floor") }

@@ -58,7 +58,7 @@ struct Lesson09: OneLineErrorCommand {
     }
 
     func run() throws {
-        let (net, parameters) = try Self.loadModel(from: models)
+        let (net, parameters) = try TrainedDigitsModel.load(from: models)
         let book = try Notebook(number: "09", folder: "09-likelihood", title: "The likelihood: the bound in bits/dim, where the bits go, progressive coding", options: options)
         let digits: DigitImages
         do { digits = try DigitImages.shipped() } catch { throw ValidationError(error.description) }
@@ -103,19 +103,5 @@ struct Lesson09: OneLineErrorCommand {
         /// The first `images` rows of the held-out split and of the training split.
         var heldOut: DigitImages { digits.heldOut.subset(0..<images) }
         var training: DigitImages { digits.training.subset(0..<images) }
-    }
-
-    /// Lesson 08's checkpoint: the U-Net its configuration line names, and its parameters.
-    static func loadModel(from folder: String) throws -> (UNet, [Float]) {
-        let url = URL(fileURLWithPath: folder, isDirectory: true).appendingPathComponent("digits-unet.ddpm")
-        do {
-            let line = try NamedCheckpoint.configuration(at: url)
-            guard let net = UNet(configuration: line) else { throw ValidationError("\(url.path) holds \(line), not a U-Net this lesson can run") }
-            return (net, try NamedCheckpoint.load(from: url, expecting: net))
-        } catch NamedCheckpoint.Failure.unreadable(let path) {
-            throw ValidationError("no trained model at \(path): run lesson-08 first (or pass --models DIR)")
-        } catch let failure as NamedCheckpoint.Failure {
-            throw ValidationError(failure.description)
-        }
     }
 }

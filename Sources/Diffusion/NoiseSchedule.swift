@@ -8,6 +8,8 @@ public enum ScheduleError: Error, Equatable, CustomStringConvertible {
     case betaOutOfRange(t: Int, beta: Double)
     /// β_start or β_end of a parametric schedule is outside (0, 1).
     case endpointOutOfRange(name: String, value: Double)
+    /// A subsequence τ for respacing that is empty, not strictly increasing, or leaves 1…T.
+    case invalidSubsequence(count: Int, steps: Int)
 
     /// A one-line explanation naming the offending value.
     public var description: String {
@@ -18,6 +20,8 @@ public enum ScheduleError: Error, Equatable, CustomStringConvertible {
             return "invalid schedule: β_\(t) = \(beta) at t = \(t) is not in the open interval (0, 1)"
         case .endpointOutOfRange(let name, let value):
             return "invalid schedule: \(name) = \(value) is not in the open interval (0, 1)"
+        case .invalidSubsequence(let count, let steps):
+            return "invalid step subsequence: \(count) steps must be strictly increasing inside 1…\(steps)"
         }
     }
 }

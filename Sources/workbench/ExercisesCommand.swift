@@ -9,7 +9,7 @@ struct ExercisesCommand: ParsableCommand {
         commandName: "exercises",
         abstract: "Check your exercise answers (Lessons/Exercises/LessonNN.swift): pass or fail per exercise.")
 
-    @Option(help: "Only this lesson's exercises (1–8).")
+    @Option(help: "Only this lesson's exercises (1–9, 11).")
     var lesson: Int?
 
     @Flag(help: "Grade the reference solutions instead of yours (for teachers).")
@@ -17,7 +17,7 @@ struct ExercisesCommand: ParsableCommand {
 
     func validate() throws {
         if let lesson, !ExerciseCatalog.lessons.contains(lesson) {
-            throw ValidationError("--lesson \(lesson) has no exercises; lessons with exercises: 1–8")
+            throw ValidationError("--lesson \(lesson) has no exercises; lessons with exercises: \(ExerciseCatalog.lessons.map(String.init).joined(separator: ", "))")
         }
     }
 
@@ -38,15 +38,18 @@ struct ExercisesCommand: ParsableCommand {
     }
 
     /// The student's answers (`Lessons/Exercises/`), by lesson number.
-    static let studentAnswers: [any LessonAnswers] = [Lesson01(), Lesson02(), Lesson03(), Lesson04(), Lesson05(), Lesson06(), Lesson07(), Lesson08(), Lesson09()]
+    static let studentAnswers: [Int: any LessonAnswers] = [
+        1: Lesson01(), 2: Lesson02(), 3: Lesson03(), 4: Lesson04(), 5: Lesson05(), 6: Lesson06(), 7: Lesson07(), 8: Lesson08(), 9: Lesson09(),
+        11: Lesson11(),
+    ]
     /// The reference answers (`Sources/ExerciseSolutions/`), by lesson number.
-    static let referenceAnswers: [any LessonAnswers] = [
-        Lesson01Solution(), Lesson02Solution(), Lesson03Solution(), Lesson04Solution(), Lesson05Solution(), Lesson06Solution(),
-        Lesson07Solution(), Lesson08Solution(), Lesson09Solution(),
+    static let referenceAnswers: [Int: any LessonAnswers] = [
+        1: Lesson01Solution(), 2: Lesson02Solution(), 3: Lesson03Solution(), 4: Lesson04Solution(), 5: Lesson05Solution(), 6: Lesson06Solution(),
+        7: Lesson07Solution(), 8: Lesson08Solution(), 9: Lesson09Solution(), 11: Lesson11Solution(),
     ]
 
-    /// The student's answers (or the reference ones) for lesson `number` (1…9).
+    /// The student's answers (or the reference ones) for lesson `number` (one of `ExerciseCatalog.lessons`).
     static func answers(lesson number: Int, reference: Bool) -> any LessonAnswers {
-        (reference ? referenceAnswers : studentAnswers)[number - 1]
+        (reference ? referenceAnswers : studentAnswers)[number]!
     }
 }

@@ -66,4 +66,18 @@ struct EvaluationTests {
         let ceiling = FrechetDistance.squared(classifier.evaluate(noise).features, held)
         #expect(floor < ceiling / 10, "training \(floor), noise \(ceiling)")
     }
+
+    @Test("The metric's own noise: d² between draws of one distribution shrinks as the draws grow (its bias is O(d²/n))")
+    func subsetSpreadShrinksWithSize() {
+        var rng = SeededGenerator(seed: 71)
+        let pool = Tensor<Double>(shape: [2_000, 4], scalars: (0..<8_000).map { _ in rng.normal() })
+        let reference = Tensor<Double>(shape: [2_000, 4], scalars: (0..<8_000).map { _ in rng.normal() })
+        let small = FrechetDistance.subsetSpread(pool, against: reference, size: 50, draws: 20, using: &rng)
+        let large = FrechetDistance.subsetSpread(pool, against: reference, size: 800, draws: 20, using: &rng)
+        let mean = { (x: [Double]) in x.reduce(0, +) / Double(x.count) }
+        #expect(small.count == 20 && small.allSatisfy { $0 >= 0 })
+        // For n points from N(0, I₄), E[d²] ≈ (d + d(d + 1)/4)/n ≈ 0.18 at n = 50 and 0.011 at n = 800 (plus the
+        // reference's own ≈ 0.005): the small draws must average several times the large ones.
+        #expect(mean(small) > 4 * mean(large), "mean d² \(mean(small)) at 50 points, \(mean(large)) at 800")
+    }
 }

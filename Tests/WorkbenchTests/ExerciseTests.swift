@@ -45,6 +45,16 @@ struct WrongLesson09: Lesson09Answers {
     }
 }
 
+/// A deliberately wrong lesson-11 answer: 1 − ᾱ instead of the ratio of consecutive ᾱ, σ²/η where σ
+/// is asked, and a straight line instead of the great circle.
+struct WrongLesson11: Lesson11Answers {
+    func respacedBetas(alphaBar: [Double], tau: [Int]) throws -> [Double] { tau.map { 1 - alphaBar[$0 - 1] } }
+    func ddimSigma(alphaBarT: Double, alphaBarS: Double, eta: Double) throws -> Double {
+        eta * (1 - alphaBarS) / (1 - alphaBarT) * (1 - alphaBarT / alphaBarS)
+    }
+    func slerp(_ a: [Double], _ b: [Double], _ lambda: Double) throws -> [Double] { zip(a, b).map { (1 - lambda) * $0 + lambda * $1 } }
+}
+
 struct WrongLesson02: Lesson02Answers {
     func posteriorVariance(beta: Double, alphaBar: Double, alphaBarPrevious: Double) throws -> Double { beta }
     func posteriorMean(x0: Double, xt: Double, beta: Double, alphaBar: Double, alphaBarPrevious: Double) throws -> Double {
@@ -65,7 +75,8 @@ struct ExerciseTests {
         case 6: Lesson06Solution()
         case 7: Lesson07Solution()
         case 8: Lesson08Solution()
-        default: Lesson09Solution()
+        case 9: Lesson09Solution()
+        default: Lesson11Solution()
         }
         for exercise in ExerciseCatalog.exercises(lesson: lesson) {
             #expect(exercise.grade(answers) == .passed, "\(exercise.id)")
@@ -89,6 +100,10 @@ struct ExerciseTests {
             guard case .failed(let message) = exercise.grade(WrongLesson09()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
             #expect(message.contains("got"))
         }
+        for exercise in ExerciseCatalog.exercises(lesson: 11) {
+            guard case .failed(let message) = exercise.grade(WrongLesson11()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
+            #expect(message.contains("got"))
+        }
     }
 
     @Test("The checker command grades the student templates as not attempted, and the reference as passing")
@@ -98,7 +113,7 @@ struct ExerciseTests {
         #expect(student.stdout.contains("02.1  NOT ATTEMPTED"))
         let reference = try runProduct("workbench", ["exercises", "--reference"])
         #expect(reference.status == 0)
-        #expect(reference.stdout.split(separator: "\n").filter { $0.contains("PASS") }.count == 23)
+        #expect(reference.stdout.split(separator: "\n").filter { $0.contains("PASS") }.count == 26)
         let bad = try runProduct("workbench", ["exercises", "--lesson", "13"])
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1)
     }

@@ -64,7 +64,7 @@ struct LessonRunTests {
         #expect(missing.status != 0 && missing.stderr.contains("run lesson-04 first") && missing.stderr.split(separator: "\n").count == 1)
     }
 
-    @Test("Lessons 08 and 09 run in quick mode: figures, samples.csv, a model lesson 09 loads, bound-terms.csv")
+    @Test("Lessons 08, 09 and 11 run in quick mode: figures, samples.csv, the model the later lessons load, bound-terms.csv, S = 50 samples")
     func digitsLesson() throws {
         let directory = temporaryDirectory("lesson-08")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -86,6 +86,29 @@ struct LessonRunTests {
         let bad = try runProduct("lesson-08", ["--ch", "12", "--output", directory.path])
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("got 12"))
         try likelihoodLesson(models: directory)
+        try fastSamplingLesson(models: directory)
+    }
+
+    /// Lesson 11 on lesson 08's quick model: figures, the two S = 50 sample files, one-line refusals.
+    func fastSamplingLesson(models: URL) throws {
+        let directory = temporaryDirectory("lesson-11")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try runProduct("lesson-11", ["--quick", "--models", models.path, "--output", directory.path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(!result.stdout.contains("✗"))
+        for name in ["frechet-vs-steps", "samples-by-steps", "round-trip", "slerp"] {
+            #expect(PlottingTests.isPNG(directory.appendingPathComponent(name + ".png")), "\(name).png")
+        }
+        for file in ["samples-ddim-S50.csv", "samples-ddpm-S50.csv"] {
+            let csv = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8).split(separator: "\n")
+            #expect(csv.first == Substring((0..<64).map { "p\($0)" }.joined(separator: ",")) && csv.count == 41, "\(file)")
+            #expect(csv.dropFirst().allSatisfy { row in
+                let values = row.split(separator: ",").compactMap { Double($0) }
+                return values.count == 64 && values.allSatisfy { (-1...1).contains($0) }
+            }, "\(file)")
+        }
+        let bad = try runProduct("lesson-11", ["--samples", "10", "--models", models.path, "--output", directory.path])
+        #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("got 10"))
     }
 
     /// Lesson 09 on lesson 08's quick model: figures, bound-terms.csv, and one-line refusals.

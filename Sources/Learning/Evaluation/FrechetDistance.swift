@@ -21,6 +21,23 @@ public enum FrechetDistance {
         return max(meanTerm + traces - 2 * traceRoot, 0)
     }
 
+    /// The metric's own sampling noise: d² between `size` rows drawn (with replacement) from `pool` and
+    /// all of `reference`, for `draws` independent draws — how far apart two samples of the *same*
+    /// distribution land. - Returns: the `draws` values of d².
+    public static func subsetSpread(_ pool: Tensor<Double>, against reference: Tensor<Double>, size: Int, draws: Int,
+                                    using generator: inout SeededGenerator) -> [Double] {
+        let (n, d) = (pool.shape[0], pool.shape[1])
+        return (0..<draws).map { _ in
+            var rows: [Double] = []
+            rows.reserveCapacity(size * d)
+            for _ in 0..<size {
+                let i = generator.integer(in: 0...(n - 1))
+                rows += pool.scalars[(i * d)..<(i * d + d)]
+            }
+            return squared(Tensor(shape: [size, d], scalars: rows), reference)
+        }
+    }
+
     /// The mean and the covariance (divided by n − 1) of the rows.
     public static func moments(_ x: Tensor<Double>) -> (mean: [Double], covariance: [Double]) {
         let (n, d) = (x.shape[0], x.shape[1])
