@@ -15,13 +15,9 @@ public struct ReverseModel: Sendable {
         case levels(LevelPosterior, errorVariance: [Double])
     }
 
-    /// σₜ².
-    public enum Variance: Sendable, Equatable {
-        /// βₜ or β̃ₜ for t ≥ 2; the decoder at t = 1 uses `NoiseSchedule.decoderVariance`.
-        case fixed(ReverseVariance)
-        /// log σₜ² = log βₜ + v per coordinate, v the network's second output channel (`Objective`).
-        case learned
-    }
+    /// σₜ²: fixed (βₜ or β̃ₜ for t ≥ 2, `NoiseSchedule.decoderVariance` at t = 1) or learned
+    /// (log σₜ² = log βₜ + v, v the network's second output channel), as in `Objective`.
+    public typealias Variance = Objective.Variance
 
     /// A short name for tables.
     public let name: String
@@ -44,11 +40,7 @@ public struct ReverseModel: Sendable {
 
     /// The reverse process a network trained with `objective` defines.
     public init(name: String, objective: Objective) {
-        let variance: Variance = switch objective.variance {
-        case .fixed(let v): .fixed(v)
-        case .learned: .learned
-        }
-        self.init(name: name, mean: objective.prediction == .noise ? .noise : .direct, variance: variance)
+        self.init(name: name, mean: objective.prediction == .noise ? .noise : .direct, variance: objective.variance)
     }
 }
 

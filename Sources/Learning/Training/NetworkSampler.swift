@@ -111,12 +111,13 @@ public struct NetworkSampler {
         let (a, b) = (schedule.posteriorMeanCoefX0(t), schedule.posteriorMeanCoefXt(t))
         let logBeta = Double.log(schedule.beta(t))
         let fixed = schedule.sigma2(t, variance).squareRoot()
+        let (coefficient, rootAlpha) = (schedule.beta(t) / schedule.sqrtOneMinusAlphaBar(t), schedule.alpha(t).squareRoot())
         for image in 0..<n {
             for j in 0..<d {
                 let i = image * d + j
                 let o = Double(output[image * outputs + j])
                 let xt = Double(x[i])
-                let mu = prediction == .mean ? o : (xt - schedule.beta(t) / schedule.sqrtOneMinusAlphaBar(t) * o) / schedule.alpha(t).squareRoot()
+                let mu = prediction == .mean ? o : (xt - coefficient * o) / rootAlpha
                 record?(i, x[i], Float((mu - b * xt) / a))
                 let sigma = learnedVariance ? Double.exp(0.5 * (logBeta + Double(output[image * outputs + d + j]))) : fixed
                 x[i] = Float(mu + (t > 1 ? sigma * Double(z[i]) : 0))
