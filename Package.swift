@@ -25,7 +25,9 @@ let lessons: [(String, String)] = [
     ("07", "07-score"),
     ("08", "08-digits"),
     ("09", "09-likelihood"),
+    ("10", "10-schedules"),
     ("11", "11-fast-sampling"),
+    ("12", "12-guidance"),
 ]
 
 /// Generic tensor code is specialised across module boundaries in release builds, and on x86-64 the

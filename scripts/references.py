@@ -22,6 +22,12 @@ def quadratic(T, start, end):
     return [b * b for b in linear(T, sqrt(mpf(start)), sqrt(mpf(end)))]
 
 
+def cosine(T, s="0.008"):
+    s = mpf(s)
+    f = [mp.cos((mpf(t) / T + s) / (1 + s) * mp.pi / 2) ** 2 for t in range(T + 1)]
+    return [min(1 - f[t] / f[t - 1], mpf("0.999")) for t in range(1, T + 1)]
+
+
 def rows(name, betas):
     out = []
     abar_prev = mpf(1)
@@ -48,6 +54,7 @@ for name, betas in [
     ("linear1000", linear(1000, "1e-4", "0.02")),
     ("quadratic1000", quadratic(1000, "1e-4", "0.02")),
     ("linear50", linear(50, "1e-4", "0.02")),
+    ("cosine1000", cosine(1000)),
 ]:
     lines, abar_T = rows(name, betas)
     print("\n".join(lines))

@@ -40,11 +40,7 @@ extension Lesson09 {
         for index in variants.indices {
             let objective = variants[index].objective
             let net = UNet(ch: run.net.ch, outputChannels: objective.outputChannels)
-            var options = TrainingOptions()
-            options.batchSize = 128
-            options.learningRate = 2e-3
-            options.emaDecay = 0.995
-            options.threads = run.threads
+            let options = TrainingOptions.digits(threads: run.threads)
             var initial = SeededGenerator(seed: run.seed &+ 96)
             let trainer = try NetworkTrainer(network: net, parameters: net.initialParameters(using: &initial), data: digits.training.values,
                                              schedule: run.schedule, options: options, objective: objective, seed: run.seed &+ 97)
@@ -67,7 +63,7 @@ extension Lesson09 {
             }[0]
             let fixed: ReverseVariance = if case .fixed(let v) = objective.variance { v } else { .beta }
             let sampler = NetworkSampler(network: net, parameters: parameters, engine: engine, schedule: run.schedule, variance: fixed,
-                                         prediction: objective.prediction, learnedVariance: objective.variance == .learned)
+                                         prediction: objective.prediction, learnedVariance: objective.variance.isLearned ? objective.variance : nil)
             let samples = sampler.sample(count: run.ablationSamples, seed: run.seed &+ 99).samples.map { $0.isFinite ? max(-1, min(1, $0)) : 0 }
             variants[index].samples = samples
             variants[index].frechet = FrechetDistance.squared(classifier.evaluate(samples).features, held)

@@ -86,14 +86,18 @@ public struct NoiseSchedule: Sendable, Equatable {
     }
 
     /// The cosine schedule (Nichol & Dhariwal 2021): ᾱₜ = f(t)/f(0) with
-    /// f(t) = cos²(((t/T + s)/(1 + s))·π/2), s = 0.008, and βₜ = min(1 − ᾱₜ/ᾱₜ₋₁, 0.999).
+    /// f(t) = cos²(θₜ), θₜ = ((t/T + s)/(1 + s))·π/2, s = 0.008, and βₜ = min(1 − ᾱₜ/ᾱₜ₋₁, 0.999).
+    /// Computed without cancellation through the complementary angle φₜ = π/2 − θₜ = (π/2)·((T − t)/T)/(1 + s):
+    /// 1 − f(t)/f(t − 1) = sin(φₜ₋₁ − φₜ)·sin(φₜ₋₁ + φₜ)/sin²φₜ₋₁ (cos²a − cos²b = sin(b − a)·sin(b + a)),
+    /// so the small βs near t = 1 and the cosines near π/2 at t ≈ T both keep full relative precision.
     public static func cosine(steps: Int = 1000, offset s: Double = 0.008) throws(ScheduleError) -> NoiseSchedule {
         guard steps >= 1 else { throw .tooFewSteps(steps) }
-        func f(_ t: Int) -> Double {
-            let c = Double.cos((Double(t) / Double(steps) + s) / (1 + s) * Double.pi / 2)
-            return c * c
-        }
-        return try NoiseSchedule(betas: (1...steps).map { t in min(1 - f(t) / f(t - 1), 0.999) })
+        func phi(_ t: Int) -> Double { Double.pi / 2 * (Double(steps - t) / Double(steps)) / (1 + s) }
+        let step = Double.pi / 2 / (Double(steps) * (1 + s))   // φₜ₋₁ − φₜ, the same for every t
+        return try NoiseSchedule(betas: (1...steps).map { t in
+            let c = Double.sin(phi(t - 1))
+            return min(Double.sin(step) * Double.sin(phi(t - 1) + phi(t)) / (c * c), 0.999)
+        })
     }
 
     // MARK: - Per-step quantities (t = 1…T)

@@ -1,6 +1,6 @@
 /// Every lesson's exercises, by lesson number.
 public enum ExerciseCatalog {
-    /// The exercises of lesson `number` (1…11), or `[]`.
+    /// The exercises of lesson `number` (1…12), or `[]`.
     public static func exercises(lesson number: Int) -> [Exercise] {
         switch number {
         case 1: return Lesson01Exercises.all
@@ -12,11 +12,13 @@ public enum ExerciseCatalog {
         case 7: return Lesson07Exercises.all
         case 8: return Lesson08Exercises.all
         case 9: return Lesson09Exercises.all
+        case 10: return Lesson10Exercises.all
         case 11: return Lesson11Exercises.all
+        case 12: return Lesson12Exercises.all
         default: return []
         }
     }
 
     /// The lessons that have exercises.
-    public static let lessons = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11]
+    public static let lessons = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
 }

@@ -209,6 +209,30 @@ public struct Lesson09Solution: Lesson09Answers {
     }
 }
 
+/// The reference answers to lesson 10.
+public struct Lesson10Solution: Lesson10Answers {
+    /// Creates the reference answers.
+    public init() {}
+
+    /// f(t)/f(0) with f written as cos².
+    public func cosineAlphaBar(steps: Int, offset s: Double) throws -> [Double] {
+        func f(_ t: Int) -> Double { let c = cos((Double(t) / Double(steps) + s) / (1 + s) * Double.pi / 2); return c * c }
+        return (0...steps).map { f($0) / f(0) }
+    }
+
+    /// The log-space interpolation.
+    public func interpolatedVariance(v: Double, beta: Double, betaTilde: Double) throws -> Double {
+        exp(v * log(beta) + (1 - v) * log(betaTilde))
+    }
+
+    /// ∂KL/∂log Σ = ½(1 − (β̃ + (μ̃ − μ)²)/Σ), times ∂log Σ/∂v = log β − log β̃.
+    public func hybridVarianceGradient(v: Double, beta: Double, betaTilde: Double, posteriorMean: Double, modelMean: Double, weight c: Double) throws -> Double {
+        let sigma = try interpolatedVariance(v: v, beta: beta, betaTilde: betaTilde)
+        let d = posteriorMean - modelMean
+        return c * 0.5 * (1 - (betaTilde + d * d) / sigma) * (log(beta) - log(betaTilde))
+    }
+}
+
 /// The reference answers to lesson 11.
 public struct Lesson11Solution: Lesson11Answers {
     /// Creates the reference answers.
@@ -235,5 +259,30 @@ public struct Lesson11Solution: Lesson11Answers {
         let theta = acos(max(-1, min(1, dot / norms)))
         let (wa, wb) = (sin((1 - lambda) * theta) / sin(theta), sin(lambda * theta) / sin(theta))
         return zip(a, b).map { wa * $0 + wb * $1 }
+    }
+}
+
+/// The reference answers to lesson 12.
+public struct Lesson12Solution: Lesson12Answers {
+    /// Creates the reference answers.
+    public init() {}
+
+    /// The Ho & Salimans form.
+    public func guidedNoise(conditional: [Double], unconditional: [Double], w: Double) throws -> [Double] {
+        zip(conditional, unconditional).map { (1 + w) * $0 - w * $1 }
+    }
+
+    /// Softmax probabilities (shifted by the largest logit), then W[y] − Σₖ pₖ·W[k].
+    public func logitGradient(weights: [[Double]], bias: [Double], x: [Double], label: Int) throws -> [Double] {
+        let z = zip(weights, bias).map { row, b in zip(row, x).reduce(b) { $0 + $1.0 * $1.1 } }
+        let top = z.max()!
+        let e = z.map { exp($0 - top) }
+        let total = e.reduce(0, +)
+        return x.indices.map { j in weights[label][j] - weights.indices.reduce(0) { $0 + e[$1] / total * weights[$1][j] } }
+    }
+
+    /// The shift s·σ²·g added to μ.
+    public func guidedMean(mean: [Double], sigma2: Double, scale: Double, gradient: [Double]) throws -> [Double] {
+        zip(mean, gradient).map { $0 + scale * sigma2 * $1 }
     }
 }

@@ -40,12 +40,12 @@ struct ExercisesCommand: ParsableCommand {
     /// The student's answers (`Lessons/Exercises/`), by lesson number.
     static let studentAnswers: [Int: any LessonAnswers] = [
         1: Lesson01(), 2: Lesson02(), 3: Lesson03(), 4: Lesson04(), 5: Lesson05(), 6: Lesson06(), 7: Lesson07(), 8: Lesson08(), 9: Lesson09(),
-        11: Lesson11(),
+        10: Lesson10(), 11: Lesson11(), 12: Lesson12(),
     ]
     /// The reference answers (`Sources/ExerciseSolutions/`), by lesson number.
     static let referenceAnswers: [Int: any LessonAnswers] = [
         1: Lesson01Solution(), 2: Lesson02Solution(), 3: Lesson03Solution(), 4: Lesson04Solution(), 5: Lesson05Solution(), 6: Lesson06Solution(),
-        7: Lesson07Solution(), 8: Lesson08Solution(), 9: Lesson09Solution(), 11: Lesson11Solution(),
+        7: Lesson07Solution(), 8: Lesson08Solution(), 9: Lesson09Solution(), 10: Lesson10Solution(), 11: Lesson11Solution(), 12: Lesson12Solution(),
     ]
 
     /// The student's answers (or the reference ones) for lesson `number` (one of `ExerciseCatalog.lessons`).

@@ -45,6 +45,29 @@ struct WrongLesson09: Lesson09Answers {
     }
 }
 
+/// A deliberately wrong lesson-10 answer: cos instead of cos², a linear instead of a log-space mix, and
+/// the mean's gradient left in (∂/∂v without the stop-gradient is the same here, so the factor log β − log β̃ is dropped).
+struct WrongLesson10: Lesson10Answers {
+    func cosineAlphaBar(steps: Int, offset s: Double) throws -> [Double] {
+        (0...steps).map { cos((Double($0) / Double(steps) + s) / (1 + s) * Double.pi / 2) / cos(s / (1 + s) * Double.pi / 2) }
+    }
+    func interpolatedVariance(v: Double, beta: Double, betaTilde: Double) throws -> Double { v * beta + (1 - v) * betaTilde }
+    func hybridVarianceGradient(v: Double, beta: Double, betaTilde: Double, posteriorMean: Double, modelMean: Double, weight c: Double) throws -> Double {
+        let sigma = exp(v * log(beta) + (1 - v) * log(betaTilde))
+        return c * 0.5 * (1 - (betaTilde + (posteriorMean - modelMean) * (posteriorMean - modelMean)) / sigma)
+    }
+}
+
+/// A deliberately wrong lesson-12 answer: the weights swapped, the gradient without the softmax's mean,
+/// and σ instead of σ².
+struct WrongLesson12: Lesson12Answers {
+    func guidedNoise(conditional: [Double], unconditional: [Double], w: Double) throws -> [Double] { zip(conditional, unconditional).map { (1 + w) * $1 - w * $0 } }
+    func logitGradient(weights: [[Double]], bias: [Double], x: [Double], label: Int) throws -> [Double] { weights[label] }
+    func guidedMean(mean: [Double], sigma2: Double, scale: Double, gradient: [Double]) throws -> [Double] {
+        zip(mean, gradient).map { $0 + scale * sigma2.squareRoot() * $1 }
+    }
+}
+
 /// A deliberately wrong lesson-11 answer: 1 − ᾱ instead of the ratio of consecutive ᾱ, σ²/η where σ
 /// is asked, and a straight line instead of the great circle.
 struct WrongLesson11: Lesson11Answers {
@@ -76,7 +99,9 @@ struct ExerciseTests {
         case 7: Lesson07Solution()
         case 8: Lesson08Solution()
         case 9: Lesson09Solution()
-        default: Lesson11Solution()
+        case 10: Lesson10Solution()
+        case 11: Lesson11Solution()
+        default: Lesson12Solution()
         }
         for exercise in ExerciseCatalog.exercises(lesson: lesson) {
             #expect(exercise.grade(answers) == .passed, "\(exercise.id)")
@@ -100,8 +125,16 @@ struct ExerciseTests {
             guard case .failed(let message) = exercise.grade(WrongLesson09()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
             #expect(message.contains("got"))
         }
+        for exercise in ExerciseCatalog.exercises(lesson: 10) {
+            guard case .failed(let message) = exercise.grade(WrongLesson10()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
+            #expect(message.contains("got"))
+        }
         for exercise in ExerciseCatalog.exercises(lesson: 11) {
             guard case .failed(let message) = exercise.grade(WrongLesson11()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
+            #expect(message.contains("got"))
+        }
+        for exercise in ExerciseCatalog.exercises(lesson: 12) {
+            guard case .failed(let message) = exercise.grade(WrongLesson12()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
             #expect(message.contains("got"))
         }
     }
@@ -113,7 +146,7 @@ struct ExerciseTests {
         #expect(student.stdout.contains("02.1  NOT ATTEMPTED"))
         let reference = try runProduct("workbench", ["exercises", "--reference"])
         #expect(reference.status == 0)
-        #expect(reference.stdout.split(separator: "\n").filter { $0.contains("PASS") }.count == 26)
+        #expect(reference.stdout.split(separator: "\n").filter { $0.contains("PASS") }.count == ExerciseCatalog.lessons.reduce(0) { $0 + ExerciseCatalog.exercises(lesson: $1).count })
         let bad = try runProduct("workbench", ["exercises", "--lesson", "13"])
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1)
     }

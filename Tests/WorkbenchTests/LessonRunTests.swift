@@ -7,6 +7,7 @@ struct LessonRunTests {
         ("lesson-01", ["schedules", "two-bumps-diffused", "swiss-roll-diffused", "step-vs-jump"]),
         ("lesson-02", ["posterior-vs-bayes", "posterior-coefficients", "two-variances"]),
         ("lesson-03", ["loss-weights", "optimal-noise"]),
+        ("lesson-10", ["schedules", "destruction", "noising", "loss", "samples-by-schedule", "bound-terms", "learned-v", "frechet-vs-steps", "samples-few-steps"]),
     ]
 
     @Test("Each lesson passes its own checks and writes its figures and transcript", arguments: lessons)
@@ -23,6 +24,15 @@ struct LessonRunTests {
         let transcript = try String(contentsOf: directory.appendingPathComponent("README.md"), encoding: .utf8)
         for name in figures { #expect(transcript.contains("(\(name).png)")) }
         #expect(transcript.contains("## Exercises"))
+    }
+
+    @Test("Lesson 10 refuses a bad flag in one line, before any work", arguments: [["--bound-images", "0"], ["--ch", "12"], ["--samples", "5"], ["--steps", "0"]])
+    func lesson10RefusesBadFlags(flags: [String]) throws {
+        let directory = temporaryDirectory("lesson-10-bad")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bad = try runProduct("lesson-10", flags + ["--output", directory.path])
+        #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("got \(flags[1])"), "\(flags): \(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("README.md").path))
     }
 
     @Test("Lessons 04–07 run in quick mode: training writes models, the later lessons read them")
@@ -87,6 +97,29 @@ struct LessonRunTests {
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("got 12"))
         try likelihoodLesson(models: directory)
         try fastSamplingLesson(models: directory)
+        try guidanceLesson(models: directory)
+    }
+
+    /// Lesson 12 on lesson 08's quick model: figures, the two CFG sample files with their label column, one-line refusals.
+    func guidanceLesson(models: URL) throws {
+        let directory = temporaryDirectory("lesson-12")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try runProduct("lesson-12", ["--quick", "--models", models.path, "--output", directory.path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(!result.stdout.contains("✗"))
+        for name in ["noisy-classifier", "classifier-guided", "cfg-grids", "trade-off"] {
+            #expect(PlottingTests.isPNG(directory.appendingPathComponent(name + ".png")), "\(name).png")
+        }
+        for file in ["samples-cfg-w0.csv", "samples-cfg-w2.csv"] {
+            let csv = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8).split(separator: "\n")
+            #expect(csv.first == Substring(((0..<64).map { "p\($0)" } + ["label"]).joined(separator: ",")) && csv.count == 41, "\(file)")
+            #expect(csv.dropFirst().enumerated().allSatisfy { i, row in
+                let values = row.split(separator: ",").compactMap { Double($0) }
+                return values.count == 65 && values.prefix(64).allSatisfy { (-1...1).contains($0) } && values[64] == Double(i / 4)
+            }, "\(file)")
+        }
+        let bad = try runProduct("lesson-12", ["--sampling-steps", "1", "--models", models.path, "--output", directory.path])
+        #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("got 1"))
     }
 
     /// Lesson 11 on lesson 08's quick model: figures, the two S = 50 sample files, one-line refusals.

@@ -12,6 +12,7 @@ struct ObjectiveTests {
         .simple, Objective(prediction: .noise, weighting: .bound), Objective(prediction: .mean, weighting: .bound),
         Objective(prediction: .mean, weighting: .unweighted), Objective(prediction: .mean, weighting: .bound, variance: .learned),
         Objective(prediction: .noise, weighting: .bound, variance: .fixed(.betaTilde)),
+        Objective(prediction: .noise, weighting: .bound, variance: .interpolated),
     ]
 
     /// The loss by its definition, through functions other than `Objective.loss`: the Tensor forms of
@@ -25,10 +26,13 @@ struct ObjectiveTests {
         case (.bound, .fixed(let variance)):
             if t == 1 { return -decoder.logProbability(level: decoder.level(nearest: x0), mean: mu, standardDeviation: s.beta(1).squareRoot()) }
             return s.reverseTerm(x0: [x0], xt: [xt], modelMean: [mu], t: t, sigma2: s.sigma2(t, variance))
-        case (.bound, .learned):
-            let sigma2 = s.beta(t) * exp(v)
+        case (.bound, .learned), (.bound, .interpolated):
+            // Offset: βₜ·eᵛ. Interpolated: βₜ^v·β̃ₜ^(1−v), β̃₁ replaced by β̃₂.
+            let sigma2 = objective.variance == .learned ? s.beta(t) * exp(v) : pow(s.beta(t), v) * pow(t == 1 ? s.betaTilde(2) : s.betaTilde(t), 1 - v)
             if t == 1 { return -decoder.logProbability(level: decoder.level(nearest: x0), mean: mu, standardDeviation: sigma2.squareRoot()) }
             return GaussianKL.divergence(mean1: target, variance1: s.betaTilde(t), mean2: mu, variance2: sigma2)
+        case (.hybrid, _):
+            preconditionFailure("L_hybrid's stop-gradient has its own test (LearnedVarianceTests)")
         }
     }
 
@@ -55,7 +59,7 @@ struct ObjectiveTests {
                 let numeric = (Self.definition(objective, o: o + h, v: v, x0: x0, xt: xt, noise: noise, t: t)
                     - Self.definition(objective, o: o - h, v: v, x0: x0, xt: xt, noise: noise, t: t)) / (2 * h)
                 expectClose(dOutput, numeric, relative: 1e-4, absolute: 1e-6 * (abs(loss) + 1) / h, "∂/∂o of \(objective) at t = \(t)")
-                if objective.variance == .learned {
+                if objective.variance.isLearned {
                     let numericV = (Self.definition(objective, o: o, v: v + 1e-5, x0: x0, xt: xt, noise: noise, t: t)
                         - Self.definition(objective, o: o, v: v - 1e-5, x0: x0, xt: xt, noise: noise, t: t)) / 2e-5
                     expectClose(dVariance, numericV, relative: 1e-4, absolute: 1e-6, "∂/∂v at t = \(t)")
@@ -114,7 +118,7 @@ struct ObjectiveTests {
                                    schedule: s, variance: .beta).sample(count: 8, seed: 6).samples
         let net = UNet(ch: 8, outputChannels: 2)
         let withV = NetworkSampler(network: net, parameters: [Float](repeating: 0, count: net.layout.count), engine: zero, schedule: s,
-                                   prediction: .mean, learnedVariance: true).sample(count: 8, seed: 6).samples
+                                   prediction: .mean, learnedVariance: .learned).sample(count: 8, seed: 6).samples
         // σ = exp(½(log βₜ + 0)) = √βₜ and the same z: the chains agree up to Float rounding (see above).
         #expect(zip(plain, withV).map { abs($0 - $1) }.max()! < 1e-3)
     }

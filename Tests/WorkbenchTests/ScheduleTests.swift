@@ -19,7 +19,8 @@ let columnNames = ["beta", "alpha", "alphaBar", "sqrtAlphaBar", "sqrtOneMinusAlp
 @Suite("Noise schedule (Eq. 2, 4, 7)")
 struct ScheduleTests {
     @Test("Every derived quantity matches mpmath to 1e-13 relative, t = 1…T",
-          arguments: [("linear1000", ScheduleKind.linear, 1000), ("quadratic1000", .quadratic, 1000), ("linear50", .linear, 50)])
+          arguments: [("linear1000", ScheduleKind.linear, 1000), ("quadratic1000", .quadratic, 1000), ("linear50", .linear, 50),
+                      ("cosine1000", .cosine, 1000)])
     func matchesHighPrecision_eq4_eq7(name: String, kind: ScheduleKind, steps: Int) throws {
         let schedule = try kind.make(steps: steps)
         let reference = referenceSchedule(name)

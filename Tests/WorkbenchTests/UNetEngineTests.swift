@@ -9,19 +9,21 @@ struct UNetEngineTests {
     static func weights(_ net: UNet) -> [Float] { goldenWeights(net.layout).map { Float($0) } }
 
     /// The tape's output and gradient in Double for L = Σ ε_θ ⊙ w.
-    static func reference(_ net: UNet, parameters: [Float], x: [Float], t: [Int], w: [Float]) -> (output: [Double], gradient: [Double]) {
+    static func reference(_ net: UNet, parameters: [Float], x: [Float], t: [Int], labels: [Int]? = nil, w: [Float]) -> (output: [Double], gradient: [Double]) {
         let tape = Tape<Double>()
         let flat = tape.variable(Tensor(parameters.map(Double.init)))
         let output = net(tape.variable(Tensor(shape: [t.count, 1, 8, 8], scalars: x.map(Double.init))), embedding: UNet.embedding(t, as: Double.self),
-                         TapeParameters(layout: net.layout, flat: flat))
+                         labels: labels, TapeParameters(layout: net.layout, flat: flat))
         let loss = (output * Tensor(shape: [t.count, net.outputChannels, 8, 8], scalars: w.map(Double.init))).sum()
         return (output.value.scalars, tape.gradients(of: loss)[flat].scalars)
     }
 
-    @Test("Forward and every parameter's gradient equal the tape's (Double) to Float accuracy (and with 2 output channels)",
-          arguments: [(16, 1, 1), (16, 2, 1), (24, 2, 1), (16, 2, 2)])
-    func engineMatchesTape(ch: Int, threads: Int, outputChannels: Int) {
-        let net = UNet(ch: ch, outputChannels: outputChannels)
+    @Test("Forward and every parameter's gradient equal the tape's (Double) to Float accuracy (2 output channels; 10 classes with ∅)",
+          arguments: [(16, 1, 1, 0), (16, 2, 1, 0), (24, 2, 1, 0), (16, 2, 2, 0), (16, 2, 1, 10)])
+    func engineMatchesTape(ch: Int, threads: Int, outputChannels: Int, classes: Int) {
+        let net = UNet(ch: ch, outputChannels: outputChannels, classes: classes)
+        // Labels for the class-conditional case: one repeated (its embedding row's gradient adds two images), one ∅.
+        let labels: [Int]? = classes == 0 ? nil : [3, classes, 3, 0, 9]
         let parameters = Self.weights(net)
         var rng = SeededGenerator(seed: 3)
         let t = [1, 37, 500, 1000, 250]
@@ -29,10 +31,10 @@ struct UNetEngineTests {
         let w = (0..<(t.count * 64 * outputChannels)).map { _ in Float(rng.normal()) }
         let engine = UNetEngine(net: net, capacity: 6, threads: threads)
         engine.load(parameters)
-        let output = Array(UnsafeBufferPointer(start: engine.forward(x, steps: t), count: t.count * 64 * outputChannels))
+        let output = Array(UnsafeBufferPointer(start: engine.forward(x, steps: t, labels: labels), count: t.count * 64 * outputChannels))
         var gradients = [Float](repeating: 0, count: net.layout.count)
         w.withUnsafeBufferPointer { g in gradients.withUnsafeMutableBufferPointer { engine.backward(g.baseAddress!, images: t.count, into: $0.baseAddress!) } }
-        let expected = Self.reference(net, parameters: parameters, x: x, t: t, w: w)
+        let expected = Self.reference(net, parameters: parameters, x: x, t: t, labels: labels, w: w)
         // Float against Double through ~40 layers: each GEMM sums up to K = 27·ch products (rounding
         // ≲ √K·2⁻²⁴ ≈ 1e-6 relative typically), GroupNorm and softmax add a few ulps. Measured at ch = 16:
         // 7e-7 of the output's scale, and at most 9e-6 of a tensor's largest gradient (sums over 5·64
@@ -46,6 +48,11 @@ struct UNetEngineTests {
         for entry in net.layout.entries {
             let range = entry.offset..<(entry.offset + entry.count)
             let g = expected.gradient[range]
+            if entry.name == "label_emb.weight" {
+                // Only the rows of labels in the batch (0, 3, 9 and ∅) get a gradient; every other row's is exactly 0.
+                let used = Set(labels!)
+                for row in 0...classes where !used.contains(row) { #expect(gradients[(entry.offset + row * 128)..<(entry.offset + row * 128 + 128)].allSatisfy { $0 == 0 }, "row \(row)") }
+            }
             let top = g.map(abs).max()!
             let error = zip(gradients[range], g).map { abs(Double($0) - $1) }.max()!
             #expect(top > 0, "\(entry.name) has a gradient")

@@ -23,6 +23,9 @@ public final class UNetEngine {
     let g0: FloatBuffer, g1: FloatBuffer, g2: FloatBuffer, g3: FloatBuffer, gMain: FloatBuffer, gSmall: FloatBuffer, gOut: FloatBuffer
     /// The output (and its gradient) channel after channel, when there is more than one output channel.
     let channelMajor: FloatBuffer
+    /// The labels of the last forward batch (class-conditional nets), and where `label_emb.weight` starts.
+    var labels: [Int] = []
+    let labelOffset: Int
 
     /// An engine for batches of up to `capacity` images of the network `net`, on `threads` threads.
     public init(net: UNet, capacity: Int, threads: Int = 1) {
@@ -67,6 +70,7 @@ public final class UNetEngine {
         gSmall = FloatBuffer(count: capacity * small * 2 * ch)
         gOut = FloatBuffer(count: capacity * big * ch)
         channelMajor = FloatBuffer(count: net.outputChannels > 1 ? capacity * big * net.outputChannels : 0)
+        labelOffset = layout["label_emb.weight"]?.offset ?? 0
     }
 
     /// Copies `values` (the layout's flat vector) in and repacks every weight.
@@ -82,9 +86,19 @@ public final class UNetEngine {
     /// ε_θ(xₜ, t) for `t.count` images x [images, 64] (row-major 8 × 8; channels-last with one channel
     /// is the same layout). - Returns: the output [images, 64], valid until the next call.
     @discardableResult
-    public func forward(_ x: UnsafePointer<Float>, steps t: [Int]) -> UnsafePointer<Float> {
+    public func forward(_ x: UnsafePointer<Float>, steps t: [Int]) -> UnsafePointer<Float> { forward(x, steps: t, labels: nil) }
+
+    /// `forward` with one label per image (0…classes, `classes` = ∅) for a class-conditional net; its
+    /// row of `label_emb.weight` is added to the time embedding before the SiLU the blocks share.
+    @discardableResult
+    public func forward(_ x: UnsafePointer<Float>, steps t: [Int], labels: [Int]?) -> UnsafePointer<Float> {
         let n = t.count
         precondition(n >= 1 && n <= capacity, "UNetEngine.forward: \(n) images, capacity \(capacity)")
+        precondition((net.classes == 0) == (labels == nil), "UNetEngine.forward: labels are for class-conditional nets, and they need them")
+        if let labels {
+            precondition(labels.count == n && labels.allSatisfy { (0...net.classes).contains($0) }, "UNetEngine.forward: one label in 0…\(net.classes) per image")
+            self.labels = labels
+        }
         let ch = net.ch
         let e = UNet.embeddingWidth
         for (i, step) in t.enumerated() {
@@ -97,6 +111,9 @@ public final class UNetEngine {
         timeIn.forward(embedding.pointer, images: n)
         for i in 0..<(n * e) { let z = timeIn.output.pointer[i]; act1.pointer[i] = z / (1 + Float.exp(-z)) }
         timeOut.forward(act1.pointer, images: n)
+        if let labels {
+            for (i, y) in labels.enumerated() { for j in 0..<e { timeOut.output.pointer[i * e + j] += parameters.pointer[labelOffset + y * e + j] } }
+        }
         for i in 0..<(n * e) { let z = timeOut.output.pointer[i]; tembAct.pointer[i] = z / (1 + Float.exp(-z)) }
         let temb = UnsafePointer(tembAct.pointer)
         convIn.forward(x, images: n)
@@ -177,6 +194,10 @@ public final class UNetEngine {
             let z = timeOut.output.pointer[i]
             let s = 1 / (1 + Float.exp(-z))
             gt[i] *= s * (1 + z * (1 - s))
+        }
+        if net.classes > 0 {
+            // ∂label_emb[y] = Σ over the images labelled y of ∂temb, added in image order.
+            for (i, y) in labels.prefix(n).enumerated() { for j in 0..<e { gradients[labelOffset + y * e + j] += gt[i * e + j] } }
         }
         timeOut.backward(gt, images: n, gradients: gradients, gradInput: gradAct1.pointer, accumulate: false)
         for i in 0..<(n * e) {

@@ -33,12 +33,7 @@ public struct DigitClassifier: Sendable {
         let n = labels.count
         precondition(images.count == n * 64, "DigitClassifier.train: \(images.count) values for \(n) images")
         var rng = SeededGenerator(seed: seed)
-        var parameters: [Float] = []
-        for entry in layout.entries {
-            let fanIn = entry.name.hasSuffix("bias") ? layout[entry.name.replacingOccurrences(of: ".bias", with: ".weight")]!.shape[1] : entry.shape[1]
-            let bound = 1 / Double(fanIn).squareRoot()
-            parameters += (0..<entry.count).map { _ in Float(rng.uniform(-bound, bound)) }
-        }
+        var parameters = layout.linearDefaults(using: &rng)
         var adam = Adam(count: parameters.count, learningRate: 3e-3)
         var order = Array(0..<n)
         for _ in 0..<epochs {

@@ -41,6 +41,20 @@ public struct ParameterLayout: Sendable, Equatable {
 }
 
 /// Named parameters on a tape: the variables of one forward pass, looked up by dotted name.
+extension ParameterLayout {
+    /// PyTorch's default initialisation of a stack of `Linear` layers: every weight [out, in] and its bias
+    /// U(±1/√in), drawn tensor by tensor in layout order.
+    public func linearDefaults(using generator: inout SeededGenerator) -> [Float] {
+        var values: [Float] = []
+        for entry in entries {
+            let fanIn = entry.name.hasSuffix("bias") ? self[entry.name.replacingOccurrences(of: ".bias", with: ".weight")]!.shape[1] : entry.shape[1]
+            let bound = 1 / Double(fanIn).squareRoot()
+            values += (0..<entry.count).map { _ in Float(generator.uniform(-bound, bound)) }
+        }
+        return values
+    }
+}
+
 public struct TapeParameters<Scalar: TensorScalar> {
     /// Each tensor of the layout as a tape variable.
     public let variables: [String: Variable<Scalar>]

@@ -8,6 +8,9 @@ public struct ReverseModel: Sendable {
     public enum Mean: Sendable {
         /// Eq. (11): μ_θ = (xₜ − βₜ/√(1 − ᾱₜ)·ε_θ)/√αₜ = μ̃ₜ(xₜ, x̂₀) with x̂₀ of Eq. (15).
         case noise
+        /// μ_θ = μ̃ₜ(xₜ, clip(x̂₀)) with x̂₀ of Eq. (15) clipped to the data's range [−1, 1], as Ho's and
+        /// improved-diffusion's code sample and evaluate (`clip_denoised`).
+        case clippedNoise
         /// The output is μ_θ itself (μ̃-prediction); x̂₀ solves μ_θ = μ̃ₜ(xₜ, x̂₀).
         case direct
         /// μ_θ = μ̃ₜ(xₜ, x̄₀) with x̄₀ the level posterior's mean given x̂₀ (from ε_θ), whose error
@@ -15,8 +18,8 @@ public struct ReverseModel: Sendable {
         case levels(LevelPosterior, errorVariance: [Double])
     }
 
-    /// σₜ²: fixed (βₜ or β̃ₜ for t ≥ 2, `NoiseSchedule.decoderVariance` at t = 1) or learned
-    /// (log σₜ² = log βₜ + v, v the network's second output channel), as in `Objective`.
+    /// σₜ²: fixed (βₜ or β̃ₜ for t ≥ 2, `NoiseSchedule.decoderVariance` at t = 1) or learned from the
+    /// network's second output channel v (log σₜ² = log βₜ + v, or exp(v·log βₜ + (1 − v)·log β̃ₜ)), as in `Objective`.
     public typealias Variance = Objective.Variance
 
     /// A short name for tables.
@@ -143,7 +146,6 @@ public struct VariationalBound {
             let predicted = predictNoise(input, count: count, t: t)
             let outputs = outputDimension
             let (ca, cb) = (schedule.posteriorMeanCoefX0(t), schedule.posteriorMeanCoefXt(t))
-            let logBeta = Double.log(schedule.beta(t))
             var plain = [Double](repeating: 0, count: d)
             var estimate = [Double](repeating: 0, count: d)
             var mean = [Double](repeating: 0, count: d)
@@ -154,6 +156,7 @@ public struct VariationalBound {
                 for (m, model) in models.enumerated() {
                     switch model.mean {
                     case .noise: estimate = plain
+                    case .clippedNoise: for i in 0..<d { estimate[i] = min(1, max(-1, plain[i])) }
                     case .direct: for i in 0..<d { estimate[i] = t == 1 ? output[i] : (output[i] - cb * xt[n][i]) / ca }
                     case .levels(let posterior, let errorVariance):
                         for i in 0..<d { estimate[i] = posterior.mean(estimate: plain[i], errorVariance: errorVariance[t - 1]) }
@@ -170,15 +173,15 @@ public struct VariationalBound {
                     clippedErrors[m][t - 1] += clipped / Double(count * d)
                     // μ_θ = μ̃ₜ(xₜ, x̂₀): for ε-prediction that is Eq. (11)'s mean (Eq. 10); at t = 1 it is x̂₀.
                     if t == 1 { mean = estimate } else { for i in 0..<d { mean[i] = ca * estimate[i] + cb * xt[n][i] } }
-                    if case .learned = model.variance {
-                        for i in 0..<d { sigma2s[i] = Double.exp(logBeta + Double(predicted[n * outputs + d + i])) }
+                    if model.variance.isLearned {
+                        for i in 0..<d { sigma2s[i] = Double.exp(model.variance.logVariance(t: t, v: Double(predicted[n * outputs + d + i]), schedule: schedule)) }
                     }
                     let term: Double
                     switch (t, model.variance) {
                     case (1, .fixed): term = schedule.decoderTerm(x0: images[n], modelMean: mean, decoder: decoder)
-                    case (1, .learned): term = decoder.negativeLogLikelihood(x0: images[n], mean: mean, standardDeviations: sigma2s.map { $0.squareRoot() })
+                    case (1, _): term = decoder.negativeLogLikelihood(x0: images[n], mean: mean, standardDeviations: sigma2s.map { $0.squareRoot() })
                     case (_, .fixed(let v)): term = schedule.reverseTerm(x0: images[n], xt: xt[n], modelMean: mean, t: t, sigma2: schedule.sigma2(t, v))
-                    case (_, .learned): term = schedule.reverseTerm(x0: images[n], xt: xt[n], modelMean: mean, t: t, sigma2s: sigma2s)
+                    case (_, _): term = schedule.reverseTerm(x0: images[n], xt: xt[n], modelMean: mean, t: t, sigma2s: sigma2s)
                     }
                     terms[m][t - 1] += term * bits / Double(count)
                     totals[m][n] += term * bits

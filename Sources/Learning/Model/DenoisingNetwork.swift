@@ -18,6 +18,13 @@ public protocol DenoisingNetwork: Sendable {
     func tapeForward<Scalar: TensorScalar>(_ x: Variable<Scalar>, steps t: [Int], parameters: TapeParameters<Scalar>) -> Variable<Scalar>
     /// A fast engine for batches of up to `capacity` samples.
     func makeEngine(capacity: Int, threads: Int) -> any DenoisingEngine
+    /// Classes of a class-conditional network (labels 0…classes − 1, and ∅ = classes), 0 otherwise.
+    var classes: Int { get }
+}
+
+extension DenoisingNetwork {
+    /// Unconditional unless the network says otherwise.
+    public var classes: Int { 0 }
 }
 
 /// The fast forward and backward pass of a `DenoisingNetwork`, on preallocated buffers.
@@ -31,6 +38,16 @@ public protocol DenoisingEngine: AnyObject {
     func forward(_ x: UnsafePointer<Float>, steps t: [Int]) -> UnsafePointer<Float>
     /// Given ∂L/∂output [N, outputDimension] for the last forward batch, writes ∂L/∂θ (the flat vector).
     func backward(_ gradOutput: UnsafePointer<Float>, images: Int, into gradients: UnsafeMutablePointer<Float>)
+    /// `forward` of a class-conditional network with one label per sample (nil: an unconditional network).
+    func forward(_ x: UnsafePointer<Float>, steps t: [Int], labels: [Int]?) -> UnsafePointer<Float>
+}
+
+extension DenoisingEngine {
+    /// An unconditional network takes no labels.
+    public func forward(_ x: UnsafePointer<Float>, steps t: [Int], labels: [Int]?) -> UnsafePointer<Float> {
+        precondition(labels == nil, "DenoisingEngine: this network is not class-conditional")
+        return forward(x, steps: t)
+    }
 }
 
 extension UNet: DenoisingNetwork {
@@ -38,27 +55,43 @@ extension UNet: DenoisingNetwork {
     public var dimension: Int { UNet.imageSize * UNet.imageSize }
     /// 64 per output channel.
     public var outputDimension: Int { dimension * outputChannels }
-    /// `unet ch=<ch>`, with ` out=<channels>` when there is more than one output channel.
-    public var configuration: String { "unet ch=\(ch)" + (outputChannels == 1 ? "" : " out=\(outputChannels)") }
+    /// `unet ch=<ch>`, with ` out=<channels>` when there is more than one output channel and
+    /// ` classes=<k>` for a class-conditional net.
+    public var configuration: String {
+        "unet ch=\(ch)" + (outputChannels == 1 ? "" : " out=\(outputChannels)") + (classes == 0 ? "" : " classes=\(classes)")
+    }
 
-    /// The U-Net a checkpoint's `configuration` line names (`unet ch=<ch>` or `unet ch=<ch> out=<c>`, ch a
-    /// positive multiple of 8, c ≥ 2), or nil.
+    /// The U-Net a checkpoint's `configuration` line names (`unet ch=<ch>`, then optionally ` out=<c>` and
+    /// ` classes=<k>` in that order; ch a positive multiple of 8, c ≥ 2, k ≥ 1), or nil.
     public init?(configuration: String) {
-        let words = configuration.split(separator: " ", omittingEmptySubsequences: false)
-        guard (2...3).contains(words.count), words[0] == "unet", words[1].hasPrefix("ch="),
-              let ch = Int(words[1].dropFirst(3)), ch >= 8, ch % UNet.groups == 0 else { return nil }
-        var channels = 1
-        if words.count == 3 {
-            guard words[2].hasPrefix("out="), let c = Int(words[2].dropFirst(4)), c >= 2 else { return nil }
+        var words = configuration.split(separator: " ", omittingEmptySubsequences: false)[...]
+        guard (2...4).contains(words.count), words.removeFirst() == "unet", let first = words.popFirst(), first.hasPrefix("ch="),
+              let ch = Int(first.dropFirst(3)), ch >= 8, ch % UNet.groups == 0 else { return nil }
+        var (channels, classes) = (1, 0)
+        if let word = words.first, word.hasPrefix("out=") {
+            guard let c = Int(word.dropFirst(4)), c >= 2 else { return nil }
             channels = c
+            words.removeFirst()
         }
-        self.init(ch: ch, outputChannels: channels)
+        if let word = words.first {
+            guard word.hasPrefix("classes="), let k = Int(word.dropFirst(8)), k >= 1 else { return nil }
+            classes = k
+            words.removeFirst()
+        }
+        guard words.isEmpty else { return nil }
+        self.init(ch: ch, outputChannels: channels, classes: classes)
     }
 
     /// `callAsFunction` with x [N, 64] seen as [N, 1, 8, 8] and the output [N, C, 8, 8] flattened to [N, C·64].
     public func tapeForward<Scalar: TensorScalar>(_ x: Variable<Scalar>, steps t: [Int], parameters: TapeParameters<Scalar>) -> Variable<Scalar> {
         let image = x.reshaped([t.count, 1, UNet.imageSize, UNet.imageSize])
         return self(image, embedding: UNet.embedding(t, as: Scalar.self), parameters).reshaped([t.count, outputDimension])
+    }
+
+    /// `tapeForward` with one label per sample (0…classes, `classes` = ∅) for a class-conditional net.
+    public func tapeForward<Scalar: TensorScalar>(_ x: Variable<Scalar>, steps t: [Int], labels: [Int], parameters: TapeParameters<Scalar>) -> Variable<Scalar> {
+        let image = x.reshaped([t.count, 1, UNet.imageSize, UNet.imageSize])
+        return self(image, embedding: UNet.embedding(t, as: Scalar.self), labels: labels, parameters).reshaped([t.count, outputDimension])
     }
 
     /// A `UNetEngine`.

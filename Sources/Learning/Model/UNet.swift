@@ -4,7 +4,7 @@ import TensorCore
 /// for layer and name for name. Channels ch at 8 × 8 and 2ch at 4 × 4, one residual block per level,
 /// attention at 4 × 4, skip connections concatenated, nearest upsampling followed by a 3 × 3 conv:
 ///
-///     temb = Linear(128→128)(SiLU(Linear(32→128)(emb(t))))
+///     temb = Linear(128→128)(SiLU(Linear(32→128)(emb(t))))  [+ label_emb[y] for a class-conditional net]
 ///     h0 = Conv(1→ch)(x)                      [ch, 8, 8]       h1 = Res(ch→ch)(h0)
 ///     h2 = Conv3×3 stride 2 (ch→ch)(h1)       [ch, 4, 4]       h3 = Attn(Res(ch→2ch)(h2))
 ///     h = Res(2ch→2ch), Attn, Res(2ch→2ch) (middle)
@@ -25,6 +25,10 @@ public struct UNet: Sendable, Equatable {
     public let ch: Int
     /// Output channels: 1 (ε_θ or μ_θ), or 2 with a learned log-variance (lesson 09's Table 2).
     public let outputChannels: Int
+    /// Classes of a class-conditional network (0: unconditional). It then has a table `label_emb.weight`
+    /// [classes + 1, 128] whose row y is added to the time embedding (improved-diffusion's `label_emb`);
+    /// the last row, y = `classes`, is the null label ∅ of classifier-free guidance.
+    public let classes: Int
     /// Every parameter tensor, in the peer's `named_parameters()` order.
     public let layout: ParameterLayout
 
@@ -33,12 +37,15 @@ public struct UNet: Sendable, Equatable {
     let up1a: ResidualBlock, up1aAttention: Attention, up1b: ResidualBlock, up1bAttention: Attention, upsample: Conv2d
     let up0a: ResidualBlock, up0b: ResidualBlock, normOut: GroupNorm, convOut: Conv2d
 
-    /// The network at width `ch` with `outputChannels` output channels (1 is the peer's network).
-    public init(ch: Int = 32, outputChannels: Int = 1) {
+    /// The network at width `ch` with `outputChannels` output channels and `classes` classes (1 and 0
+    /// are the peer's network).
+    public init(ch: Int = 32, outputChannels: Int = 1, classes: Int = 0) {
         precondition(ch >= 8 && ch % UNet.groups == 0, "UNet: ch = \(ch) must be a positive multiple of \(UNet.groups)")
         precondition(outputChannels >= 1, "UNet: \(outputChannels) output channels")
+        precondition(classes >= 0, "UNet: \(classes) classes")
         self.ch = ch
         self.outputChannels = outputChannels
+        self.classes = classes
         let (g, e) = (UNet.groups, UNet.embeddingWidth)
         func res(_ a: Int, _ b: Int) -> ResidualBlock { ResidualBlock(a, b, embeddingWidth: e, groups: g) }
         timeIn = Linear(TimeEmbedding.width, e)
@@ -75,11 +82,12 @@ public struct UNet: Sendable, Equatable {
         up0b.declare("up0b", in: &layout)
         normOut.declare("norm_out", in: &layout)
         convOut.declare("conv_out", in: &layout)
+        if classes > 0 { layout.append("label_emb.weight", [classes + 1, e]) }
         self.layout = layout
     }
 
-    /// Equal when the widths are.
-    public static func == (a: UNet, b: UNet) -> Bool { a.ch == b.ch }
+    /// Equal when the widths and the class counts are.
+    public static func == (a: UNet, b: UNet) -> Bool { a.ch == b.ch && a.classes == b.classes }
 
     /// The tensors that start at zero (Ho's init_scale = 0): each residual block's `conv2`, each
     /// attention's `proj`, and `conv_out`.
@@ -119,11 +127,18 @@ public struct UNet: Sendable, Equatable {
         return Tensor(shape: [t.count, TimeEmbedding.width], scalars: values)
     }
 
-    /// ε_θ(xₜ, t) on the tape: x [N, 1, 8, 8], `embedding` [N, 32] from `embedding(_:)`; the output is
+    /// ε_θ(xₜ, t) on the tape: x [N, 1, 8, 8], `embedding` [N, 32] from `embedding(_:)`, and for a
+    /// class-conditional net one label per image (0…classes, `classes` = ∅); the output is
     /// [N, outputChannels, 8, 8].
-    public func callAsFunction<Scalar>(_ x: Variable<Scalar>, embedding: Tensor<Scalar>, _ p: TapeParameters<Scalar>) -> Variable<Scalar> {
+    public func callAsFunction<Scalar>(_ x: Variable<Scalar>, embedding: Tensor<Scalar>, labels: [Int]? = nil, _ p: TapeParameters<Scalar>) -> Variable<Scalar> {
         let s = { (name: String) in p.scope(name) }
-        let temb = timeOut(timeIn(x.tape.variable(embedding), s("temb.0")).silu(), s("temb.2"))
+        var temb = timeOut(timeIn(x.tape.variable(embedding), s("temb.0")).silu(), s("temb.2"))
+        if classes > 0 {
+            guard let labels, labels.count == embedding.shape[0], labels.allSatisfy({ (0...classes).contains($0) }) else {
+                preconditionFailure("UNet: a class-conditional net needs one label in 0…\(classes) per image")
+            }
+            temb = temb + p.variables["label_emb.weight"]!.gatherRows(labels)
+        }
         let h0 = convIn(x, s("conv_in"))
         let h1 = down0(h0, embedding: temb, s("down0"))
         let h2 = downsample(h1, s("downsample"))

@@ -19,8 +19,9 @@ public struct NetworkSampler {
     public let variance: ReverseVariance
     /// What the network's first output is: ε_θ (Eq. 11 gives μ_θ) or μ_θ itself.
     public let prediction: Objective.Prediction
-    /// Whether σₜ² comes from a second output channel v: log σₜ² = log βₜ + v.
-    public let learnedVariance: Bool
+    /// How σₜ² comes from a second output channel v (`.learned`: log σₜ² = log βₜ + v; `.interpolated`:
+    /// v·log βₜ + (1 − v)·log β̃ₜ), or nil when σₜ² is fixed.
+    public let learnedVariance: Objective.Variance?
 
     /// What a run records at a step t: xₜ and the prediction x̂₀ = (xₜ − √(1 − ᾱₜ)·ε_θ)/√ᾱₜ (Eq. 15).
     public struct Snapshot: Sendable {
@@ -33,8 +34,9 @@ public struct NetworkSampler {
     /// A sampler of `network` with `parameters` on `engine` (already created with enough capacity).
     /// `prediction` and `learnedVariance` describe a network trained with another `Objective`.
     public init(network: some DenoisingNetwork, parameters: [Float], engine: any DenoisingEngine, schedule: NoiseSchedule, variance: ReverseVariance = .beta,
-                prediction: Objective.Prediction = .noise, learnedVariance: Bool = false) {
-        precondition(network.outputDimension == network.dimension * (learnedVariance ? 2 : 1), "NetworkSampler: the network's outputs do not match the variance choice")
+                prediction: Objective.Prediction = .noise, learnedVariance: Objective.Variance? = nil) {
+        precondition(learnedVariance?.isLearned ?? true, "NetworkSampler: learnedVariance must be .learned or .interpolated")
+        precondition(network.outputDimension == network.dimension * (learnedVariance == nil ? 1 : 2), "NetworkSampler: the network's outputs do not match the variance choice")
         engine.load(parameters)
         self.engine = engine
         self.dimension = network.dimension
@@ -68,7 +70,7 @@ public struct NetworkSampler {
             if let start { x = Array(start[(first * d)..<((first + n) * d)]) } else { x.withUnsafeMutableBufferPointer { generator.fillNormals($0.baseAddress!, count: n * d) } }
             for t in stride(from: from, through: 1, by: -1) {
                 let eps = x.withUnsafeBufferPointer { engine.forward($0.baseAddress!, steps: [Int](repeating: t, count: n)) }
-                if prediction != .noise || learnedVariance {
+                if prediction != .noise || learnedVariance != nil {
                     generalStep(&x, output: eps, t: t, images: n, generator: &generator, z: &z, sharedNoise: sharedNoise, record: snapshots.contains(t) ? { i, xt, x0 in
                         recorded[t]!.x[first * d + i] = xt
                         recorded[t]!.predictedX0[first * d + i] = x0
@@ -103,13 +105,12 @@ public struct NetworkSampler {
     func generalStep(_ x: inout [Float], output: UnsafePointer<Float>, t: Int, images n: Int, generator: inout SeededGenerator, z: inout [Float],
                      sharedNoise: Bool, record: ((Int, Float, Float) -> Void)?) {
         let d = dimension
-        let outputs = learnedVariance ? 2 * d : d
+        let outputs = learnedVariance == nil ? d : 2 * d
         if t > 1 {
             z.withUnsafeMutableBufferPointer { generator.fillNormals($0.baseAddress!, count: sharedNoise ? d : n * d) }
             if sharedNoise { for i in d..<(n * d) { z[i] = z[i % d] } }
         }
         let (a, b) = (schedule.posteriorMeanCoefX0(t), schedule.posteriorMeanCoefXt(t))
-        let logBeta = Double.log(schedule.beta(t))
         let fixed = schedule.sigma2(t, variance).squareRoot()
         let (coefficient, rootAlpha) = (schedule.beta(t) / schedule.sqrtOneMinusAlphaBar(t), schedule.alpha(t).squareRoot())
         for image in 0..<n {
@@ -119,7 +120,7 @@ public struct NetworkSampler {
                 let xt = Double(x[i])
                 let mu = prediction == .mean ? o : (xt - coefficient * o) / rootAlpha
                 record?(i, x[i], Float((mu - b * xt) / a))
-                let sigma = learnedVariance ? Double.exp(0.5 * (logBeta + Double(output[image * outputs + d + j]))) : fixed
+                let sigma = learnedVariance.map { Double.exp(0.5 * $0.logVariance(t: t, v: Double(output[image * outputs + d + j]), schedule: schedule)) } ?? fixed
                 x[i] = Float(mu + (t > 1 ? sigma * Double(z[i]) : 0))
             }
         }

@@ -6,7 +6,9 @@ import TensorCore
 ///     repeat: x₀ ~ data; t ~ Uniform{1…T}; ε ~ N(0, I)
 ///             gradient step on mean (ε − ε_θ(√ᾱₜ·x₀ + √(1 − ᾱₜ)·ε, t))²  over the batch's elements
 ///
-/// Random draws per step, in order: the batch rows (with replacement), t, ε — as the PyTorch peer.
+/// Random draws per step, in order: the batch rows (with replacement), t, ε — as the PyTorch peer — and
+/// for a class-conditional network one uniform per row that drops its label to ∅ with probability
+/// `labelDropout` (classifier-free guidance's joint training, Ho & Salimans 2021).
 /// Adam, an optional EMA of the weights, optional clipping; the engine splits each layer's work
 /// over the threads in a fixed order, so the weights after any number of steps do not depend on the
 /// thread count.
@@ -27,6 +29,12 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
     public private(set) var steps = 0
     /// The t of each sample in the last batch.
     public private(set) var lastSteps: [Int]
+    /// The class of each data row, for a class-conditional network (nil otherwise).
+    public let labels: [Int]?
+    /// The probability that a row's label is replaced by ∅ (= the network's `classes`).
+    public let labelDropout: Double
+    /// The labels the network saw in the last batch (∅ where dropped).
+    public private(set) var lastLabels: [Int] = []
 
     let engine: any DenoisingEngine
     let data: [Float]
@@ -39,15 +47,23 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
 
     /// A trainer starting from `parameters` on `data` ([n, dimension] row-major).
     /// `objective` chooses Table 2's row; the bound objectives need data on 17 levels (the digits).
+    /// `labels` (one per data row, 0…classes − 1) train a class-conditional network, with each label dropped
+    /// to ∅ with probability `labelDropout`.
     /// - Throws: `TrainerError` for a batch < 1, threads < 1, or data that is not whole samples.
     public init(network: Network, parameters: [Float], data: [Float], schedule: NoiseSchedule,
-                options: TrainingOptions = TrainingOptions(), objective: Objective = .simple, seed: UInt64) throws(TrainerError) {
+                options: TrainingOptions = TrainingOptions(), objective: Objective = .simple, labels: [Int]? = nil, labelDropout: Double = 0.1,
+                seed: UInt64) throws(TrainerError) {
         let d = network.dimension
         guard options.batchSize >= 1 else { throw .batchSize(options.batchSize) }
         guard options.threads >= 1 else { throw .threads(options.threads) }
         guard !data.isEmpty && data.count % d == 0 else { throw .data(count: data.count, dimension: d) }
         precondition(parameters.count == network.layout.count, "NetworkTrainer: \(parameters.count) parameters for \(network.layout.count)")
         precondition(network.outputDimension == d * objective.outputChannels, "NetworkTrainer: the objective needs \(objective.outputChannels) output channels")
+        precondition((labels == nil) == (network.classes == 0), "NetworkTrainer: labels go with a class-conditional network")
+        precondition(labels == nil || labels!.count == data.count / d, "NetworkTrainer: \(labels?.count ?? 0) labels for \(data.count / d) rows")
+        precondition((0...1).contains(labelDropout), "NetworkTrainer: label dropout \(labelDropout) outside [0, 1]")
+        self.labels = labels
+        self.labelDropout = labelDropout
         self.objective = objective
         self.network = network
         self.parameters = parameters
@@ -88,7 +104,8 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
             let (a, s) = (sqrtAlphaBar[lastSteps[i] - 1], sqrtOneMinusAlphaBar[lastSteps[i] - 1])
             for j in 0..<d { input[i * d + j] = a * data[row * d + j] + s * noise[i * d + j] }   // Eq. 4
         }
-        let output = input.withUnsafeBufferPointer { engine.forward($0.baseAddress!, steps: lastSteps) }
+        if let labels { lastLabels = rows.map { generator.uniform() < labelDropout ? network.classes : labels[$0] } }
+        let output = input.withUnsafeBufferPointer { engine.forward($0.baseAddress!, steps: lastSteps, labels: labels == nil ? nil : lastLabels) }
         let sum = objective == .simple ? simpleLoss(output) : objectiveLoss(output)
         gradOutput.withUnsafeBufferPointer { g in
             gradients.withUnsafeMutableBufferPointer { engine.backward(g.baseAddress!, images: batch, into: $0.baseAddress!) }
@@ -125,13 +142,13 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
         for i in 0..<batch {
             let t = lastSteps[i]
             for j in 0..<d {
-                let v = objective.variance == .learned ? Double(output[i * outputs + d + j]) : 0
+                let v = objective.variance.isLearned ? Double(output[i * outputs + d + j]) : 0
                 let (loss, dOutput, dVariance) = objective.loss(
                     output: Double(output[i * outputs + j]), varianceOutput: v, x0: Double(data[rows[i] * d + j]), xt: Double(input[i * d + j]),
                     noise: Double(noise[i * d + j]), t: t, schedule: schedule, decoder: decoder)
                 sum += loss
                 gradOutput[i * outputs + j] = Float(dOutput * scale)
-                if objective.variance == .learned { gradOutput[i * outputs + d + j] = Float(dVariance * scale) }
+                if objective.variance.isLearned { gradOutput[i * outputs + d + j] = Float(dVariance * scale) }
             }
         }
         return sum

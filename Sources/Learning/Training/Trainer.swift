@@ -21,6 +21,16 @@ public struct TrainingOptions: Sendable {
 
     /// The benchmark workload's settings: batch 256, Adam 1e-3, nothing else.
     public init() {}
+
+    /// Lesson 08's recipe for the digits U-Net: batch 128, Adam 2e-3, an EMA of the weights with decay 0.995.
+    public static func digits(threads: Int) -> TrainingOptions {
+        var options = TrainingOptions()
+        options.batchSize = 128
+        options.learningRate = 2e-3
+        options.emaDecay = 0.995
+        options.threads = threads
+        return options
+    }
 }
 
 /// A trainer's settings that cannot work, each naming the value.
