@@ -6,7 +6,7 @@
 // in bits/dim and with few sampling steps.
 // Equations: ᾱ(t) = f(t)/f(0), f(t) = cos²((t/T + s)/(1 + s)·π/2); Σ_θ = exp(v·log βₜ + (1 − v)·log β̃ₜ);
 // L_hybrid = L_simple + λ·L_vlb (λ = 0.001, the mean's gradient stopped inside L_vlb); Eq. 4, 5, 13, 15.
-// Run:  swift run -c release lesson-10 [--seed 0] [--steps 500] [--ch 16] [--samples 300] [--bound-images 60] [--threads 2]
+// Run:  swift run -c release lesson-10 [--seed 0] [--steps 400] [--ch 16] [--samples 300] [--bound-images 50] [--threads 2]
 // Expect: the linear schedule leaves xₜ close to pure noise for a large share of its steps; the
 // learned variance helps most at few sampling steps. About 4 minutes in release on 2 cores.
 import ArgumentParser
@@ -27,7 +27,7 @@ struct Lesson10: OneLineErrorCommand {
     @OptionGroup var options: LessonOptions
 
     @Option(parsing: .unconditional, help: "Training steps for each of the three networks (batch 128): one equal budget.")
-    var steps = 500
+    var steps = 400
 
     @Option(parsing: .unconditional, help: "U-Net width at 8 × 8 (a multiple of 8).")
     var ch = 16
@@ -36,7 +36,7 @@ struct Lesson10: OneLineErrorCommand {
     var samples = 300
 
     @Option(parsing: .unconditional, help: "Held-out digits the bound is evaluated on (1…297; all 1,000 terms each).")
-    var boundImages = 60
+    var boundImages = 50
 
     @Option(parsing: .unconditional, help: "Threads (results do not depend on it).")
     var threads = 2

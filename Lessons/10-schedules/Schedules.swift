@@ -12,12 +12,14 @@ extension Lesson10 {
 
     func compareSchedules(_ book: Notebook, run: Run) {
         book.section("1. Two schedules: linear βₜ against cosine ᾱₜ")
-        book.text("The linear schedule fixes βₜ; the cosine schedule fixes ᾱₜ instead, so that it falls like a quarter cosine from 1 to 0, slowly at both ends. The offset s keeps β₁ from being vanishingly small, and βₜ is capped at 0.999 so the last step stays finite (it only bites at t = T).")
+        book.text("The linear schedule fixes βₜ; the cosine schedule fixes ᾱₜ instead, so that it falls like a quarter cosine from 1 to 0, slowly at both ends. The offset s keeps β₁ from being vanishingly small, and βₜ is capped at 0.999 so the last step keeps some signal-free noise variance below 1.")
         book.equation("ᾱₜ = f(t)/f(0),   f(t) = cos²(((t/T + s)/(1 + s))·π/2),   s = 0.008,   βₜ = min(1 − ᾱₜ/ᾱₜ₋₁, 0.999)")
         let (lin, cos) = (run.linear, run.cosine)
         let T = cos.steps
         func f(_ t: Int) -> Double { let c = Foundation.cos((Double(t) / Double(T) + 0.008) / 1.008 * Double.pi / 2); return c * c }
         let worst = (1..<T).map { abs(cos.alphaBar($0) - f($0) / f(0)) / (f($0) / f(0)) }.max()!
+        let capped = cos.timeSteps.filter { cos.beta($0) == 0.999 }
+        book.check(capped == [T], "the cap β = 0.999 applies at t = \(capped.map(String.init).joined(separator: ", ")) only (uncapped, 1 − f(T)/f(T − 1) = 1)")
         book.check(worst < 1e-11, "the schedule's ᾱₜ (accumulated from its βs in log space) equals f(t)/f(0) at every t < T: largest relative difference \(NumberFormat.scientific(worst, 1))")
         let shown = [1, 50, 100, 250, 500, 750, 900, 1000]
         book.table(["t", "βₜ linear", "βₜ cosine", "ᾱₜ linear", "ᾱₜ cosine", "log SNR linear", "log SNR cosine"], shown.map { t in
@@ -82,12 +84,19 @@ extension Lesson10 {
                 zip(names, curves).map { .line(x: grid.map(Double.init), y: $1, label: $0) }
                 + [.line(x: [1, 1000], y: [0.2, 0.2], label: "0.2 (chance is 0.1)", width: 1.5, dashed: true, color: "#999999")]),
         ]), caption: "Accuracy of lesson 08's classifier on the ideal denoiser's x̂₀* of \(count) held-out digits, against t")
+        // The nearest training digit of each held-out x₀ (Euclidean), classified: the posterior's limit as t → 0.
+        let nearest = (0..<count).flatMap { n -> [Float] in
+            let distances = (0..<ideal.count).map { i in (0..<64).reduce(0.0) { $0 + (training[i * 64 + $1] - x0[n * 64 + $1]) * (training[i * 64 + $1] - x0[n * 64 + $1]) } }
+            let i = distances.indices.min { distances[$0] < distances[$1] }!
+            return (0..<64).map { Float(training[i * 64 + $0]) }
+        }
+        let nearestAccuracy = Double(zip(classifier.classify(nearest), held.labels).filter { $0 == $1 }.count) / Double(count)
         func firstBelow(_ curve: [Double], _ level: Double) -> String { curve.firstIndex { $0 < level }.map { "t = \(grid[$0])" } ?? "no t ≤ 1000" }
         let gone = curves.map { c in Double(c.filter { $0 < 0.2 }.count) / Double(c.count) }
         book.table(["schedule", "accuracy at t = 1", "below 0.9 from", "below 0.5 from", "share of steps with accuracy < 0.2 (class gone)"], (0..<2).map { i in
             [names[i], NumberFormat.fixed(curves[i][0], 3), firstBelow(curves[i], 0.9), firstBelow(curves[i], 0.5), "\(NumberFormat.fixed(100 * gone[i], 1)) %"]
         })
-        book.text("Measured on \(count) held-out digits at \(grid.count) steps: with the linear schedule the class is gone (accuracy < 0.2) for \(NumberFormat.fixed(100 * gone[0], 1)) % of the steps, with the cosine schedule for \(NumberFormat.fixed(100 * gone[1], 1)) %. Those steps still cost training time and sampling time; the network can only learn to map noise to noise there. \(gone[0] > gone[1] ? "The cosine schedule keeps the digit identifiable for more of its steps, which is Nichol & Dhariwal's argument for it" : "Here the cosine schedule does not keep the digit identifiable for more of its steps than the linear one"). At t = 1 the accuracy is that of the nearest training digit, which is the posterior's choice when the noise is small.")
+        book.text("Measured on \(count) held-out digits at \(grid.count) steps: with the linear schedule the class is gone (accuracy < 0.2) for \(NumberFormat.fixed(100 * gone[0], 1)) % of the steps, with the cosine schedule for \(NumberFormat.fixed(100 * gone[1], 1)) %. Those steps still cost training time and sampling time; the network can only learn to map noise to noise there. \(gone[0] > gone[1] ? "The cosine schedule keeps the digit identifiable for more of its steps, which is Nichol & Dhariwal's argument for it" : "Here the cosine schedule does not keep the digit identifiable for more of its steps than the linear one"). At t = 1 the accuracy is \(NumberFormat.fixed(curves[0][0], 3)); the classifier on each held-out digit's nearest training digit scores \(NumberFormat.fixed(nearestAccuracy, 3)): with little noise the posterior puts its weight on the nearest training digits.")
         let shownSteps = [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
         let rows = [run.linear, run.cosine].flatMap { s in shownSteps.map { t in
             (0..<64).map { Float(s.sqrtAlphaBar(t) * x0[$0] + s.sqrtOneMinusAlphaBar(t) * noise[$0]) }

@@ -37,7 +37,7 @@ extension Lesson12 {
         engine.load(run.parameters)
         let sampler = try GuidedSampler(engine: engine, dimension: 64, nullLabel: 0, schedule: run.schedule, tau: run.schedule.evenlySpacedSteps(run.samplingSteps))
         let gradient = { (x: [Float], t: Int, y: [Int]) in classifier.logProbabilityGradient(x, t: t, labels: y).gradient }
-        let scales: [Double] = run.quick ? [0, 4] : [0, 1, 2, 4, 8]
+        let scales: [Double] = run.quick ? [0, 4] : [0, 0.5, 1, 2, 4, 8]
         var bar = ProgressBar("classifier guidance: \(scales.count) scales", total: scales.count)
         let points = scales.enumerated().map { k, s -> Point in
             defer { bar.update(k + 1, status: "") }

@@ -49,7 +49,7 @@ struct Lesson12: OneLineErrorCommand {
 
     func run() throws {
         let (net, parameters) = try TrainedDigitsModel.load(from: models)
-        guard net.classes == 0, net.outputChannels == 1 else { throw ValidationError("\(models)/digits-unet.ddpm holds \(net.configuration), not lesson 08's unconditional ε-network") }
+        guard net.outputChannels == 1 else { throw ValidationError("\(models)/digits-unet.ddpm holds \(net.configuration), not lesson 08's unconditional ε-network") }
         let book = try Notebook(number: "12", folder: "12-guidance", title: "Guidance: classifier and classifier-free", options: options)
         let digits: DigitImages
         do { digits = try DigitImages.shipped() } catch { throw ValidationError(error.description) }

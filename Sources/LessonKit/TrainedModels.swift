@@ -20,13 +20,13 @@ public enum TrainedModels {
 
 /// Lesson 08's U-Net, as lessons 09–12 load it.
 public enum TrainedDigitsModel {
-    /// The U-Net that `folder/digits-unet.ddpm` names in its configuration line, and its parameters.
+    /// The unconditional U-Net that `folder/digits-unet.ddpm` names in its configuration line, and its parameters.
     /// - Throws: a `ValidationError` with one line: run lesson 08 first, or what is wrong with the file.
     public static func load(from folder: String) throws -> (UNet, [Float]) {
         let url = URL(fileURLWithPath: folder, isDirectory: true).appendingPathComponent("digits-unet.ddpm")
         do {
             let line = try NamedCheckpoint.configuration(at: url)
-            guard let net = UNet(configuration: line) else { throw ValidationError("\(url.path) holds \(line), not a U-Net these lessons can run") }
+            guard let net = UNet(configuration: line), net.classes == 0 else { throw ValidationError("\(url.path) holds \(line), not a U-Net these lessons can run") }
             return (net, try NamedCheckpoint.load(from: url, expecting: net))
         } catch NamedCheckpoint.Failure.unreadable(let path) {
             throw ValidationError("no trained model at \(path): run lesson-08 first (or pass --models DIR)")

@@ -100,16 +100,19 @@ struct NamedCheckpointTests {
     func configurationNamesTheNetwork() throws {
         let directory = temporaryDirectory("named-configuration")
         defer { try? FileManager.default.removeItem(at: directory) }
-        for ch in [8, 24] {
-            let net = UNet(ch: ch)
-            var rng = SeededGenerator(seed: UInt64(ch))
-            let url = directory.appendingPathComponent("ch\(ch).ddpm")
-            try NamedCheckpoint.save(net, parameters: net.initialParameters(using: &rng), to: url)
+        for net in [UNet(ch: 8), UNet(ch: 24), UNet(ch: 16, outputChannels: 2), UNet(ch: 16, classes: 10), UNet(ch: 8, outputChannels: 2, classes: 3)] {
+            var rng = SeededGenerator(seed: UInt64(net.ch + net.classes))
+            let url = directory.appendingPathComponent("\(net.ch)-\(net.outputChannels)-\(net.classes).ddpm")
+            let parameters = net.initialParameters(using: &rng)
+            try NamedCheckpoint.save(net, parameters: parameters, to: url)
             let line = try NamedCheckpoint.configuration(at: url)
-            #expect(line == "unet ch=\(ch)")
+            #expect(line == "unet ch=\(net.ch)" + (net.outputChannels == 1 ? "" : " out=\(net.outputChannels)") + (net.classes == 0 ? "" : " classes=\(net.classes)"))
             let rebuilt = try #require(UNet(configuration: line))
-            #expect(rebuilt.ch == ch && rebuilt.layout.count == net.layout.count)
+            #expect(rebuilt.ch == net.ch && rebuilt.outputChannels == net.outputChannels && rebuilt.classes == net.classes && rebuilt.layout.count == net.layout.count)
+            // A class-conditional net's table [classes + 1, 128] travels with the rest.
+            #expect(try NamedCheckpoint.load(from: url, expecting: rebuilt) == parameters)
+            #expect(net.classes == 0 || rebuilt.layout["label_emb.weight"]?.shape == [net.classes + 1, 128])
         }
-        for bad in ["unet ch=12", "unet ch=0", "unet ch=", "mlp 34-128-2", "unet ch=16 "] { #expect(UNet(configuration: bad) == nil, "\(bad)") }
+        for bad in ["unet ch=12", "unet ch=0", "unet ch=", "mlp 34-128-2", "unet ch=16 ", "unet ch=16 classes=0", "unet ch=16 classes=10 out=2", "unet ch=16 classes=ten", "unet ch=16 out=2 classes=10 x"] { #expect(UNet(configuration: bad) == nil, "\(bad)") }
     }
 }
