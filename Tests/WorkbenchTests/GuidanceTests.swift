@@ -132,4 +132,46 @@ struct GuidanceTests {
         // (same seed, so the two runs share their draws; 0.02 allows for the chains' different paths).
         #expect(strong.right >= guided.right && strong.mean > guided.mean - 0.02, "s = 3: \(strong), s = 1: \(guided)")
     }
+
+    @Test("The class-conditional trainer shows each row its own label, or ∅ with probability 0.1, and its loss is the tape's for those labels")
+    func conditionalTrainerDropsLabels() throws {
+        let s = try NoiseSchedule.linear()
+        let net = UNet(ch: 8, classes: 3)
+        var rng = SeededGenerator(seed: 72)
+        let (n, d) = (12, 64)
+        let data = (0..<(n * d)).map { _ in Float(rng.integer(in: 0...16)) / 8 - 1 }
+        let labels = (0..<n).map { $0 % 3 }
+        var options = TrainingOptions()
+        options.batchSize = 32
+        // Ho's zero initialisation makes the output 0 for any label: perturb every weight so the labels matter.
+        let parameters = net.initialParameters(using: &rng).map { $0 + 0.3 * Float(rng.normal()) }
+        let trainer = try NetworkTrainer(network: net, parameters: parameters, data: data, schedule: s, options: options, labels: labels, labelDropout: 0.1, seed: 73)
+        // Step 1 by hand: the trainer's draws in its order (rows, t, ε, then one uniform per row for the dropout).
+        var g = SeededGenerator(seed: 73)
+        let rows = (0..<32).map { _ in g.integer(in: 0...(n - 1)) }
+        let steps = (0..<32).map { _ in g.integer(in: 1...s.steps) }
+        var noise = [Float](repeating: 0, count: 32 * d)
+        noise.withUnsafeMutableBufferPointer { g.fillNormals($0.baseAddress!, count: 32 * d) }
+        let expectedLabels = rows.map { g.uniform() < 0.1 ? 3 : labels[$0] }
+        let loss = Double(trainer.step())
+        #expect(trainer.lastLabels == expectedLabels)
+        // The tape's L_simple for the same xₜ, t and labels, in Double: the Float engine matches the tape's outputs to
+        // ~1e−6 of their scale (UNetEngineTests), so the mean of squares agrees to 2e−5 relative.
+        let tape = Tape<Double>()
+        let xt = (0..<(32 * d)).map { k in s.sqrtAlphaBar(steps[k / d]) * Double(data[rows[k / d] * d + k % d]) + s.sqrtOneMinusAlphaBar(steps[k / d]) * Double(noise[k]) }
+        func tapeLoss(_ y: [Int]) -> Double {
+            let out = net.tapeForward(tape.variable(Tensor(shape: [32, d], scalars: xt)), steps: steps, labels: y,
+                                      parameters: TapeParameters(layout: net.layout, values: parameters.map(Double.init), on: tape)).value.scalars
+            return zip(out, noise).reduce(0) { $0 + ($1.0 - Double($1.1)) * ($1.0 - Double($1.1)) } / Double(32 * d)
+        }
+        let reference = tapeLoss(expectedLabels)
+        expectClose(loss, reference, relative: 2e-5)
+        // The labels matter at these weights: with every label ∅ the loss moves by ≥ 10× the tolerance above.
+        let allNull = tapeLoss([Int](repeating: 3, count: 32))
+        #expect(abs(allNull - reference) > 2e-4 * reference, "∅ everywhere: \(allNull), the trainer's labels: \(reference)")
+        // Over many steps ∅ appears at the dropout rate: 200 steps × 32 rows, binomial sd √(0.09/6400) = 0.00375; 5σ.
+        var dropped = expectedLabels.filter { $0 == 3 }.count
+        for _ in 1..<200 { trainer.step(); dropped += trainer.lastLabels.filter { $0 == 3 }.count }
+        #expect(abs(Double(dropped) / 6400 - 0.1) < 5 * 0.00375, "share of ∅: \(Double(dropped) / 6400)")
+    }
 }

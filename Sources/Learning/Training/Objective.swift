@@ -127,9 +127,7 @@ public struct Objective: Sendable, Equatable, CustomStringConvertible {
             return (d * d, 2 * d, 0)
         }
         let mu = mean(output: o, xt: xt, t: t, schedule: schedule)
-        let hybrid = weighting == .hybrid
-        // Inside L_hybrid the bound sees μ_θ as a constant (stop-gradient): its o-derivative is dropped.
-        let dMeanDOutput = hybrid ? 0 : (prediction == .mean ? 1 : -schedule.beta(t) / (schedule.sqrtOneMinusAlphaBar(t) * schedule.alpha(t).squareRoot()))
+        let dMeanDOutput = prediction == .mean ? 1 : -schedule.beta(t) / (schedule.sqrtOneMinusAlphaBar(t) * schedule.alpha(t).squareRoot())
         let logSigma2 = logVariance(t: t, v: v, schedule: schedule)
         let slope = variance.logVarianceSlope(t: t, schedule: schedule)
         let vlb: (loss: Double, dOutput: Double, dVariance: Double)
@@ -143,8 +141,10 @@ public struct Objective: Sendable, Equatable, CustomStringConvertible {
             let kl = 0.5 * (logSigma2 - Double.log(posteriorVariance) + (posteriorVariance + difference * difference) * inverse - 1)
             vlb = (kl, -difference * inverse * dMeanDOutput, 0.5 * (1 - (posteriorVariance + difference * difference) * inverse) * slope)
         }
-        guard hybrid else { return vlb }
+        guard weighting == .hybrid else { return vlb }
         // λ·T·L_{t−1} in bits: t ~ U{1…T} makes T·L_{t−1} an unbiased estimate of L_vlb = Σₜ L_{t−1}.
+        // Inside L_hybrid the bound sees μ_θ as a constant (stop-gradient): its o-derivative vlb.dOutput is
+        // dropped, so ε_θ learns from L_simple alone and the bound trains only v.
         let scale = Objective.hybridWeight * Double(schedule.steps) / Double.log(2)
         let d = o - noise
         return (d * d + scale * vlb.loss, 2 * d, scale * vlb.dVariance)
