@@ -106,7 +106,7 @@ extension Lesson10 {
         ])
         let (fLin, fCos) = (curves[0].frechet.last!, curves[1].frechet.last!)
         book.text("Measured (σ² = β): d² = \(NumberFormat.significant(fLin, 3)) (linear) and \(NumberFormat.significant(fCos, 3)) (cosine), \(abs(fLin - fCos) < 2 * yardstick.spreadSD ? "within two sd of the metric's own noise" : fCos < fLin ? "the cosine schedule ahead" : "the linear schedule ahead"); the data floor is \(NumberFormat.significant(yardstick.floor, 3)). Without clipping, the cosine network's samples at S = \(top) give d² = \(NumberFormat.significant(unclipped, 3)): the same amplified error at t = T, now in every sample's first step.")
-        book.figure(Figure(name: "samples-by-schedule", title: "Ten samples each at S = \(top), x̂₀ clipped: linear σ² = β (top), cosine σ² = β (middle), cosine with L_hybrid's learned Σ_θ (bottom)", width: 1000, height: 360, panels: [
+        book.figure(Figure(name: "samples-by-schedule", title: "S = \(top), x̂₀ clipped, top to bottom: linear σ² = β, cosine σ² = β, cosine with learned Σ_θ", width: 1000, height: 360, panels: [
             DigitPictures.grid([0, 1, 3].flatMap { i in (0..<10).map { DigitPictures.image(curves[i].samples[top]!, $0).map { max(-1, min(1, $0)) } } }, columns: 10),
         ]), caption: "Samples from the three networks at S = \(top) (same seeds): linear ε, cosine ε (both σ² = β), cosine L_hybrid with its learned variance")
         return (reports, curves)

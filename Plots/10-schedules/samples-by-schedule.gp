@@ -1,4 +1,4 @@
-# Ten samples each at S = 100, x̂₀ clipped: linear σ² = β (top), cosine σ² = β (middle), cosine with L_hybrid's learned Σ_θ (bottom) — written by lesson-10.
+# S = 100, x̂₀ clipped, top to bottom: linear σ² = β, cosine σ² = β, cosine with learned Σ_θ — written by lesson-10.
 # Re-render with:  gnuplot samples-by-schedule.gp   (writes samples-by-schedule.png beside this script)
 set encoding utf8
 set terminal pngcairo size 1000,360 font 'DejaVu Sans,11' noenhanced
@@ -6,7 +6,7 @@ set output (strlen(ARG0) > 3 ? ARG0[1:strlen(ARG0)-2] : 'samples-by-schedule.') 
 set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', 4 '#fde725')
 set grid lc rgb '#dddddd'
 set format x '%g'; set format y '%g'
-set multiplot layout 1,1 title "Ten samples each at S = 100, x̂₀ clipped: linear σ² = β (top), cosine σ² = β (middle), cosine with L_hybrid's learned Σ_θ (bottom)" font ',13'
+set multiplot layout 1,1 title "S = 100, x̂₀ clipped, top to bottom: linear σ² = β, cosine σ² = β, cosine with learned Σ_θ" font ',13'
 
 # Panel 1
 unset logscale; set autoscale; unset colorbox; set size noratio
