@@ -23,8 +23,11 @@ extension Lesson10 {
     /// The step counts of the sweep.
     func stepCounts(_ run: Run) -> [Int] { run.quick ? [10, 50] : [10, 25, 100] }
 
-    /// Engines for the three networks.
-    func engines(_ run: Run, models: Models) -> (linear: any DenoisingEngine, cosine: any DenoisingEngine, hybrid: any DenoisingEngine) {
+    /// The three networks' loaded engines.
+    typealias Engines = (linear: any DenoisingEngine, cosine: any DenoisingEngine, hybrid: any DenoisingEngine)
+
+    /// An engine per network, loaded once and shared by the bounds and the sampling sweep.
+    func engines(_ run: Run, models: Models) -> Engines {
         let make = { (net: UNet, parameters: [Float]) -> any DenoisingEngine in
             let engine = net.makeEngine(capacity: 100, threads: run.threads)
             engine.load(parameters)
@@ -40,8 +43,7 @@ extension Lesson10 {
     }
 
     /// The four samplers (x̂₀ clipped), each run at every S of the sweep on `run.count` samples from the same seed.
-    func sweep(_ run: Run, models: Models, yardstick: FrechetYardstick) throws -> [Curve] {
-        let e = engines(run, models: models)
+    func sweep(_ run: Run, engines e: Engines, yardstick: FrechetYardstick) throws -> [Curve] {
         var curves = [
             Curve(name: "linear, σ² = β", engine: e.linear, outputDimension: 64, schedule: run.linear, method: .ddpm(.beta)),
             Curve(name: "cosine, σ² = β", engine: e.cosine, outputDimension: 64, schedule: run.cosine, method: .ddpm(.beta)),
@@ -63,8 +65,7 @@ extension Lesson10 {
 
     /// The held-out bounds: for the linear and the cosine ε-network [Eq. 11 σ² = β, clipped σ² = β, clipped σ² = β̃],
     /// then the hybrid network [clipped learned Σ_θ, clipped σ² = β, clipped σ² = β̃].
-    func bounds(_ run: Run, models: Models) -> [VariationalBound.Report] {
-        let e = engines(run, models: models)
+    func bounds(_ run: Run, engines e: Engines) -> [VariationalBound.Report] {
         let images = run.digits.heldOut.subset(0..<run.boundImages).values
         let decoder = DiscreteDecoder(levels: DigitImages.levels)
         let clipped = [ReverseModel(name: "σ² = β, x̂₀ clipped", mean: .clippedNoise, variance: .beta),
@@ -84,7 +85,8 @@ extension Lesson10 {
     static func bits(_ r: VariationalBound.Report) -> String { "\(NumberFormat.fixed(r.total, 3)) ± \(NumberFormat.fixed(r.standardError, 3))" }
 
     func schedulesAtOneBudget(_ book: Notebook, run: Run, models: Models, yardstick: FrechetYardstick) throws -> ([VariationalBound.Report], [Curve]) {
-        let reports = bounds(run, models: models)
+        let e = engines(run, models: models)
+        let reports = bounds(run, engines: e)
         let T = run.cosine.steps
         book.text("Scored on the first \(run.boundImages) held-out digits by lesson 09's bound (all 1,000 terms of each, in bits/dim, ± one standard error over images). \"Eq. 11\" takes μ_θ from ε_θ as written; \"x̂₀ clipped\" first clips x̂₀ of Eq. 15 to the data's range [−1, 1] and takes μ_θ = μ̃ₜ(xₜ, clip(x̂₀)), as Ho's and Nichol & Dhariwal's code do when they sample and evaluate:")
         book.table(["schedule", "bound, Eq. 11, σ² = β", "x̂₀ clipped, σ² = β", "x̂₀ clipped, σ² = β̃", "term at t = T, Eq. 11", "term at t = T, clipped"], [(0, "linear"), (3, "cosine")].map { i, name in
@@ -96,7 +98,7 @@ extension Lesson10 {
         let (lin, cos) = (min(reports[1].total, reports[2].total), min(reports[4].total, reports[5].total))
         let gap = abs(lin - cos), noise = 2 * max(reports[1].standardError, reports[4].standardError)
         book.text("With x̂₀ clipped, the better of the two variances gives \(NumberFormat.fixed(lin, 3)) bits/dim with the linear schedule and \(NumberFormat.fixed(cos, 3)) with the cosine schedule: \(gap < noise ? "a difference within two standard errors" : cos < lin ? "the cosine schedule ahead by \(NumberFormat.fixed(gap, 3))" : "the linear schedule ahead by \(NumberFormat.fixed(gap, 3))"). The same digits, the same noise draws, the same budget: only the schedule changed.")
-        let curves = try sweep(run, models: models, yardstick: yardstick)
+        let curves = try sweep(run, engines: e, yardstick: yardstick)
         let top = stepCounts(run).last!
         let unclipped = yardstick.distance(try draw(curves[1], steps: top, run: run, clip: false))
         book.text("And by their samples: \(run.count) samples each with Algorithm 2 respaced to S = \(top) steps (lesson 11), x̂₀ clipped, scored by lesson 08's Fréchet distance against the held-out digits. \(yardstick.description)")
