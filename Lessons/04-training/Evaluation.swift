@@ -42,7 +42,7 @@ extension Lesson04 {
 
     // MARK: - 3. The loss by t
 
-    func lossByStep(_ book: Notebook, trainer: Trainer, data: Tensor<Double>, schedule: NoiseSchedule) {
+    func lossByStep(_ book: Notebook, trainer: NetworkTrainer<MLP>, data: Tensor<Double>, schedule: NoiseSchedule) {
         book.section("3. Why the loss stays high: the loss by t")
         book.text("The loss curve flattens above 0, and that is normal. Split the loss by t on a fixed evaluation set: at large t, xₜ is almost pure noise, so ε ≈ xₜ and predicting it is easy (loss → 0). At small t, xₜ ≈ x₀ plus a sliver of noise, and telling that sliver apart from the data's own spread is hard (a predictor that cannot tell them apart has loss 1, the variance of ε). L_simple averages over t uniformly, so the total settles where these balance.")
         let predictor = NoisePredictor(model: trainer.samplingModel, steps: schedule.steps)

@@ -52,8 +52,8 @@ struct Lesson04: OneLineErrorCommand {
         guard learningRate > 0, learningRate < 1 else { throw ValidationError("--learning-rate must be in (0, 1), got \(learningRate)") }
         guard ema >= 0, ema < 1 else { throw ValidationError("--ema must be in [0, 1), got \(ema)") }
         guard clip >= 0 else { throw ValidationError("--clip must be ≥ 0, got \(clip)") }
-        guard (1...Trainer.maximumThreads).contains(threads) else {
-            throw ValidationError("--threads must be 1 or \(Trainer.maximumThreads) (the trainer splits each batch into two halves, one per thread), got \(threads)")
+        guard (1...2).contains(threads) else {
+            throw ValidationError("--threads must be 1 or 2 (the MLP's engine splits each batch into two halves, one per thread), got \(threads)")
         }
     }
 
@@ -104,11 +104,11 @@ struct Lesson04: OneLineErrorCommand {
 
     // MARK: - 2. Training
 
-    func train(_ book: Notebook, name: String, data: Tensor<Double>, steps: Int, seed: UInt64, schedule: NoiseSchedule) throws -> Trainer {
+    func train(_ book: Notebook, name: String, data: Tensor<Double>, steps: Int, seed: UInt64, schedule: NoiseSchedule) throws -> NetworkTrainer<MLP> {
         book.section("\(name == "Swiss roll" ? 2 : 4). Training on the \(name)")
         var rng = SeededGenerator(seed: seed)
         let options = trainingOptions(steps: steps)
-        let trainer = try Trainer(model: MLP(using: &rng), data: data.converted(to: Float.self).scalars, schedule: schedule, options: options, seed: seed)
+        let trainer = try NetworkTrainer(model: MLP(using: &rng), data: data.converted(to: Float.self).scalars, schedule: schedule, options: options, seed: seed)
         var bar = ProgressBar("training \(name)", total: steps)
         var losses: [Double] = []
         losses.reserveCapacity(steps)
@@ -138,7 +138,7 @@ struct Lesson04: OneLineErrorCommand {
 
     func save(_ book: Notebook, _ model: MLP, _ file: String, _ description: String) throws {
         try FileManager.default.createDirectory(at: book.directory, withIntermediateDirectories: true)
-        try Checkpoint.save(model, to: book.directory.appendingPathComponent(file))
+        try NamedCheckpoint.save(model, parameters: model.parameters, to: book.directory.appendingPathComponent(file))
         book.wroteFile(file, description)
     }
 }

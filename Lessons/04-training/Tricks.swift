@@ -39,7 +39,7 @@ extension Lesson04 {
             var options = trainingOptions(steps: steps)
             configure(&options)
             var rng = SeededGenerator(seed: 7)
-            let trainer = try Trainer(model: MLP(using: &rng), data: data.converted(to: Float.self).scalars, schedule: schedule, options: options, seed: 8)
+            let trainer = try NetworkTrainer(model: MLP(using: &rng), data: data.converted(to: Float.self).scalars, schedule: schedule, options: options, seed: 8)
             var last: [Double] = []
             for step in 1...steps {
                 let loss = Double(trainer.step())

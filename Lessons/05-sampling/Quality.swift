@@ -21,11 +21,11 @@ extension Lesson05 {
         var distances: [Double] = []
         var headline: [Float] = []
         for draw in 0..<draws {
-            let x = Sampler(model: model, schedule: schedule, variance: .beta).sample(count: count, seed: drawSeed(draw), threads: threads).samples
+            let x = NetworkSampler(network: model, parameters: model.parameters, schedule: schedule, variance: .beta, threads: threads).sample(count: count, seed: drawSeed(draw)).samples
             if draw == 0 { headline = x }
             distances.append(SlicedWasserstein.distance(Self.tensor(x), reference))
         }
-        let tilde = Sampler(model: model, schedule: schedule, variance: .betaTilde).sample(count: count, seed: drawSeed(0), threads: threads).samples
+        let tilde = NetworkSampler(network: model, parameters: model.parameters, schedule: schedule, variance: .betaTilde, threads: threads).sample(count: count, seed: drawSeed(0)).samples
         let tildeDistance = SlicedWasserstein.distance(Self.tensor(tilde), reference)
         let mean = distances.reduce(0, +) / Double(distances.count)
         book.table(["", "SWD to \(count) held-out points"], [
@@ -61,7 +61,7 @@ extension Lesson05 {
     func eightGaussians(_ book: Notebook, model: MLP, schedule: NoiseSchedule, count: Int) {
         book.section("3. 8 Gaussians: mode coverage, against the oracle")
         book.text("For the 8 Gaussians there is a sharper test: what fraction of samples lands within 3σ (0.15) of a mode, and is every mode equally used? For the true mixture the fraction is 1 − e^{−4.5} = 98.9 % and each mode gets 12.5 %. The oracle ε* run through the same Algorithm 2 shows what a perfect network would achieve with T = 1000 steps.")
-        let x = Sampler(model: model, schedule: schedule, variance: .beta).sample(count: count, seed: drawSeed(0), threads: threads).samples
+        let x = NetworkSampler(network: model, parameters: model.parameters, schedule: schedule, variance: .beta, threads: threads).sample(count: count, seed: drawSeed(0)).samples
         let learned = ModeCoverage(Self.tensor(x))
         let mixture = GaussianMixture2D.eightGaussians
         var rng = SeededGenerator(seed: drawSeed(0))

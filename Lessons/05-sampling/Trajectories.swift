@@ -13,8 +13,8 @@ extension Lesson05 {
         let frameSteps = stride(from: 1000, through: 25, by: -25).map { $0 } + [10, 1]
         let traceSteps = stride(from: 1000, through: 10, by: -10).map { $0 } + [5, 1]
         let shown = [1000, 600, 300, 100, 30, 1]
-        let run = Sampler(model: model, schedule: schedule, variance: .beta)
-            .sample(count: count, seed: drawSeed(0), threads: threads, snapshots: Set(frameSteps + traceSteps + shown))
+        let run = NetworkSampler(network: model, parameters: model.parameters, schedule: schedule, variance: .beta, threads: threads)
+            .sample(count: count, seed: drawSeed(0), snapshots: Set(frameSteps + traceSteps + shown))
         func xs(_ v: [Float], _ coordinate: Int) -> [Double] { v.enumerated().filter { $0.offset % 2 == coordinate }.map { Double($0.element) } }
         // Eight samples, each coordinate against t, from x_T (t = 1000) to x₀ (t = 0).
         let ordered = Set(traceSteps + frameSteps + shown).sorted(by: >)

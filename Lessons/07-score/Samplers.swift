@@ -19,7 +19,7 @@ extension Lesson07 {
             return langevin.run(from: start, generator: &rng) { x, t in schedule.scoreFromNoise(predictor.predict(x, t: t), t: t) }
         }
         func algorithm2(_ model: MLP, seed: UInt64) -> Tensor<Double> {
-            let x = Sampler(model: model, schedule: schedule).sample(count: n, seed: seed, threads: threads).samples
+            let x = NetworkSampler(network: model, parameters: model.parameters, schedule: schedule, variance: .beta, threads: threads).sample(count: n, seed: seed).samples
             return Tensor(shape: [n, 2], scalars: x.map(Double.init))
         }
         let seed = options.seed &+ 3_000

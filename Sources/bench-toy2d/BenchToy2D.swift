@@ -47,9 +47,9 @@ struct BenchToy2D: OneLineErrorCommand {
         var stepsPerSecond: Double?
         if !noTrain {
             var options = TrainingOptions()
-            options.threads = min(threads, Trainer.maximumThreads)
-            if threads > Trainer.maximumThreads { print("training uses \(Trainer.maximumThreads) threads (one per half batch); sampling uses \(threads)") }
-            let trainer = try Trainer(model: MLP(using: &rng), data: data, schedule: schedule, options: options, seed: 0)
+            options.threads = min(threads, 2)
+            if threads > 2 { print("training uses 2 threads (one per half batch); sampling uses \(threads)") }
+            let trainer = try NetworkTrainer(model: MLP(using: &rng), data: data, schedule: schedule, options: options, seed: 0)
             for _ in 0..<warmup { trainer.step() }
             let start = DispatchTime.now().uptimeNanoseconds
             var loss: Float = 0
@@ -61,10 +61,10 @@ struct BenchToy2D: OneLineErrorCommand {
         var sampleSeconds: Double?
         if !noSample {
             let model = try loadModel(schedule: schedule, data: data)
-            let sampler = Sampler(model: model, schedule: schedule, variance: .beta)
-            _ = sampler.sample(count: min(samples, Sampler.blockRows), seed: 99)  // untimed warm-up
+            let sampler = NetworkSampler(network: model, parameters: model.parameters, schedule: schedule, variance: .beta, threads: threads)
+            _ = sampler.sample(count: min(samples, sampler.engine.capacity), seed: 99)  // untimed warm-up
             let start = DispatchTime.now().uptimeNanoseconds
-            let x = sampler.sample(count: samples, seed: 1, threads: threads).samples
+            let x = sampler.sample(count: samples, seed: 1).samples
             sampleSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             var heldOut = SeededGenerator(seed: 1)
             let reference = Datasets.swissRoll(samples, using: &heldOut)
@@ -85,11 +85,11 @@ struct BenchToy2D: OneLineErrorCommand {
         let path = weights ?? (FileManager.default.fileExists(atPath: peer) ? peer : nil)
         if let path {
             print("sampling with weights \(path)")
-            do { return try Checkpoint.loadTorchRaw(from: URL(fileURLWithPath: path)) } catch { throw ValidationError(error.description) }
+            do { return try PeerWeights.load(from: URL(fileURLWithPath: path)) } catch { throw ValidationError(error.description) }
         }
         print("no trained weights found: training 5,000 steps first (untimed)")
         var rng = SeededGenerator(seed: 0)
-        let trainer = try Trainer(model: MLP(using: &rng), data: data, schedule: schedule, options: TrainingOptions(), seed: 0)
+        let trainer = try NetworkTrainer(model: MLP(using: &rng), data: data, schedule: schedule, options: TrainingOptions(), seed: 0)
         for _ in 0..<5000 { trainer.step() }
         return trainer.model
     }

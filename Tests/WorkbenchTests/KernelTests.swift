@@ -120,8 +120,8 @@ struct KernelTests {
         let model = MLP(sizes: [34, 16, 16, 2], using: &rng)
         let schedule = try NoiseSchedule.linear(steps: 50, betaStart: 1e-3, betaEnd: 0.1)
         for variance in ReverseVariance.allCases {
-            let fast = Sampler(model: model, schedule: schedule, variance: variance).sample(count: 20, seed: 7).samples
-            var generator = Sampler.generator(seed: 7, block: 0)
+            let fast = NetworkSampler(network: model, parameters: model.parameters, schedule: schedule, variance: variance).sample(count: 20, seed: 7).samples
+            var generator = SeededGenerator(seed: 7)  // batch 0's stream
             let reference = schedule.sample(count: 20, dimension: 2, variance: variance, generator: &generator) { x, t in
                 let tape = Tape<Double>()
                 let input = MLP.input(x: x.converted(to: Float.self), t: Array(repeating: t, count: x.shape[0])).converted(to: Double.self)
@@ -137,11 +137,16 @@ struct KernelTests {
         var rng = SeededGenerator(seed: 61)
         let model = MLP(sizes: [34, 16, 16, 2], using: &rng)
         let schedule = try NoiseSchedule.linear(steps: 40)
-        let sampler = Sampler(model: model, schedule: schedule)
-        let one = sampler.sample(count: 250, seed: 3, threads: 1, snapshots: [40, 1])
-        let two = sampler.sample(count: 250, seed: 3, threads: 2, snapshots: [40, 1])
+        // 250 samples in batches of 96: three batches, claimed by one engine or shared between two.
+        let one = NetworkSampler(network: model, parameters: model.parameters, schedule: schedule, threads: 1).sample(count: 250, seed: 3, snapshots: [40, 1])
+        let two = NetworkSampler(network: model, parameters: model.parameters, schedule: schedule, threads: 2).sample(count: 250, seed: 3, snapshots: [40, 1])
         #expect(one.samples == two.samples)
         #expect(one.snapshots[40]!.x == two.snapshots[40]!.x)
+        // x_T of the third batch (rows 192…249) comes from its own stream, seed + 2.
+        var third = SeededGenerator(seed: 3 &+ 2)
+        var start = [Float](repeating: 0, count: 58 * 2)
+        start.withUnsafeMutableBufferPointer { third.fillNormals($0.baseAddress!, count: 58 * 2) }
+        #expect(Array(one.snapshots[40]!.x[(192 * 2)...]) == start)
         // At t = 1, x̂₀ = (x₁ − √(1−ᾱ₁)ε_θ)/√ᾱ₁ and x₀ = (x₁ − β₁/√(1−ᾱ₁)·ε_θ)/√α₁ coincide (√(1−ᾱ₁) = √β₁).
         let x0Hat = one.snapshots[1]!.predictedX0
         #expect(zip(x0Hat, one.samples).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })

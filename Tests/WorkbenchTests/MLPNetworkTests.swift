@@ -36,6 +36,27 @@ struct MLPNetworkTests {
         #expect(worst <= 1e-4 * top, "largest gradient error \(worst) against \(top)")
     }
 
+    @Test("Its inference path (one t for the batch: emb(t)·W₁ₑ + b₁ once, fused bias + SiLU) equals the tape, at 1 and 2 threads",
+          arguments: [1, 2])
+    func evaluateMatchesTape(threads: Int) {
+        var rng = SeededGenerator(seed: 24)
+        let net = MLP(sizes: MLP.toySizes, using: &rng)
+        let n = 13  // odd: halves of 7 and 6 rows
+        let x = (0..<(2 * n)).map { _ in Float(rng.normal()) }
+        let engine = net.makeEngine(capacity: 16, threads: threads)
+        engine.load(net.parameters)
+        for t in [1, 637, 1000] {
+            let output = Array(UnsafeBufferPointer(start: x.withUnsafeBufferPointer { engine.evaluate($0.baseAddress!, steps: [Int](repeating: t, count: n)) }, count: 2 * n))
+            let tape = Tape<Double>()
+            let y = net.tapeForward(tape.variable(Tensor(shape: [n, 2], scalars: x.map(Double.init))), steps: [Int](repeating: t, count: n),
+                                    parameters: TapeParameters(layout: net.layout, values: net.parameters.map(Double.init), on: tape)).value.scalars
+            // As `engineMatchesTape`: Float sums of ≤ 128 terms over 4 layers against Double, 1e−4 of the scale.
+            let scale = y.map(abs).max()!
+            let worst = zip(output, y).map { abs(Double($0) - $1) }.max()!
+            #expect(worst <= 1e-4 * scale, "t = \(t): largest error \(worst) against \(scale)")
+        }
+    }
+
     @Test("NetworkTrainer<MLP>: one step's loss is the tape's L_simple on the same draws; a named checkpoint round-trips")
     func genericTrainerAndCheckpoint() throws {
         let s = Self.schedule

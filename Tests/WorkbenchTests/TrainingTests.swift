@@ -62,7 +62,7 @@ struct TrainingTests {
             options.emaDecay = 0.99
             options.clipNorm = 1
             options.antithetic = true
-            let trainer = try Trainer(model: MLP(sizes: [34, 16, 16, 2], using: &rng), data: data, schedule: schedule, options: options, seed: seed)
+            let trainer = try NetworkTrainer(model: MLP(sizes: [34, 16, 16, 2], using: &rng), data: data, schedule: schedule, options: options, seed: seed)
             for _ in 0..<20 { trainer.step() }
             return trainer.model.parameters + trainer.samplingModel.parameters
         }
@@ -78,49 +78,64 @@ struct TrainingTests {
         var options = TrainingOptions()
         options.batchSize = 8
         options.antithetic = true
-        let trainer = try Trainer(model: MLP(sizes: [34, 8, 2], using: &rng), data: [0, 0, 1, 1], schedule: try .linear(), options: options, seed: 3)
+        let trainer = try NetworkTrainer(model: MLP(sizes: [34, 8, 2], using: &rng), data: [0, 0, 1, 1], schedule: try .linear(), options: options, seed: 3)
         trainer.step()
         for i in 0..<4 { #expect(trainer.lastSteps[i] + trainer.lastSteps[i + 4] == 1001) }
     }
 
     @Test("Antithetic partners: T + 1 − t maps 1 ↔ T and stays inside 1…T", arguments: [1, 2, 500, 999, 1000])
     func antitheticPartnerBoundaries(t: Int) {
-        let partner = Trainer.antitheticPartner(of: t, steps: 1000)
+        let partner = TrainingOptions.antitheticPartner(of: t, steps: 1000)
         #expect((1...1000).contains(partner), "partner of \(t): \(partner)")
         #expect(partner + t == 1001)
-        #expect(Trainer.antitheticPartner(of: partner, steps: 1000) == t)
+        #expect(TrainingOptions.antitheticPartner(of: partner, steps: 1000) == t)
     }
 
     @Test("Settings that cannot work are refused with a message naming the value")
     func trainerRefusesBadSettings() {
         var rng = SeededGenerator(seed: 4)
         let schedule = try! NoiseSchedule.linear()
+        let mlp = MLP(sizes: [34, 8, 2], using: &rng)
         var odd = TrainingOptions()
         odd.batchSize = 7
-        #expect(throws: TrainerError.batchSize(7)) { try Trainer(model: MLP(sizes: [34, 8, 2], using: &rng), data: [0, 0], schedule: schedule, options: odd, seed: 1) }
-        var many = TrainingOptions()
-        many.threads = 3
-        #expect(throws: TrainerError.threads(3)) { try Trainer(model: MLP(sizes: [34, 8, 2], using: &rng), data: [0, 0], schedule: schedule, options: many, seed: 1) }
-        #expect(throws: TrainerError.inputWidth(33, expected: 34)) { try Trainer(model: MLP(sizes: [33, 8, 2], using: &rng), data: [0, 0], schedule: schedule, seed: 1) }
-        #expect(throws: TrainerError.data(count: 3, dimension: 2)) { try Trainer(model: MLP(sizes: [34, 8, 2], using: &rng), data: [0, 0, 1], schedule: schedule, seed: 1) }
-        #expect(TrainerError.threads(3).description.contains("got 3"))
+        odd.antithetic = true
+        #expect(throws: TrainerError.batchSize(7)) { try NetworkTrainer(model: mlp, data: [0, 0], schedule: schedule, options: odd, seed: 1) }
+        odd.antithetic = false
+        _ = try? NetworkTrainer(model: mlp, data: [0, 0], schedule: schedule, options: odd, seed: 1).step()  // odd without antithetic t is fine
+        var empty = TrainingOptions()
+        empty.batchSize = 0
+        #expect(throws: TrainerError.batchSize(0)) { try NetworkTrainer(model: mlp, data: [0, 0], schedule: schedule, options: empty, seed: 1) }
+        var none = TrainingOptions()
+        none.threads = 0
+        #expect(throws: TrainerError.threads(0)) { try NetworkTrainer(model: mlp, data: [0, 0], schedule: schedule, options: none, seed: 1) }
+        // Input 33 = 1 coordinate + 32 embedding values, but 2 outputs: not an ε-predictor for 1-D points.
+        #expect(throws: TrainerError.outputs(2, expected: 1)) { try NetworkTrainer(model: MLP(sizes: [33, 8, 2], using: &rng), data: [0, 0], schedule: schedule, seed: 1) }
+        #expect(throws: TrainerError.data(count: 3, dimension: 2)) { try NetworkTrainer(model: mlp, data: [0, 0, 1], schedule: schedule, seed: 1) }
+        for error in [TrainerError.threads(0), .batchSize(7), .outputs(2, expected: 1), .data(count: 3, dimension: 2)] {
+            #expect(!error.description.contains("\n") && error.description.count > 20)
+        }
+        #expect(TrainerError.threads(0).description.contains("got 0"))
     }
 
-    @Test("One Trainer step equals Algorithm 1 recomputed in Double on the tape from the same draws")
-    func trainerStepMatchesTape_alg1() throws {
+    @Test("One NetworkTrainer<MLP> step equals Algorithm 1 recomputed in Double on the tape from the same draws, at 1 and 2 threads",
+          arguments: [1, 2])
+    func trainerStepMatchesTape_alg1(threads: Int) throws {
         let schedule = try NoiseSchedule.linear()
         var rng = SeededGenerator(seed: 11)
         let points = Datasets.swissRoll(64, using: &rng).converted(to: Float.self).scalars
         let model = MLP(sizes: [34, 16, 16, 2], using: &rng)
         var options = TrainingOptions()
         options.batchSize = 16
-        let trainer = try Trainer(model: model, data: points, schedule: schedule, options: options, seed: 21)
+        options.threads = threads
+        let trainer = try NetworkTrainer(model: model, data: points, schedule: schedule, options: options, seed: 21)
         let loss = trainer.step()
         // The draws replayed in the documented order: batch rows, then t, then ε (rounded to Float).
         var g = SeededGenerator(seed: 21)
         let rows = (0..<16).map { _ in g.integer(in: 0...63) }
         let steps = (0..<16).map { _ in g.integer(in: 1...1000) }
-        let noise = (0..<32).map { _ in Double(Float(g.normal())) }
+        var floats = [Float](repeating: 0, count: 32)
+        floats.withUnsafeMutableBufferPointer { g.fillNormals($0.baseAddress!, count: 32) }
+        let noise = floats.map(Double.init)
         #expect(trainer.lastSteps == steps)
         // ᾱₜ as a running product of the paper's 1 − βₛ (independent of NoiseSchedule), xₜ by Eq. 4, and the
         // embedding as WORKLOAD.md fixes it (float32 argument Float(t)·fᵢ, then sin and cos), all in Double.
@@ -193,7 +208,7 @@ struct TrainingTests {
         let data = Datasets.eightGaussians(1000, using: &rng).converted(to: Float.self).scalars
         var options = TrainingOptions()
         options.batchSize = 64
-        let trainer = try Trainer(model: MLP(sizes: [34, 32, 32, 2], using: &rng), data: data, schedule: try .linear(), options: options, seed: 4)
+        let trainer = try NetworkTrainer(model: MLP(sizes: [34, 32, 32, 2], using: &rng), data: data, schedule: try .linear(), options: options, seed: 4)
         let losses = (0..<1500).map { _ in Double(trainer.step()) }
         let first = losses.prefix(100).reduce(0, +) / 100
         let last = losses.suffix(100).reduce(0, +) / 100

@@ -40,6 +40,9 @@ public protocol DenoisingEngine: AnyObject {
     func backward(_ gradOutput: UnsafePointer<Float>, images: Int, into gradients: UnsafeMutablePointer<Float>)
     /// `forward` of a class-conditional network with one label per sample (nil: an unconditional network).
     func forward(_ x: UnsafePointer<Float>, steps t: [Int], labels: [Int]?) -> UnsafePointer<Float>
+    /// The network's output for inference, when no `backward` follows (samplers): an engine may skip what only
+    /// the backward pass needs and reorder sums (the same values up to Float rounding).
+    func evaluate(_ x: UnsafePointer<Float>, steps t: [Int]) -> UnsafePointer<Float>
 }
 
 extension DenoisingEngine {
@@ -48,6 +51,9 @@ extension DenoisingEngine {
         precondition(labels == nil, "DenoisingEngine: this network is not class-conditional")
         return forward(x, steps: t)
     }
+
+    /// `forward` unless the engine has a faster inference path.
+    public func evaluate(_ x: UnsafePointer<Float>, steps t: [Int]) -> UnsafePointer<Float> { forward(x, steps: t) }
 }
 
 extension UNet: DenoisingNetwork {

@@ -37,51 +37,6 @@ extension MLP: DenoisingNetwork {
         return MLP.forward(input, weights: (0..<layerCount).map { (p("net.\(2 * $0).weight"), p("net.\(2 * $0).bias")) })
     }
 
-    /// An `MLPEngine` (its packed weights shared by nothing else).
-    public func makeEngine(capacity: Int, threads: Int) -> any DenoisingEngine { MLPEngine(sizes: sizes, capacity: capacity) }
-}
-
-/// `NetworkEngine` behind the `DenoisingEngine` protocol: builds the input rows [xₜ, embedding(t)],
-/// runs the packed MLP forward and backward on one thread.
-public final class MLPEngine: DenoisingEngine {
-    /// The largest batch.
-    public let capacity: Int
-    let sizes: [Int]
-    let engine: NetworkEngine
-    var packed: PackedNetwork
-    let input: FloatBuffer
-    let output: FloatBuffer
-    var rows = 0
-
-    /// An engine for networks of `sizes` and batches of up to `capacity` points.
-    public init(sizes: [Int], capacity: Int) {
-        self.capacity = capacity
-        self.sizes = sizes
-        engine = NetworkEngine(sizes: sizes, capacity: capacity)
-        packed = PackedNetwork(MLP(sizes: sizes, parameters: [Float](repeating: 0, count: MLP.parameterCount(sizes))))
-        input = FloatBuffer(count: capacity * sizes[0])
-        output = FloatBuffer(count: capacity * sizes.last!)
-    }
-
-    /// Repacks the weights.
-    public func load(_ parameters: [Float]) { packed.update(MLP(sizes: sizes, parameters: parameters)) }
-
-    /// ε_θ for points x [N, dimension] at steps t.
-    public func forward(_ x: UnsafePointer<Float>, steps t: [Int]) -> UnsafePointer<Float> {
-        precondition(t.count <= capacity, "MLPEngine: \(t.count) points, capacity \(capacity)")
-        let (width, d) = (sizes[0], sizes[0] - TimeEmbedding.width)
-        for (r, step) in t.enumerated() {
-            for j in 0..<d { input.pointer[r * width + j] = x[r * d + j] }
-            for (j, v) in TimeEmbedding.embedding(step).enumerated() { input.pointer[r * width + d + j] = v }
-        }
-        rows = t.count
-        engine.forward(packed, input: input.pointer, rows: rows, output: output.pointer)
-        return UnsafePointer(output.pointer)
-    }
-
-    /// The parameters' gradient for ∂L/∂ε_θ = `gradOutput`, after `forward` on the same batch.
-    public func backward(_ gradOutput: UnsafePointer<Float>, images: Int, into gradients: UnsafeMutablePointer<Float>) {
-        precondition(images == rows, "MLPEngine: backward for \(images) points after a forward of \(rows)")
-        engine.backward(packed, input: input.pointer, gradOutput: gradOutput, rows: rows, gradients: gradients)
-    }
+    /// An `MLPEngine`: two half batches, one per thread when `threads` ≥ 2.
+    public func makeEngine(capacity: Int, threads: Int) -> any DenoisingEngine { MLPEngine(sizes: sizes, capacity: capacity, threads: threads) }
 }

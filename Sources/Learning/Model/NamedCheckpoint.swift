@@ -10,10 +10,12 @@ import Foundation
 ///     UInt64    number of floats, then the float32 parameters tensor after tensor, row-major
 ///     UInt64    FNV-1a 64-bit hash of every byte before it
 ///
-/// Loading checks the magic (an old version-1 file — lesson 04's MLP format — is named as such),
+/// Loading checks the magic (a version-1 file — the older workbench's MLP format — is named as such),
 /// the hash, and that configuration, names and shapes are exactly the expected network's.
 public enum NamedCheckpoint {
     static let magic = Array("DDPMWB2\n".utf8)
+    /// The magic bytes of version 1, the 2-D MLP's format before named tensors: recognised to be refused.
+    static let version1Magic = Array("DDPMWB1\n".utf8)
 
     /// A checkpoint that cannot be used, in one line.
     public enum Failure: Error, Equatable, CustomStringConvertible {
@@ -35,7 +37,7 @@ public enum NamedCheckpoint {
             switch self {
             case .unreadable(let path): "cannot read checkpoint \(path)"
             case .foreign(let path): "\(path) is not a DDPM Workbench checkpoint (wrong magic bytes)"
-            case .olderFormat(let path): "\(path) is a version-1 checkpoint (a 2-D MLP's, lesson 04's format), not a named-tensor one"
+            case .olderFormat(let path): "\(path) is a version-1 checkpoint (an older workbench's MLP format): rerun the lesson that wrote it"
             case .truncated(let path): "\(path) is truncated"
             case .corrupt(let path): "\(path) is corrupt: its checksum does not match its contents"
             case .mismatched(let path, let expected, let found): "\(path) holds \(found), but \(expected) was expected"
@@ -47,17 +49,17 @@ public enum NamedCheckpoint {
     public static func encode(_ network: some DenoisingNetwork, parameters: [Float]) -> Data {
         precondition(parameters.count == network.layout.count, "NamedCheckpoint: \(parameters.count) values for \(network.layout.count)")
         var bytes = magic
-        func string(_ s: String) { Checkpoint.append(UInt32(s.utf8.count), to: &bytes); bytes += Array(s.utf8) }
+        func string(_ s: String) { append(UInt32(s.utf8.count), to: &bytes); bytes += Array(s.utf8) }
         string(network.configuration)
-        Checkpoint.append(UInt32(network.layout.entries.count), to: &bytes)
+        append(UInt32(network.layout.entries.count), to: &bytes)
         for entry in network.layout.entries {
             string(entry.name)
-            Checkpoint.append(UInt32(entry.shape.count), to: &bytes)
-            for d in entry.shape { Checkpoint.append(UInt32(d), to: &bytes) }
+            append(UInt32(entry.shape.count), to: &bytes)
+            for d in entry.shape { append(UInt32(d), to: &bytes) }
         }
-        Checkpoint.append(UInt64(parameters.count), to: &bytes)
-        for v in parameters { Checkpoint.append(v.bitPattern, to: &bytes) }
-        Checkpoint.append(Checkpoint.fnv1a(bytes), to: &bytes)
+        append(UInt64(parameters.count), to: &bytes)
+        for v in parameters { append(v.bitPattern, to: &bytes) }
+        append(fnv1a(bytes), to: &bytes)
         return Data(bytes)
     }
 
@@ -126,11 +128,20 @@ public enum NamedCheckpoint {
         guard let data = try? Data(contentsOf: url) else { throw .unreadable(path: path) }
         let bytes = [UInt8](data)
         guard bytes.count >= 8 else { throw .foreign(path: path) }
-        if Array(bytes[0..<8]) == Checkpoint.magic { throw .olderFormat(path: path) }
+        if Array(bytes[0..<8]) == version1Magic { throw .olderFormat(path: path) }
         guard Array(bytes[0..<8]) == magic else { throw .foreign(path: path) }
         guard bytes.count >= 16 else { throw .truncated(path: path) }
         let stored = bytes[(bytes.count - 8)...].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        guard stored == Checkpoint.fnv1a(bytes[0..<(bytes.count - 8)]) else { throw .corrupt(path: path) }
+        guard stored == fnv1a(bytes[0..<(bytes.count - 8)]) else { throw .corrupt(path: path) }
         return bytes
+    }
+
+    static func append<I: FixedWidthInteger>(_ value: I, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// FNV-1a, 64-bit: h ← (h ⊕ byte)·1099511628211, from 14695981039346656037.
+    static func fnv1a<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+        bytes.reduce(14_695_981_039_346_656_037) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
     }
 }

@@ -150,3 +150,44 @@ func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> 
     while i < count { sum += a[i] * b[i]; i += 1 }
     return sum
 }
+
+extension NetworkEngine {
+    /// Inference for `rows` points x [rows, d] that share one t, without keeping anything for `backward`:
+    /// h₁ = SiLU(x·W₁ₓ + c) with c = emb(t)·W₁ₑ + b₁ given (`firstLayerBias`, [sizes[1]]), then
+    /// hₗ = SiLU(hₗ₋₁·Wₗ + bₗ) with bias and SiLU applied in registers, and output = h·W + b.
+    func infer(_ network: PackedNetwork, points x: UnsafePointer<Float>, firstLayerBias: UnsafePointer<Float>, rows: Int,
+               output: UnsafeMutablePointer<Float>) {
+        precondition(rows <= capacity, "NetworkEngine: \(rows) rows exceed capacity \(capacity)")
+        let model = network.model
+        let layers = sizes.count - 1
+        let d = sizes[0] - TimeEmbedding.width
+        model.parameters.withUnsafeBufferPointer { p in
+            let width = sizes[1]
+            let (w1, h1) = (p.baseAddress! + model.weightOffset(0), activations[0].pointer)
+            for r in 0..<rows {
+                var j = 0
+                while j < width {
+                    var z = Gemm.load(firstLayerBias + j)
+                    for c in 0..<d { z.addProduct(SIMD8(repeating: x[r * d + c]), Gemm.load(w1 + c * width + j)) }
+                    Gemm.store(VectorMath.silu(z), h1 + r * width + j, false)
+                    j += 8
+                }
+            }
+            for l in 1..<(layers - 1) {
+                let (n, m) = (sizes[l], sizes[l + 1])
+                let (input, h, bias) = (UnsafePointer(activations[l - 1].pointer), activations[l].pointer, p.baseAddress! + model.biasOffset(l))
+                if m % 16 == 0 {
+                    Gemm.multiplyBiasSiLU(m: rows, n: m, k: n, a: input, lda: n, packedB: network.weights[l].pointer, bias: bias, c: h, ldc: m)
+                } else {
+                    Gemm.multiply(m: rows, n: m, k: n, a: input, lda: n, packedB: network.weights[l].pointer, c: h, ldc: m, accumulate: false)
+                    VectorMath.biasSiLU(h, rows: rows, width: m, bias: bias, output: h, sigmoid: nil)
+                }
+            }
+            let (n, m) = (sizes[layers - 1], sizes[layers])
+            let (h, bias, wt) = (UnsafePointer(activations[layers - 2].pointer), p.baseAddress! + model.biasOffset(layers - 1), network.lastTransposed.pointer)
+            for r in 0..<rows {
+                for o in 0..<m { output[r * m + o] = bias[o] + dot(h + r * n, wt + o * n, n) }
+            }
+        }
+    }
+}

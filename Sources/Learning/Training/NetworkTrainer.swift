@@ -49,16 +49,17 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
     /// `objective` chooses Table 2's row; the bound objectives need data on 17 levels (the digits).
     /// `labels` (one per data row, 0…classes − 1) train a class-conditional network, with each label dropped
     /// to ∅ with probability `labelDropout`.
-    /// - Throws: `TrainerError` for a batch < 1, threads < 1, or data that is not whole samples.
+    /// - Throws: `TrainerError` for a batch < 1 (or odd with antithetic t), threads < 1, data that is not whole
+    ///   samples, or a network whose outputs do not fit the objective.
     public init(network: Network, parameters: [Float], data: [Float], schedule: NoiseSchedule,
                 options: TrainingOptions = TrainingOptions(), objective: Objective = .simple, labels: [Int]? = nil, labelDropout: Double = 0.1,
                 seed: UInt64) throws(TrainerError) {
         let d = network.dimension
-        guard options.batchSize >= 1 else { throw .batchSize(options.batchSize) }
+        guard options.batchSize >= 1 && (!options.antithetic || options.batchSize % 2 == 0) else { throw .batchSize(options.batchSize) }
         guard options.threads >= 1 else { throw .threads(options.threads) }
-        guard !data.isEmpty && data.count % d == 0 else { throw .data(count: data.count, dimension: d) }
+        guard d >= 1 && !data.isEmpty && data.count % d == 0 else { throw .data(count: data.count, dimension: d) }
+        guard network.outputDimension == d * objective.outputChannels else { throw .outputs(network.outputDimension, expected: d * objective.outputChannels) }
         precondition(parameters.count == network.layout.count, "NetworkTrainer: \(parameters.count) parameters for \(network.layout.count)")
-        precondition(network.outputDimension == d * objective.outputChannels, "NetworkTrainer: the objective needs \(objective.outputChannels) output channels")
         precondition((labels == nil) == (network.classes == 0), "NetworkTrainer: labels go with a class-conditional network")
         precondition(labels == nil || labels!.count == data.count / d, "NetworkTrainer: \(labels?.count ?? 0) labels for \(data.count / d) rows")
         precondition((0...1).contains(labelDropout), "NetworkTrainer: label dropout \(labelDropout) outside [0, 1]")
@@ -97,7 +98,7 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
         for i in 0..<batch { rows[i] = generator.integer(in: 0...(n - 1)) }
         for i in 0..<batch { lastSteps[i] = generator.integer(in: 1...schedule.steps) }
         if options.antithetic {
-            for i in (batch / 2)..<(batch / 2 * 2) { lastSteps[i] = Trainer.antitheticPartner(of: lastSteps[i - batch / 2], steps: schedule.steps) }
+            for i in (batch / 2)..<batch { lastSteps[i] = TrainingOptions.antitheticPartner(of: lastSteps[i - batch / 2], steps: schedule.steps) }
         }
         noise.withUnsafeMutableBufferPointer { generator.fillNormals($0.baseAddress!, count: batch * d) }
         for (i, row) in rows.enumerated() {
@@ -153,4 +154,17 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
         }
         return sum
     }
+}
+
+extension NetworkTrainer where Network == MLP {
+    /// A trainer of `model` (its parameters the starting point) on `data`, with L_simple.
+    public convenience init(model: MLP, data: [Float], schedule: NoiseSchedule, options: TrainingOptions = TrainingOptions(), seed: UInt64) throws(TrainerError) {
+        try self.init(network: model, parameters: model.parameters, data: data, schedule: schedule, options: options, seed: seed)
+    }
+
+    /// The network with its current parameters.
+    public var model: MLP { MLP(sizes: network.sizes, parameters: parameters) }
+
+    /// The network to sample from: the moving average of the weights if enabled, else the trained weights.
+    public var samplingModel: MLP { MLP(sizes: network.sizes, parameters: samplingParameters) }
 }
