@@ -7,7 +7,9 @@ import RealModule
 final class AttentionCoreOp {
     let channels: Int, positions: Int
     let context: EngineContext
-    let output: FloatBuffer, weights: FloatBuffer, gradInput: FloatBuffer
+    let output: FloatBuffer, weights: FloatBuffer
+    /// ∂qkv [images·P, 3c], in the engine's scratch shared by every attention block (valid until the next one's backward).
+    var gradInput: FloatBuffer { context.attentionGradient }
     private var input: UnsafePointer<Float>?
 
     init(channels: Int, positions: Int, capacity: Int, context: EngineContext) {
@@ -15,7 +17,7 @@ final class AttentionCoreOp {
         (self.channels, self.positions, self.context) = (channels, positions, context)
         output = FloatBuffer(count: capacity * positions * channels)
         weights = FloatBuffer(count: capacity * positions * positions)
-        gradInput = FloatBuffer(count: capacity * positions * 3 * channels)
+        context.reserve(gradients: [], attention: capacity * positions * 3 * channels)
     }
 
     func forward(_ qkv: UnsafePointer<Float>, images: Int) {

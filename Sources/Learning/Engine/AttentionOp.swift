@@ -13,9 +13,11 @@ final class AttentionOp {
         norm = GroupNormOp(attention.norm, prefix: prefix + ".norm", layout: layout, positions: positions, capacity: capacity, silu: false, context: context)
         qkv = ConvolutionOp(attention.qkv, prefix: prefix + ".qkv", layout: layout, inputSize: size, capacity: capacity, context: context)
         core = AttentionCoreOp(channels: channels, positions: positions, capacity: capacity, context: context)
-        proj = ConvolutionOp(attention.proj, prefix: prefix + ".proj", layout: layout, inputSize: size, capacity: capacity, context: context)
         output = FloatBuffer(count: capacity * positions * channels)
+        // proj writes straight into `output`, then x is added (the same bits as x + proj: addition commutes).
+        proj = ConvolutionOp(attention.proj, prefix: prefix + ".proj", layout: layout, inputSize: size, capacity: capacity, context: context, output: output)
         gradInput = FloatBuffer(count: capacity * positions * channels)
+        context.reserve(gradients: [capacity * positions * channels])
     }
 
     func load(_ parameters: UnsafePointer<Float>) {
@@ -26,10 +28,8 @@ final class AttentionOp {
         norm.forward(x, images: images)
         qkv.forward(norm.output.pointer, images: images)
         core.forward(qkv.output.pointer, images: images)
-        proj.forward(core.output.pointer, images: images)
-        let count = images * positions * channels
-        output.pointer.update(from: x, count: count)
-        MapOps.add(proj.output.pointer, to: output.pointer, count: count)
+        proj.forward(core.output.pointer, images: images)   // into `output`
+        MapOps.add(x, to: output.pointer, count: images * positions * channels)
     }
 
     func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>) {

@@ -27,7 +27,8 @@ final class ConvolutionOp {
     /// The bias inside the engine's parameter buffer (stable for the engine's lifetime).
     private var bias: UnsafePointer<Float>?
 
-    init(_ conv: Conv2d, prefix: String, layout: ParameterLayout, inputSize: Int, capacity: Int, context: EngineContext) {
+    /// With `output`, y is written into that buffer (a block's own output, to which it then adds its skip path).
+    init(_ conv: Conv2d, prefix: String, layout: ParameterLayout, inputSize: Int, capacity: Int, context: EngineContext, output: FloatBuffer? = nil) {
         self.conv = conv
         weightOffset = layout[prefix + ".weight"]!.offset
         biasOffset = layout[prefix + ".bias"]!.offset
@@ -35,12 +36,20 @@ final class ConvolutionOp {
         outputSize = conv.outputSize(inputSize)
         depth = conv.kernelSize * conv.kernelSize * conv.inChannels
         self.context = context
-        output = FloatBuffer(count: capacity * outputSize * outputSize * conv.outChannels)
+        let size = capacity * conv.outputSize(inputSize) * conv.outputSize(inputSize) * conv.outChannels
+        precondition((output?.count ?? size) >= size, "ConvolutionOp: the output buffer is too small")
+        self.output = output ?? FloatBuffer(count: size)
         matrix = FloatBuffer(count: depth * conv.outChannels)
         packedWeight = FloatBuffer(count: Gemm.packedCount(k: depth, n: conv.outChannels))
         packedTransposed = FloatBuffer(count: Gemm.packedCount(k: conv.outChannels, n: depth))
         weightGradient = FloatBuffer(count: depth * conv.outChannels)
         packedFlipped = FloatBuffer(count: conv.stride == 1 ? Gemm.packedCount(k: depth / conv.inChannels * conv.outChannels, n: conv.inChannels) : 0)
+        // Scratch: per-thread chunks for the forward unroll and ∂x's unroll of ∂y; a whole unrolled [rows, K]
+        // only for ∂W when cin is not a multiple of 16 and for ∂col when ∂x is not a stride-1 convolution.
+        let rows = capacity * outputSize * outputSize
+        let chunks = context.pool.threads * EngineContext.chunkRows * max(depth, conv.kernelSize * conv.kernelSize * conv.outChannels)
+        let whole = conv.inChannels % 16 != 0 || !(conv.stride == 1 && conv.kernelSize > 1 || isPointwise) ? rows * depth : 0
+        context.reserve(col: max(chunks, whole), strip: rows * 16)
     }
 
     /// Whether col is x itself.
@@ -73,14 +82,15 @@ final class ConvolutionOp {
     }
 
     /// im2col for a k × k window: row r (an output position of an `outputSize`² map) holds the
-    /// `channels` values at each tap (u, v) of x [·, size, size, channels], 0 outside.
+    /// `channels` values at each tap (u, v) of x [·, size, size, channels], 0 outside; row r of `rows`
+    /// goes to `col + (r − rows.lowerBound)·K`.
     static func unroll(_ x: UnsafePointer<Float>, channels cin: Int, size n: Int, kernel k: Int, stride s: Int, padding p: Int,
                        outputSize m: Int, rows: Range<Int>, into col: UnsafeMutablePointer<Float>) {
         let depth = k * k * cin
         for r in rows {
             let (image, position) = r.quotientAndRemainder(dividingBy: m * m)
             let (i, j) = position.quotientAndRemainder(dividingBy: m)
-            var out = col + r * depth
+            var out = col + (r - rows.lowerBound) * depth
             for u in 0..<k {
                 let row = s * i + u - p
                 for v in 0..<k {
@@ -103,17 +113,22 @@ final class ConvolutionOp {
         let rows = images * outputSize * outputSize
         let cout = conv.outChannels
         guard let bias else { preconditionFailure("ConvolutionOp.forward before load") }
-        context.parallel(rows, align: 6) { range in
-            let a: UnsafePointer<Float>
-            if isPointwise {
-                a = x + range.lowerBound * depth
-            } else {
-                unroll(x, rows: range, into: context.col.pointer)
-                a = UnsafePointer(context.col.pointer + range.lowerBound * depth)
+        context.parallelParts(rows, align: 6) { part, range in
+            // A thread unrolls `chunkRows` rows at a time into its own scratch (the GEMM sums each element
+            // in one order whatever the row blocks, so the chunking does not change a bit).
+            for start in stride(from: range.lowerBound, to: range.upperBound, by: isPointwise ? max(range.count, 1) : EngineContext.chunkRows) {
+                let end = isPointwise ? range.upperBound : min(start + EngineContext.chunkRows, range.upperBound)
+                let a: UnsafePointer<Float>
+                if isPointwise {
+                    a = x + start * depth
+                } else {
+                    unroll(x, rows: start..<end, into: context.chunk(part, depth: depth))
+                    a = UnsafePointer(context.chunk(part, depth: depth))
+                }
+                let y = output.pointer + start * cout
+                Gemm.multiply(m: end - start, n: cout, k: depth, a: a, lda: depth, packedB: packedWeight.pointer, c: y, ldc: cout, accumulate: false)
+                for r in 0..<(end - start) { for o in 0..<cout { y[r * cout + o] += bias[o] } }
             }
-            let y = output.pointer + range.lowerBound * cout
-            Gemm.multiply(m: range.count, n: cout, k: depth, a: a, lda: depth, packedB: packedWeight.pointer, c: y, ldc: cout, accumulate: false)
-            for r in 0..<range.count { for o in 0..<cout { y[r * cout + o] += bias[o] } }
         }
     }
 
@@ -126,22 +141,25 @@ final class ConvolutionOp {
         // ∂b = Σ_r ∂y[r, ·], in row order.
         let gb = gradients + biasOffset
         for r in 0..<rows { for o in 0..<cout { gb[o] += gradOutput[r * cout + o] } }
-        // ∂Wᵀ = ∂yᵀ·col [cout, K]: col is unrolled straight into the GEMM's packed layout (strips of 16
-        // of its K columns), ∂y transposed; the product is split over the strips.
-        let packedCol = context.colTransposed.pointer
-        if conv.inChannels % 16 == 0 {
-            context.parallel(rows, align: 1) { range in unrollPacked(x, rows: range, total: rows, into: packedCol) }
-        } else {
-            context.parallel(rows, align: 1) { range in unroll(x, rows: range, into: context.col.pointer) }
-            Gemm.pack(context.col.pointer, ldb: depth, k: rows, n: depth, into: packedCol)
-        }
+        // ∂Wᵀ = ∂yᵀ·col [cout, K], strip by strip of 16 of col's K columns: each thread unrolls a strip of col
+        // straight into the GEMM's packed layout (rows × 16) and multiplies it with ∂y transposed, so the
+        // whole unrolled matrix never exists.
         let gradT = context.packed.pointer
         Gemm.transpose(gradOutput, rows: rows, columns: cout, into: gradT)
+        let whole = conv.inChannels % 16 != 0
+        if whole { context.parallel(rows, align: 1) { range in unroll(x, rows: range, into: context.col.pointer + range.lowerBound * depth) } }
         let strips = (depth + 15) / 16
-        context.parallel(strips) { range in
-            let first = range.lowerBound * 16
-            Gemm.multiply(m: cout, n: min(depth, range.upperBound * 16) - first, k: rows, a: gradT, lda: rows,
-                          packedB: packedCol + range.lowerBound * rows * 16, c: weightGradient.pointer + first, ldc: depth, accumulate: false)
+        context.parallelParts(strips) { part, range in
+            let packedStrip = context.strips.pointer + part * rows * 16
+            for strip in range {
+                let (first, width) = (strip * 16, min(16, depth - strip * 16))
+                if whole {
+                    Gemm.pack(context.col.pointer + first, ldb: depth, k: rows, n: width, into: packedStrip)
+                } else {
+                    unrollStrip(x, strip: strip, rows: rows, into: packedStrip)
+                }
+                Gemm.multiply(m: cout, n: width, k: rows, a: gradT, lda: rows, packedB: packedStrip, c: weightGradient.pointer + first, ldc: depth, accumulate: false)
+            }
         }
         let gw = gradients + weightOffset
         for o in 0..<cout { for c in 0..<cin { for u in 0..<k { for v in 0..<k {
@@ -154,11 +172,14 @@ final class ConvolutionOp {
         if conv.stride == 1 && conv.kernelSize > 1 {
             // ∂x = conv(∂y, W′) with padding k − 1 − p: unroll ∂y at every input position, one GEMM.
             let kk = conv.kernelSize * conv.kernelSize * cout
-            context.parallel(images * inputRows, align: 6) { range in
-                ConvolutionOp.unroll(gradOutput, channels: cout, size: outputSize, kernel: conv.kernelSize, stride: 1,
-                                     padding: conv.kernelSize - 1 - conv.padding, outputSize: inputSize, rows: range, into: context.col.pointer)
-                Gemm.multiply(m: range.count, n: cin, k: kk, a: context.col.pointer + range.lowerBound * kk, lda: kk,
-                              packedB: packedFlipped.pointer, c: gx + range.lowerBound * cin, ldc: cin, accumulate: false)
+            context.parallelParts(images * inputRows, align: 6) { part, range in
+                for start in stride(from: range.lowerBound, to: range.upperBound, by: EngineContext.chunkRows) {
+                    let end = min(start + EngineContext.chunkRows, range.upperBound)
+                    let scratch = context.chunk(part, depth: kk)
+                    ConvolutionOp.unroll(gradOutput, channels: cout, size: outputSize, kernel: conv.kernelSize, stride: 1,
+                                         padding: conv.kernelSize - 1 - conv.padding, outputSize: inputSize, rows: start..<end, into: scratch)
+                    Gemm.multiply(m: end - start, n: cin, k: kk, a: scratch, lda: kk, packedB: packedFlipped.pointer, c: gx + start * cin, ldc: cin, accumulate: false)
+                }
             }
             return
         }
@@ -178,31 +199,24 @@ final class ConvolutionOp {
         }
     }
 
-    /// `unroll` written in `Gemm.pack`'s layout for a `total` × K matrix (strips of 16 columns, each
-    /// total × 16): with cin a multiple of 16, each kernel tap (u, v) of a row fills whole strips.
-    func unrollPacked(_ x: UnsafePointer<Float>, rows: Range<Int>, total: Int, into packed: UnsafeMutablePointer<Float>) {
+    /// Strip `strip` (columns 16·strip ..< 16·strip + 16) of the unrolled input in `Gemm.pack`'s layout,
+    /// `rows` × 16: with cin a multiple of 16, a strip is 16 channels of one kernel tap (u, v).
+    func unrollStrip(_ x: UnsafePointer<Float>, strip: Int, rows: Int, into packed: UnsafeMutablePointer<Float>) {
         let (k, s, p, cin, n, m) = (conv.kernelSize, conv.stride, conv.padding, conv.inChannels, inputSize, outputSize)
-        let stripsPerTap = cin / 16
-        for r in rows {
+        let (tap, block) = strip.quotientAndRemainder(dividingBy: cin / 16)
+        let (u, v) = tap.quotientAndRemainder(dividingBy: k)
+        for r in 0..<rows {
             let (image, position) = r.quotientAndRemainder(dividingBy: m * m)
             let (i, j) = position.quotientAndRemainder(dividingBy: m)
-            for u in 0..<k {
-                let row = s * i + u - p
-                for v in 0..<k {
-                    let column = s * j + v - p
-                    let inside = row >= 0 && row < n && column >= 0 && column < n
-                    let source = x + ((image * n + row) * n + column) * cin
-                    for strip in 0..<stripsPerTap {
-                        let out = packed + ((u * k + v) * stripsPerTap + strip) * total * 16 + r * 16
-                        if inside {
-                            SimdRows.store(SimdRows.load(source + strip * 16), out)
-                            SimdRows.store(SimdRows.load(source + strip * 16 + 8), out + 8)
-                        } else {
-                            SimdRows.store(SIMD8(), out)
-                            SimdRows.store(SIMD8(), out + 8)
-                        }
-                    }
-                }
+            let (row, column) = (s * i + u - p, s * j + v - p)
+            let out = packed + r * 16
+            if row >= 0 && row < n && column >= 0 && column < n {
+                let source = x + ((image * n + row) * n + column) * cin + block * 16
+                SimdRows.store(SimdRows.load(source), out)
+                SimdRows.store(SimdRows.load(source + 8), out + 8)
+            } else {
+                SimdRows.store(SIMD8(), out)
+                SimdRows.store(SIMD8(), out + 8)
             }
         }
     }

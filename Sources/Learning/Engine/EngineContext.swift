@@ -3,31 +3,60 @@
 final class EngineContext {
     /// The threads; every split below is by whole rows or whole images, so results do not depend on it.
     let pool: WorkerPool
-    /// Scratch for an unrolled input [rows, K] and for its transpose [K, rows].
-    let col: FloatBuffer, colTransposed: FloatBuffer
+    /// Scratch for unrolled inputs: per-thread chunks of `chunkRows` rows, or a whole [rows, K] matrix where
+    /// an op needs one; sized by the ops as they are created (`reserve`).
+    private(set) var col: FloatBuffer
+    /// Per-thread scratch for one packed strip (16 columns) of an unrolled input, [rows, 16].
+    private(set) var strips: FloatBuffer
     /// Scratch for a packed output gradient.
     let packed: FloatBuffer
-    /// Three scratch maps for gradients inside a block (the largest map: capacity·P·C).
-    let gradients: [FloatBuffer]
+    /// Three scratch maps for gradients inside a block, each as large as its largest use (`reserve`).
+    private(set) var gradients: [FloatBuffer]
+    /// Scratch for ∂qkv inside an attention block's backward (one attention at a time).
+    private(set) var attentionGradient: FloatBuffer
+    /// Rows a thread unrolls at a time (a multiple of the GEMM's 6- and 12-row blocks).
+    static let chunkRows = 96
 
-    init(threads: Int, scratch: Int, packed: Int, map: Int) {
+    init(threads: Int, packed: Int) {
         pool = WorkerPool(threads: threads)
-        col = FloatBuffer(count: scratch)
-        colTransposed = FloatBuffer(count: scratch)
+        col = FloatBuffer(count: 0)
+        strips = FloatBuffer(count: 0)
         self.packed = FloatBuffer(count: packed)
-        gradients = (0..<3).map { _ in FloatBuffer(count: map) }
+        gradients = (0..<3).map { _ in FloatBuffer(count: 0) }
+        attentionGradient = FloatBuffer(count: 0)
     }
+
+    /// Grows gradient map i to at least `maps[i]` floats, and the attention scratch to `attention`.
+    func reserve(gradients maps: [Int], attention: Int = 0) {
+        for (i, count) in maps.enumerated() where count > gradients[i].count { gradients[i] = FloatBuffer(count: count) }
+        if attention > attentionGradient.count { attentionGradient = FloatBuffer(count: attention) }
+    }
+
+    /// Grows the scratch to at least `col` floats and `strip` floats per thread (while ops are created,
+    /// before any runs).
+    func reserve(col count: Int, strip: Int) {
+        if count > col.count { col = FloatBuffer(count: count) }
+        if pool.threads * strip > strips.count { strips = FloatBuffer(count: pool.threads * strip) }
+    }
+
+    /// Thread `part`'s share of `col` for `depth`-wide rows, `chunkRows` of them.
+    func chunk(_ part: Int, depth: Int) -> UnsafeMutablePointer<Float> { col.pointer + part * EngineContext.chunkRows * depth }
 
     /// Runs `body(range)` on contiguous chunks of 0..<count, one per thread, chunk sizes a multiple of
     /// `align` (so GEMM row blocks stay whole) except the last.
     func parallel(_ count: Int, align: Int = 1, _ body: (Range<Int>) -> Void) {
+        parallelParts(count, align: align) { _, range in body(range) }
+    }
+
+    /// `parallel`, telling `body` which thread (0…threads − 1) runs the range.
+    func parallelParts(_ count: Int, align: Int = 1, _ body: (Int, Range<Int>) -> Void) {
         let parts = pool.threads
-        if parts == 1 || count < 2 * align { body(0..<count); return }
+        if parts == 1 || count < 2 * align { body(0, 0..<count); return }
         let chunk = ((count + parts - 1) / parts + align - 1) / align * align
         pool.run { part in
             let start = min(part * chunk, count)
             let end = min(start + chunk, count)
-            if start < end { body(start..<end) }
+            if start < end { body(part, start..<end) }
         }
     }
 }

@@ -18,10 +18,15 @@ final class ResidualOp {
         conv1 = ConvolutionOp(block.conv1, prefix: prefix + ".conv1", layout: layout, inputSize: size, capacity: capacity, context: context)
         temb = LinearOp(block.temb, prefix: prefix + ".temb", layout: layout, capacity: capacity, context: context)
         norm2 = GroupNormOp(block.norm2, prefix: prefix + ".norm2", layout: layout, positions: positions, capacity: capacity, silu: true, context: context)
-        conv2 = ConvolutionOp(block.conv2, prefix: prefix + ".conv2", layout: layout, inputSize: size, capacity: capacity, context: context)
-        skip = block.skip.map { ConvolutionOp($0, prefix: prefix + ".skip", layout: layout, inputSize: size, capacity: capacity, context: context) }
         output = FloatBuffer(count: capacity * positions * block.outChannels)
+        // conv2 writes straight into `output`; the skip path is added to it (IEEE addition commutes, so the bits
+        // are those of skip + conv2).
+        conv2 = ConvolutionOp(block.conv2, prefix: prefix + ".conv2", layout: layout, inputSize: size, capacity: capacity, context: context, output: output)
+        skip = block.skip.map { ConvolutionOp($0, prefix: prefix + ".skip", layout: layout, inputSize: size, capacity: capacity, context: context) }
         gradInput = FloatBuffer(count: capacity * positions * block.inChannels)
+        // backward's scratch: ∂ of a conv input (cin or cout channels), ∂h (cout), and Σ over positions of ∂h.
+        context.reserve(gradients: [capacity * positions * max(block.inChannels, block.outChannels), capacity * positions * block.outChannels,
+                                    capacity * block.outChannels])
     }
 
     func load(_ parameters: UnsafePointer<Float>) {
@@ -39,15 +44,14 @@ final class ResidualOp {
         let h = conv1.output.pointer
         for image in 0..<images { for q in 0..<p { for o in 0..<cout { h[(image * p + q) * cout + o] += temb.output.pointer[image * cout + o] } } }
         norm2.forward(h, images: images)
-        conv2.forward(norm2.output.pointer, images: images)
+        conv2.forward(norm2.output.pointer, images: images)   // into `output`
         let count = images * p * cout
         if let skip {
             skip.forward(x, images: images)
-            output.pointer.update(from: skip.output.pointer, count: count)
+            MapOps.add(skip.output.pointer, to: output.pointer, count: count)
         } else {
-            output.pointer.update(from: x, count: count)
+            MapOps.add(x, to: output.pointer, count: count)
         }
-        MapOps.add(conv2.output.pointer, to: output.pointer, count: count)
     }
 
     /// From ∂out: parameter gradients into `gradients`, ∂x into `gradInput`, ∂SiLU(temb) added into `gradEmbedding`.

@@ -34,8 +34,7 @@ public final class UNetEngine {
         self.capacity = capacity
         let ch = net.ch
         let (big, small) = (64, 16)
-        context = EngineContext(threads: threads, scratch: capacity * big * (27 * ch + 16),
-                                packed: capacity * big * 16 * ((2 * ch + 15) / 16), map: capacity * big * 3 * ch)
+        context = EngineContext(threads: threads, packed: capacity * big * 16 * ((2 * ch + 15) / 16))
         let layout = net.layout
         parameters = FloatBuffer(count: layout.count)
         let e = UNet.embeddingWidth
