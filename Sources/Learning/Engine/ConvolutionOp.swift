@@ -127,7 +127,11 @@ final class ConvolutionOp {
                 }
                 let y = output.pointer + start * cout
                 Gemm.multiply(m: end - start, n: cout, k: depth, a: a, lda: depth, packedB: packedWeight.pointer, c: y, ldc: cout, accumulate: false)
-                for r in 0..<(end - start) { for o in 0..<cout { y[r * cout + o] += bias[o] } }
+                for r in 0..<(end - start) {
+                    var o = 0
+                    while o + 8 <= cout { SimdRows.store(SimdRows.load(y + r * cout + o) + SimdRows.load(bias + o), y + r * cout + o); o += 8 }
+                    while o < cout { y[r * cout + o] += bias[o]; o += 1 }
+                }
             }
         }
     }
@@ -138,9 +142,16 @@ final class ConvolutionOp {
         guard let x = input else { preconditionFailure("ConvolutionOp.backward before forward") }
         let rows = images * outputSize * outputSize
         let (k, cin, cout) = (conv.kernelSize, conv.inChannels, conv.outChannels)
-        // ∂b = Σ_r ∂y[r, ·], in row order.
+        // ∂b = Σ_r ∂y[r, ·], each channel's sum in row order (8 channels at a time where they fit).
         let gb = gradients + biasOffset
-        for r in 0..<rows { for o in 0..<cout { gb[o] += gradOutput[r * cout + o] } }
+        var o = 0
+        while o + 8 <= cout {
+            var sum = SimdRows.load(gb + o)
+            for r in 0..<rows { sum += SimdRows.load(gradOutput + r * cout + o) }
+            SimdRows.store(sum, gb + o)
+            o += 8
+        }
+        for r in 0..<rows { for c in o..<cout { gb[c] += gradOutput[r * cout + c] } }
         // ∂Wᵀ = ∂yᵀ·col [cout, K], strip by strip of 16 of col's K columns: each thread unrolls a strip of col
         // straight into the GEMM's packed layout (rows × 16) and multiplies it with ∂y transposed, so the
         // whole unrolled matrix never exists.
@@ -200,23 +211,29 @@ final class ConvolutionOp {
     }
 
     /// Strip `strip` (columns 16·strip ..< 16·strip + 16) of the unrolled input in `Gemm.pack`'s layout,
-    /// `rows` × 16: with cin a multiple of 16, a strip is 16 channels of one kernel tap (u, v).
+    /// `rows` × 16: with cin a multiple of 16, a strip is 16 channels of one kernel tap (u, v). Rows run
+    /// image by image, output row by output row, so no division is needed per row.
     func unrollStrip(_ x: UnsafePointer<Float>, strip: Int, rows: Int, into packed: UnsafeMutablePointer<Float>) {
         let (k, s, p, cin, n, m) = (conv.kernelSize, conv.stride, conv.padding, conv.inChannels, inputSize, outputSize)
         let (tap, block) = strip.quotientAndRemainder(dividingBy: cin / 16)
         let (u, v) = tap.quotientAndRemainder(dividingBy: k)
-        for r in 0..<rows {
-            let (image, position) = r.quotientAndRemainder(dividingBy: m * m)
-            let (i, j) = position.quotientAndRemainder(dividingBy: m)
-            let (row, column) = (s * i + u - p, s * j + v - p)
-            let out = packed + r * 16
-            if row >= 0 && row < n && column >= 0 && column < n {
-                let source = x + ((image * n + row) * n + column) * cin + block * 16
-                SimdRows.store(SimdRows.load(source), out)
-                SimdRows.store(SimdRows.load(source + 8), out + 8)
-            } else {
-                SimdRows.store(SIMD8(), out)
-                SimdRows.store(SIMD8(), out + 8)
+        var out = packed
+        for image in 0..<(rows / (m * m)) {
+            for i in 0..<m {
+                let row = s * i + u - p
+                let rowInside = row >= 0 && row < n
+                for j in 0..<m {
+                    let column = s * j + v - p
+                    if rowInside && column >= 0 && column < n {
+                        let source = x + ((image * n + row) * n + column) * cin + block * 16
+                        SimdRows.store(SimdRows.load(source), out)
+                        SimdRows.store(SimdRows.load(source + 8), out + 8)
+                    } else {
+                        SimdRows.store(SIMD8(), out)
+                        SimdRows.store(SIMD8(), out + 8)
+                    }
+                    out += 16
+                }
             }
         }
     }
