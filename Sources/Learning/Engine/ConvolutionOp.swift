@@ -144,19 +144,21 @@ final class ConvolutionOp {
         let (k, cin, cout) = (conv.kernelSize, conv.inChannels, conv.outChannels)
         // ∂b = Σ_r ∂y[r, ·], each channel's sum in row order (8 channels at a time where they fit).
         let gb = gradients + biasOffset
-        var o = 0
-        while o + 8 <= cout {
-            var sum = SimdRows.load(gb + o)
-            for r in 0..<rows { sum += SimdRows.load(gradOutput + r * cout + o) }
-            SimdRows.store(sum, gb + o)
-            o += 8
+        context.parallel(cout / 8) { blocks in
+            for block in blocks {
+                var sum = SimdRows.load(gb + 8 * block)
+                for r in 0..<rows { sum += SimdRows.load(gradOutput + r * cout + 8 * block) }
+                SimdRows.store(sum, gb + 8 * block)
+            }
         }
-        for r in 0..<rows { for c in o..<cout { gb[c] += gradOutput[r * cout + c] } }
+        for r in 0..<rows { for c in (cout / 8 * 8)..<cout { gb[c] += gradOutput[r * cout + c] } }
         // ∂Wᵀ = ∂yᵀ·col [cout, K], strip by strip of 16 of col's K columns: each thread unrolls a strip of col
         // straight into the GEMM's packed layout (rows × 16) and multiplies it with ∂y transposed, so the
         // whole unrolled matrix never exists.
         let gradT = context.packed.pointer
-        Gemm.transpose(gradOutput, rows: rows, columns: cout, into: gradT)
+        context.parallel(rows, align: 16) { range in
+            Gemm.transpose(gradOutput + range.lowerBound * cout, rows: range.count, columns: cout, into: gradT + range.lowerBound, outputStride: rows)
+        }
         let whole = conv.inChannels % 16 != 0
         if whole { context.parallel(rows, align: 1) { range in unroll(x, rows: range, into: context.col.pointer + range.lowerBound * depth) } }
         let strips = (depth + 15) / 16

@@ -182,10 +182,11 @@ public enum Gemm {
         }
     }
 
-    /// The transpose of a row-major `rows` × `columns` matrix into `out` (`columns` × `rows`),
-    /// in 16 × 8 tiles so both sides stay in cache.
+    /// The transpose of a row-major `rows` × `columns` matrix into `out` (`columns` × `rows`, or with rows
+    /// `outputStride` apart: a block of rows of a taller matrix), in 16 × 8 tiles so both sides stay in cache.
     @inlinable
-    public static func transpose(_ b: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
+    public static func transpose(_ b: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int? = nil) {
+        let stride = outputStride ?? rows
         // Blocks of 16 rows × 8 columns: each of the block's 8 output rows gets 16 contiguous floats (one
         // cache line); pointers step with wrapping arithmetic (every index is inside the two buffers).
         var i0 = 0
@@ -196,10 +197,10 @@ public enum Gemm {
                 let jEnd = min(j0 + 8, columns)
                 for i in i0..<iEnd {
                     let source = b + i &* columns
-                    var target = out + (j0 &* rows &+ i)
+                    var target = out + (j0 &* stride &+ i)
                     for j in j0..<jEnd {
                         target.pointee = source[j]
-                        target += rows
+                        target += stride
                     }
                 }
                 j0 += 8
