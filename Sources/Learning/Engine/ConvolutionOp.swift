@@ -116,8 +116,10 @@ final class ConvolutionOp {
         context.parallelParts(rows, align: 6) { part, range in
             // A thread unrolls `chunkRows` rows at a time into its own scratch (the GEMM sums each element
             // in one order whatever the row blocks, so the chunking does not change a bit).
-            for start in stride(from: range.lowerBound, to: range.upperBound, by: isPointwise ? max(range.count, 1) : EngineContext.chunkRows) {
-                let end = isPointwise ? range.upperBound : min(start + EngineContext.chunkRows, range.upperBound)
+            // (A pointwise convolution multiplies x itself, the whole range at once.)
+            let step = isPointwise ? max(range.count, 1) : EngineContext.chunkRows
+            for start in stride(from: range.lowerBound, to: range.upperBound, by: step) {
+                let end = min(start + step, range.upperBound)
                 let a: UnsafePointer<Float>
                 if isPointwise {
                     a = x + start * depth
