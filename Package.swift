@@ -8,27 +8,18 @@ func lesson(_ number: String, _ folder: String) -> Target {
     .executableTarget(
         name: "lesson-\(number)",
         dependencies: [
-            "LessonKit", "Diffusion", "TensorCore", "Plotting", "ExerciseKit", "Learning", "Digits",
+            "LessonKit", "Diffusion", "TensorCore", "Plotting", "ExerciseKit", "Course", "Learning", "Digits",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         path: "Lessons/\(folder)",
         swiftSettings: optimised)
 }
 
-let lessons: [(String, String)] = [
-    ("01", "01-forward-process"),
-    ("02", "02-posterior"),
-    ("03", "03-epsilon-parameterisation"),
-    ("04", "04-training"),
-    ("05", "05-sampling"),
-    ("06", "06-interpolation"),
-    ("07", "07-score"),
-    ("08", "08-digits"),
-    ("09", "09-likelihood"),
-    ("10", "10-schedules"),
-    ("11", "11-fast-sampling"),
-    ("12", "12-guidance"),
-]
+/// Every lesson folder, `Lessons/NN-name/` (two digits, a dash, a name), in order: the folder is the list.
+let lessons: [(String, String)] = ((try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/Lessons")) ?? [])
+    .filter { $0.count > 3 && $0.prefix(2).allSatisfy(\.isNumber) && $0.dropFirst(2).first == "-" }
+    .sorted()
+    .map { (String($0.prefix(2)), $0) }
 
 /// Generic tensor code is specialised across module boundaries in release builds, and on x86-64 the
 /// SIMD kernels are compiled for AVX2 + FMA (Haswell and later; every x86-64 CPU since ~2015):
@@ -109,6 +100,7 @@ let package = Package(
             name: "Exercises",
             dependencies: ["ExerciseKit", "Diffusion", "TensorCore"],
             path: "Lessons/Exercises"),
+        .target(name: "Course", dependencies: ["ExerciseKit", "ExerciseSolutions", "Exercises"]),
         .executableTarget(
             name: "bench-toy2d",
             dependencies: [
@@ -126,13 +118,13 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "Diffusion", "ExerciseKit", "ExerciseSolutions", "Exercises", "LessonKit",
+                "Diffusion", "ExerciseKit", "Course", "LessonKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
             name: "WorkbenchTests",
             dependencies: [
-                "TensorCore", "Diffusion", "Plotting", "LessonKit", "ExerciseKit", "ExerciseSolutions", "Learning", "Digits",
+                "TensorCore", "Diffusion", "Plotting", "LessonKit", "ExerciseKit", "ExerciseSolutions", "Exercises", "Course", "Learning", "Digits",
                 "workbench", "bench-toy2d", "bench-digits",
             ] + lessons.map { .target(name: "lesson-\($0.0)") },
             exclude: ["Resources"]),

@@ -6,6 +6,7 @@
 // Expect: ᾱ_T ≈ 4.04e-5 for the paper's schedule; L_T ≈ 1e-5 bits/dim; with T = 50 the prior
 // term grows to tenths of a bit per dimension; every ✓ check passes; about a second in release.
 import ArgumentParser
+import Course
 import Diffusion
 import ExerciseKit
 import LessonKit
@@ -39,7 +40,7 @@ struct Lesson01: OneLineErrorCommand {
         diffuseSwissRoll(book, schedule: linear, count: options.quick ? 500 : 2_000, rng: &rng)
         stepByStepVersusJump(book, schedule: linear, x0: x0, rng: &rng)
         try priorTerm(book, schedule: linear)
-        book.exercises(ExerciseCatalog.exercises(lesson: 1))
+        book.exercises(Course.exercises(lesson: 1))
         try book.finish()
     }
 

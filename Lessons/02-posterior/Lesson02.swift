@@ -6,6 +6,7 @@
 // Expect: grid and closed form agree to ~1e-9; β̃₁ = 0; β̃ₜ/βₜ → 1 quickly; the reverse conditional
 // has variance βₜ for N(0, 1) data and β̃ₜ for a point mass. Well under a second in release.
 import ArgumentParser
+import Course
 import Diffusion
 import ExerciseKit
 import LessonKit
@@ -33,7 +34,7 @@ struct Lesson02: OneLineErrorCommand {
         bayesOnAGrid(book, schedule: schedule, rng: &rng)
         coefficients(book, schedule: schedule)
         twoVariances(book, schedule: schedule, rng: &rng)
-        book.exercises(ExerciseCatalog.exercises(lesson: 2))
+        book.exercises(Course.exercises(lesson: 2))
         try book.finish()
     }
 

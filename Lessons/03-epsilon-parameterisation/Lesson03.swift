@@ -6,6 +6,7 @@
 // Expect: the identities hold to ~1e-12 or better; the Eq. 12 weight falls about 27-fold from t = 2 to
 // t = 1000 with σ² = β; Monte Carlo E[ε∣xₜ] lands on −√(1 − ᾱₜ)·∂ₓ log q(xₜ). About a second in release.
 import ArgumentParser
+import Course
 import Diffusion
 import ExerciseKit
 import LessonKit
@@ -33,7 +34,7 @@ struct Lesson03: OneLineErrorCommand {
         meanFromNoise(book, schedule: schedule, rng: &rng)
         weights(book, schedule: schedule)
         score(book, schedule: schedule, samples: options.quick ? 20_000 : samples, rng: &rng)
-        book.exercises(ExerciseCatalog.exercises(lesson: 3))
+        book.exercises(Course.exercises(lesson: 3))
         try book.finish()
     }
 

@@ -6,6 +6,7 @@
 // Expect: the loss settles near 0.19 — not 0: even the best possible predictor has a large loss at small t.
 // Models are saved for lesson 05. About 22 s in release on 2 cores.
 import ArgumentParser
+import Course
 import Diffusion
 import ExerciseKit
 import Foundation
@@ -84,7 +85,7 @@ struct Lesson04: OneLineErrorCommand {
         try tricks(book, data: gaussians, steps: max(2_000 / scale, 100), schedule: schedule)
         try save(book, rollTrainer.samplingModel, "swissroll.ddpm", "the Swiss-roll model (EMA weights if enabled), for lesson 05")
         try save(book, gaussTrainer.samplingModel, "eight-gaussians.ddpm", "the 8-Gaussian model, for lesson 05")
-        book.exercises(ExerciseCatalog.exercises(lesson: 4))
+        book.exercises(Course.exercises(lesson: 4))
         try book.finish()
     }
 

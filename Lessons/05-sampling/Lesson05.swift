@@ -6,6 +6,7 @@
 // Expect: Swiss-roll SWD ≈ 0.03 (two draws of the data itself differ by ≈ 0.025); ≈ 95 % of
 // 8-Gaussian samples within 3σ of a mode, every mode 10–15 %. About 10 s in release on 2 cores.
 import ArgumentParser
+import Course
 import Diffusion
 import ExerciseKit
 import Foundation
@@ -52,7 +53,7 @@ struct Lesson05: OneLineErrorCommand {
         try writeSamples(book, headline)
         eightGaussians(book, model: gaussians, schedule: schedule, count: n)
         watchingSamplesForm(book, model: roll, schedule: schedule, count: n)
-        book.exercises(ExerciseCatalog.exercises(lesson: 5))
+        book.exercises(Course.exercises(lesson: 5))
         try book.finish()
     }
 

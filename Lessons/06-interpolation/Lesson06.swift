@@ -7,6 +7,7 @@
 // Expect: latent paths stay on the modes (log-density near the data's), the naive line crosses empty
 // space; reconstruction error grows with t; at t = T decodes forget the endpoints. A few seconds.
 import ArgumentParser
+import Course
 import Diffusion
 import ExerciseKit
 import Foundation
@@ -47,7 +48,7 @@ struct Lesson06: OneLineErrorCommand {
         try paths(book, model: gaussians, schedule: schedule, repeats: r)
         try encoderNoise(book, model: gaussians, schedule: schedule, repeats: r)
         reconstruction(book, model: roll, schedule: schedule, repeats: r)
-        book.exercises(ExerciseCatalog.exercises(lesson: 6))
+        book.exercises(Course.exercises(lesson: 6))
         try book.finish()
     }
 

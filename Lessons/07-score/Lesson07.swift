@@ -8,6 +8,7 @@
 // step is a Langevin step with δ = 2βₜ plus a contraction; at equal cost both samplers reach every mode,
 // Langevin less tightly. About 10 s in release.
 import ArgumentParser
+import Course
 import Diffusion
 import ExerciseKit
 import Foundation
@@ -45,7 +46,7 @@ struct Lesson07: OneLineErrorCommand {
         scoreFields(book, model: gaussians, schedule: schedule)
         langevinLikeStep(book, model: gaussians, schedule: schedule)
         samplers(book, gaussians: gaussians, roll: roll, schedule: schedule)
-        book.exercises(ExerciseCatalog.exercises(lesson: 7))
+        book.exercises(Course.exercises(lesson: 7))
         try book.finish()
     }
 

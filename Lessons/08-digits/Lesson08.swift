@@ -9,6 +9,7 @@
 // Expect: recognisable digits in the grids, a memorisation ratio near 1, a Fréchet distance within 2× of
 // the data floor. About 4 minutes in release on 2 cores; writes the model for lessons 09–12.
 import ArgumentParser
+import Course
 import Diffusion
 import Digits
 import ExerciseKit
@@ -72,7 +73,7 @@ struct Lesson08: OneLineErrorCommand {
         try sharedLatents(book, run: run, parameters: trainer.samplingParameters, snapshots: drawn.snapshots, classifier: classifier)
         interpolation(book, run: run, parameters: trainer.samplingParameters)
         try writeOutputs(book, run: run, parameters: trainer.samplingParameters, samples: drawn.samples)
-        book.exercises(ExerciseCatalog.exercises(lesson: 8))
+        book.exercises(Course.exercises(lesson: 8))
         try book.finish()
     }
 

@@ -9,6 +9,7 @@
 // Expect: a held-out bound of a few bits/dim, most of it spent at t ≤ 10; the level-aware reverse
 // process cuts it; most bits go to distortions below one gray level; Table 2 in miniature. About 5 minutes in release on 2 cores.
 import ArgumentParser
+import Course
 import Diffusion
 import Digits
 import ExerciseKit
@@ -75,7 +76,7 @@ struct Lesson09: OneLineErrorCommand {
         compression(book, run: run, evaluation: evaluation)
         try ablation(book, run: run)
         try writeTerms(book, run: run, evaluation: evaluation)
-        book.exercises(ExerciseCatalog.exercises(lesson: 9))
+        book.exercises(Course.exercises(lesson: 9))
         try book.finish()
     }
 

@@ -10,6 +10,7 @@
 // Expect: the linear schedule leaves xₜ close to pure noise for a large share of its steps; the
 // learned variance helps most at few sampling steps. About 4 minutes in release on 2 cores.
 import ArgumentParser
+import Course
 import Diffusion
 import Digits
 import ExerciseKit
@@ -64,7 +65,7 @@ struct Lesson10: OneLineErrorCommand {
         let models = try trainModels(book, run: run)
         let (bounds, curves) = try schedulesAtOneBudget(book, run: run, models: models, yardstick: yardstick)
         learnedVariances(book, run: run, models: models, bounds: bounds, curves: curves, yardstick: yardstick)
-        book.exercises(ExerciseCatalog.exercises(lesson: 10))
+        book.exercises(Course.exercises(lesson: 10))
         try book.finish()
     }
 

@@ -8,6 +8,7 @@
 // Expect: DDIM far ahead of respaced DDPM at 10–50 steps; both reach lesson 08's quality by a few
 // hundred; round trips through DDIM's x_T that sharpen as S grows. About 3 minutes in release on 2 cores.
 import ArgumentParser
+import Course
 import Diffusion
 import Digits
 import ExerciseKit
@@ -50,7 +51,7 @@ struct Lesson11: OneLineErrorCommand {
         try respacing(book, run: run)
         try sweep(book, run: run)
         try encoder(book, run: run)
-        book.exercises(ExerciseCatalog.exercises(lesson: 11))
+        book.exercises(Course.exercises(lesson: 11))
         try book.finish()
     }
 

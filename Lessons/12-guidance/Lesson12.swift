@@ -9,6 +9,7 @@
 // Expect: the intended class's accuracy rising with w and s, the within-class Fréchet distance rising
 // with them too. About 4 minutes in release on 2 cores.
 import ArgumentParser
+import Course
 import Diffusion
 import Digits
 import ExerciseKit
@@ -65,7 +66,7 @@ struct Lesson12: OneLineErrorCommand {
         let classifierSweep = try classifierGuidance(book, run: run, judge: judge)
         let freeSweep = try classifierFreeGuidance(book, run: run, judge: judge)
         tradeOff(book, classifier: classifierSweep, free: freeSweep, judge: judge)
-        book.exercises(ExerciseCatalog.exercises(lesson: 12))
+        book.exercises(Course.exercises(lesson: 12))
         try book.finish()
     }
 

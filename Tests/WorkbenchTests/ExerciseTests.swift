@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Course
 @testable import Diffusion
 @testable import ExerciseKit
 @testable import ExerciseSolutions
@@ -87,53 +88,56 @@ struct WrongLesson02: Lesson02Answers {
 
 @Suite("Exercises")
 struct ExerciseTests {
-    @Test("The reference solutions pass every exercise", arguments: ExerciseCatalog.lessons)
+    @Test("The reference solutions pass every exercise", arguments: Course.lessons.map(\.number))
     func referenceSolutionsPass(lesson: Int) {
-        let answers: any LessonAnswers = switch lesson {
-        case 1: Lesson01Solution()
-        case 2: Lesson02Solution()
-        case 3: Lesson03Solution()
-        case 4: Lesson04Solution()
-        case 5: Lesson05Solution()
-        case 6: Lesson06Solution()
-        case 7: Lesson07Solution()
-        case 8: Lesson08Solution()
-        case 9: Lesson09Solution()
-        case 10: Lesson10Solution()
-        case 11: Lesson11Solution()
-        default: Lesson12Solution()
+        let entry = Course.lesson(lesson)!
+        #expect(!entry.exercises.isEmpty)
+        for exercise in entry.exercises {
+            #expect(exercise.grade(entry.reference) == .passed, "\(exercise.id)")
+            #expect(exercise.id.hasPrefix(String(format: "%02d.", lesson)), "\(exercise.id) is numbered for lesson \(lesson)")
         }
-        for exercise in ExerciseCatalog.exercises(lesson: lesson) {
-            #expect(exercise.grade(answers) == .passed, "\(exercise.id)")
+    }
+
+    @Test("The course list is the Lessons/ folder: every lesson folder has its entry, its student file, its reference file and its README row")
+    func courseMatchesTheFolders() throws {
+        let folders = try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("Lessons").path)
+            .filter { $0.count > 3 && $0.prefix(2).allSatisfy(\.isNumber) && $0.dropFirst(2).first == "-" }.sorted()
+        #expect(folders.map { Int($0.prefix(2))! } == Course.lessons.map(\.number))
+        let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        for folder in folders {
+            let number = String(folder.prefix(2))
+            #expect(FileManager.default.fileExists(atPath: packageRoot.appendingPathComponent("Lessons/Exercises/Lesson\(number).swift").path), "\(folder): student file")
+            #expect(FileManager.default.fileExists(atPath: packageRoot.appendingPathComponent("Sources/ExerciseSolutions/Lesson\(number)Solution.swift").path), "\(folder): reference file")
+            #expect(readme.contains("| \(number) | [") && readme.contains("(Plots/\(folder)/README.md)"), "\(folder): README row")
         }
     }
 
     @Test("Wrong answers fail, with a message naming the case")
     func wrongAnswersFail() {
-        for exercise in ExerciseCatalog.exercises(lesson: 1) {
+        for exercise in Course.exercises(lesson: 1) {
             guard case .failed(let message) = exercise.grade(WrongLesson01()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
             #expect(message.contains("got"))
         }
-        for exercise in ExerciseCatalog.exercises(lesson: 2) {
+        for exercise in Course.exercises(lesson: 2) {
             guard case .failed = exercise.grade(WrongLesson02()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
         }
-        for exercise in ExerciseCatalog.exercises(lesson: 8) {
+        for exercise in Course.exercises(lesson: 8) {
             guard case .failed(let message) = exercise.grade(WrongLesson08()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
             #expect(message.contains("got"))
         }
-        for exercise in ExerciseCatalog.exercises(lesson: 9) {
+        for exercise in Course.exercises(lesson: 9) {
             guard case .failed(let message) = exercise.grade(WrongLesson09()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
             #expect(message.contains("got"))
         }
-        for exercise in ExerciseCatalog.exercises(lesson: 10) {
+        for exercise in Course.exercises(lesson: 10) {
             guard case .failed(let message) = exercise.grade(WrongLesson10()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
             #expect(message.contains("got"))
         }
-        for exercise in ExerciseCatalog.exercises(lesson: 11) {
+        for exercise in Course.exercises(lesson: 11) {
             guard case .failed(let message) = exercise.grade(WrongLesson11()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
             #expect(message.contains("got"))
         }
-        for exercise in ExerciseCatalog.exercises(lesson: 12) {
+        for exercise in Course.exercises(lesson: 12) {
             guard case .failed(let message) = exercise.grade(WrongLesson12()) else { Issue.record("\(exercise.id) passed a wrong answer"); continue }
             #expect(message.contains("got"))
         }
@@ -146,8 +150,9 @@ struct ExerciseTests {
         #expect(student.stdout.contains("02.1  NOT ATTEMPTED"))
         let reference = try runProduct("workbench", ["exercises", "--reference"])
         #expect(reference.status == 0)
-        #expect(reference.stdout.split(separator: "\n").filter { $0.contains("PASS") }.count == ExerciseCatalog.lessons.reduce(0) { $0 + ExerciseCatalog.exercises(lesson: $1).count })
-        let bad = try runProduct("workbench", ["exercises", "--lesson", "13"])
+        #expect(reference.stdout.split(separator: "\n").filter { $0.contains("PASS") }.count == Course.lessons.reduce(0) { $0 + $1.exercises.count })
+        let bad = try runProduct("workbench", ["exercises", "--lesson", "99"])
+        #expect(bad.stderr.contains(Course.numbers))
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1)
     }
 }

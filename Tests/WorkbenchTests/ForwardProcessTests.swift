@@ -34,17 +34,27 @@ struct ForwardProcessTests {
         }
     }
 
-    @Test("Eq. 4 with given noise is √ᾱₜ·x₀ + √(1 − ᾱₜ)·ε, and t = 0 returns x₀")
-    func marginalSampleFormula_eq4() {
+    @Test("Eq. 2 iterated with given noises ε₁…εₜ is Eq. 4 with the one noise they add up to, and t = 0 returns x₀",
+          arguments: [1, 2, 300, 1000])
+    func iteratedStepsAreOneJump_eq2_eq4(t: Int) {
         let s = Self.schedule
+        var rng = SeededGenerator(seed: UInt64(t))
         let x0 = Tensor<Double>([0.5, -1])
-        let eps = Tensor<Double>([1, 2])
-        let x = s.marginalSample(x0: x0, t: 300, noise: eps)
-        for i in 0..<2 {
-            expectClose(x.scalars[i], s.alphaBar(300).squareRoot() * x0.scalars[i] + (1 - s.alphaBar(300)).squareRoot() * eps.scalars[i],
-                        relative: 1e-14, absolute: 1e-15, "xₜ[\(i)]")
+        // xₜ = √αₜ·xₜ₋₁ + √βₜ·εₜ unrolls to √ᾱₜ·x₀ + Σₛ cₛ·εₛ with cₛ = √βₛ·∏_{r>s} √α_r, and Σₛ cₛ² = 1 − ᾱₜ,
+        // so the jump's noise is ε = Σₛ cₛ·εₛ/√(1 − ᾱₜ). The coefficients are accumulated here by the loop.
+        var stepped = x0
+        var combined = Tensor<Double>([0, 0])
+        for step in 1...t {
+            let noise = Tensor<Double>.randomNormal([2], using: &rng)
+            stepped = s.forwardStep(xPrevious: stepped, t: step, noise: noise)
+            combined = (1 - s.beta(step)).squareRoot() * combined + s.beta(step).squareRoot() * noise
         }
-        #expect(s.marginalSample(x0: x0, t: 0, noise: eps) == x0)
+        let jumped = s.marginalSample(x0: x0, t: t, noise: (1 / s.oneMinusAlphaBar(t).squareRoot()) * combined)
+        for i in 0..<2 {
+            // t roundings of a few ulps each on O(1) values: 1e-12 absolute.
+            expectClose(jumped.scalars[i], stepped.scalars[i], absolute: 1e-12, "xₜ[\(i)], t = \(t)")
+        }
+        #expect(s.marginalSample(x0: x0, t: 0, noise: combined) == x0)
     }
 
     @Test("Eq. 4's mean and variance equal the moments of t iterated Eq. 2 steps", arguments: [1, 300, 1000])
@@ -58,12 +68,5 @@ struct ForwardProcessTests {
             expectClose(mean.scalars[i], iterated.mean, relative: 1e-13, "E[xₜ] of x₀ = \(x0.scalars[i])")
             expectClose(s.marginalVariance(t), iterated.variance, relative: 1e-13, "Var[xₜ]")
         }
-    }
-
-    @Test("Eq. 2 one step: √(1 − βₜ)·xₜ₋₁ + √βₜ·ε", arguments: [1, 1000])
-    func forwardStepFormula_eq2(t: Int) {
-        let s = Self.schedule
-        let x = s.forwardStep(xPrevious: Tensor([0.3]), t: t, noise: Tensor([-1.5])).scalar
-        expectClose(x, (1 - s.beta(t)).squareRoot() * 0.3 - s.beta(t).squareRoot() * 1.5, relative: 1e-15, "x_\(t)")
     }
 }

@@ -147,4 +147,36 @@ struct LearnedVarianceTests {
             expectClose(got, expected, relative: 1e-10, absolute: 1e-10, "one point, t = \(t)")
         }
     }
+
+    @Test("The ideal denoiser's weights are Bayes' rule for points of different norms (Eq. 4's Gaussian densities, normalised)",
+          arguments: [1, 10, 200, 700, 1000])
+    func idealDenoiserWeightsAreBayes(t: Int) {
+        let s = Self.schedules[0]
+        // Four 2-D points with norms 0, √5, √9.25 and √8: a term in ‖x⁽ⁱ⁾‖² does not cancel from the weights.
+        let points: [Double] = [0, 0, 1, 2, -3, 0.5, 2, -2]
+        let denoiser = EmpiricalDenoiser(points: points, dimension: 2)
+        var rng = SeededGenerator(seed: UInt64(t) &+ 31)
+        for _ in 0..<10 {
+            let source = rng.integer(in: 0...3)
+            let xt = (0..<2).map { s.sqrtAlphaBar(t) * points[2 * source + $0] + s.sqrtOneMinusAlphaBar(t) * rng.normal() }
+            // Bayes with a uniform prior: wᵢ ∝ ∏ⱼ N(xₜⱼ; √ᾱₜ·x⁽ⁱ⁾ⱼ, 1 − ᾱₜ), each density written out.
+            let variance: Double = 1 - s.alphaBar(t)
+            let mean: Double = s.alphaBar(t).squareRoot()
+            var densities: [Double] = []
+            for i in 0..<4 {
+                var density = 1.0
+                for j in 0..<2 {
+                    let d: Double = xt[j] - mean * points[2 * i + j]
+                    density *= Foundation.exp(-d * d / (2 * variance)) / (2 * Double.pi * variance).squareRoot()
+                }
+                densities.append(density)
+            }
+            let total: Double = densities.reduce(0, +)
+            // The two computations round differently (a shifted exponent against a direct density): a few ulps,
+            // 1e-12 relative to the largest weight.
+            for (got, density) in zip(denoiser.weights(xt: xt, t: t, schedule: s), densities) {
+                expectClose(got, density / total, absolute: 1e-12, "t = \(t), xₜ = \(xt)")
+            }
+        }
+    }
 }

@@ -10,6 +10,17 @@ struct LessonRunTests {
         ("lesson-10", ["schedules", "destruction", "noising", "loss", "samples-by-schedule", "bound-terms", "learned-v", "frechet-vs-steps", "samples-few-steps"]),
     ]
 
+    /// Every lesson folder, `Lessons/NN-name/`: the list Package.swift builds the lesson executables from.
+    static let folders: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("Lessons").path)) ?? [])
+        .filter { $0.count > 3 && $0.prefix(2).allSatisfy(\.isNumber) && $0.dropFirst(2).first == "-" }.sorted()
+
+    @Test("Every lesson folder builds an executable that explains itself: --help names --seed, --output and --quick", arguments: folders)
+    func everyLessonAnswersHelp(folder: String) throws {
+        let result = try runProduct("lesson-" + folder.prefix(2), ["--help"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        for flag in ["--seed", "--output", "--quick"] { #expect(result.stdout.contains(flag), "\(folder): --help names \(flag)") }
+    }
+
     @Test("Each lesson passes its own checks and writes its figures and transcript", arguments: lessons)
     func lessonRuns(lesson: String, figures: [String]) throws {
         let directory = temporaryDirectory(lesson)

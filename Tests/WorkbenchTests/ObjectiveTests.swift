@@ -145,7 +145,7 @@ struct ObjectiveTests {
         noise.withUnsafeMutableBufferPointer { g.fillNormals($0.baseAddress!, count: batch * d) }
         var input = [Float](repeating: 0, count: batch * d)
         for i in 0..<batch { for j in 0..<d { input[i * d + j] = Float(s.sqrtAlphaBar(steps[i])) * data[rows[i] * d + j] + Float(s.sqrtOneMinusAlphaBar(steps[i])) * noise[i * d + j] } }
-        let engine = UNetEngine(net: net, capacity: batch)
+        let engine = GraphEngine(graph: net.graph, capacity: batch)
         engine.load(parameters)
         let output = Array(UnsafeBufferPointer(start: engine.forward(input, steps: steps), count: batch * 2 * d))
         var expected = 0.0

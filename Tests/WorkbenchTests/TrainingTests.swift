@@ -83,14 +83,6 @@ struct TrainingTests {
         for i in 0..<4 { #expect(trainer.lastSteps[i] + trainer.lastSteps[i + 4] == 1001) }
     }
 
-    @Test("Antithetic partners: T + 1 − t maps 1 ↔ T and stays inside 1…T", arguments: [1, 2, 500, 999, 1000])
-    func antitheticPartnerBoundaries(t: Int) {
-        let partner = TrainingOptions.antitheticPartner(of: t, steps: 1000)
-        #expect((1...1000).contains(partner), "partner of \(t): \(partner)")
-        #expect(partner + t == 1001)
-        #expect(TrainingOptions.antitheticPartner(of: partner, steps: 1000) == t)
-    }
-
     @Test("Settings that cannot work are refused with a message naming the value")
     func trainerRefusesBadSettings() {
         var rng = SeededGenerator(seed: 4)

@@ -12,7 +12,7 @@ struct UNetEngineTests {
     static func reference(_ net: UNet, parameters: [Float], x: [Float], t: [Int], labels: [Int]? = nil, w: [Float]) -> (output: [Double], gradient: [Double]) {
         let tape = Tape<Double>()
         let flat = tape.variable(Tensor(parameters.map(Double.init)))
-        let output = net(tape.variable(Tensor(shape: [t.count, 1, 8, 8], scalars: x.map(Double.init))), embedding: UNet.embedding(t, as: Double.self),
+        let output = net(tape.variable(Tensor(shape: [t.count, 1, 8, 8], scalars: x.map(Double.init))), steps: t,
                          labels: labels, TapeParameters(layout: net.layout, flat: flat))
         let loss = (output * Tensor(shape: [t.count, net.outputChannels, 8, 8], scalars: w.map(Double.init))).sum()
         return (output.value.scalars, tape.gradients(of: loss)[flat].scalars)
@@ -29,7 +29,7 @@ struct UNetEngineTests {
         let t = [1, 37, 500, 1000, 250]
         let x = (0..<(t.count * 64)).map { _ in Float(rng.normal()) }
         let w = (0..<(t.count * 64 * outputChannels)).map { _ in Float(rng.normal()) }
-        let engine = UNetEngine(net: net, capacity: 6, threads: threads)
+        let engine = GraphEngine(graph: net.graph, capacity: 6, threads: threads)
         engine.load(parameters)
         let output = Array(UnsafeBufferPointer(start: engine.forward(x, steps: t, labels: labels), count: t.count * 64 * outputChannels))
         var gradients = [Float](repeating: 0, count: net.layout.count)
@@ -59,7 +59,7 @@ struct UNetEngineTests {
             #expect(error <= 2e-4 * top, "\(entry.name): largest error \(error) against max |g| \(top)")
             if error / top > worst.ratio { worst = (error / top, entry.name) }
         }
-        print("UNetEngine ch \(ch), \(threads) threads: output error \(outputError / scale) of scale; worst gradient \(worst.ratio) (\(worst.name))")
+        print("GraphEngine (U-Net) ch \(ch), \(threads) threads: output error \(outputError / scale) of scale; worst gradient \(worst.ratio) (\(worst.name))")
     }
 
     @Test("Same inputs → bit-identical outputs and gradients at 1 and 2 threads")
@@ -70,7 +70,7 @@ struct UNetEngineTests {
         let t = (0..<12).map { _ in rng.integer(in: 1...1000) }
         let x = (0..<(12 * 64)).map { _ in Float(rng.normal()) }
         func run(_ threads: Int) -> [Float] {
-            let engine = UNetEngine(net: net, capacity: 12, threads: threads)
+            let engine = GraphEngine(graph: net.graph, capacity: 12, threads: threads)
             engine.load(parameters)
             let out = Array(UnsafeBufferPointer(start: engine.forward(x, steps: t), count: 12 * 64))
             var gradients = [Float](repeating: 0, count: net.layout.count)

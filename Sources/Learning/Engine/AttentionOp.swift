@@ -1,9 +1,9 @@
 /// `Attention` on the fast path, channels-last: out = x + proj(core(qkv(GN(x)))).
-final class AttentionOp {
+final class AttentionOp: FastOp {
     let channels: Int, positions: Int
     let norm: GroupNormOp, qkv: ConvolutionOp, core: AttentionCoreOp, proj: ConvolutionOp
-    /// out [capacity·P, c]; ∂x [capacity·P, c].
-    let output: FloatBuffer, gradInput: FloatBuffer
+    /// out [capacity·P, c].
+    let output: FloatBuffer
     let context: EngineContext
 
     init(_ attention: Attention, prefix: String, layout: ParameterLayout, size: Int, capacity: Int, context: EngineContext) {
@@ -16,13 +16,14 @@ final class AttentionOp {
         output = FloatBuffer(count: capacity * positions * channels)
         // proj writes straight into `output`, then x is added (the same bits as x + proj: addition commutes).
         proj = ConvolutionOp(attention.proj, prefix: prefix + ".proj", layout: layout, inputSize: size, capacity: capacity, context: context, output: output)
-        gradInput = FloatBuffer(count: capacity * positions * channels)
         context.reserve(gradients: [capacity * positions * channels])
     }
 
     func load(_ parameters: UnsafePointer<Float>) {
         norm.load(parameters); qkv.load(parameters); proj.load(parameters)
     }
+
+    func forward(_ inputs: [UnsafePointer<Float>], _ conditioning: Conditioning, images: Int) { forward(inputs[0], images: images) }
 
     func forward(_ x: UnsafePointer<Float>, images: Int) {
         norm.forward(x, images: images)
@@ -32,12 +33,16 @@ final class AttentionOp {
         MapOps.add(x, to: output.pointer, count: images * positions * channels)
     }
 
-    func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>) {
+    /// ∂x = norm's ∂input + ∂out (the residual path), to `sinks[0]`.
+    func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>, sinks: [GradientSink]) {
         let a = context.gradients[0].pointer
         proj.backward(gradOutput, images: images, gradients: gradients, gradInput: a)
         core.backward(a, images: images)
         qkv.backward(core.gradInput.pointer, images: images, gradients: gradients, gradInput: a)
-        norm.backward(a, images: images, gradients: gradients, gradInput: gradInput.pointer)
-        MapOps.add(gradOutput, to: gradInput.pointer, count: images * positions * channels)
+        let (count, scratch) = (images * positions * channels, context.sinkScratch.pointer)
+        sinks[0].receive(count: count, scratch: scratch) { target in
+            norm.backward(a, images: images, gradients: gradients, gradInput: target ?? scratch)
+            if let target { MapOps.add(gradOutput, to: target, count: count) }
+        }
     }
 }

@@ -6,7 +6,7 @@
 ///     ∂W = colᵀ · ∂y,   ∂b = Σ_r ∂y[r, ·],   ∂col = ∂y · Wᵀ, then ∂x = the scatter-add of ∂col (col2im)
 ///
 /// A 1 × 1 convolution with stride 1 uses x itself as col.
-final class ConvolutionOp {
+final class ConvolutionOp: FastOp {
     let conv: Conv2d
     let weightOffset: Int, biasOffset: Int
     let inputSize: Int, outputSize: Int
@@ -50,6 +50,15 @@ final class ConvolutionOp {
         let chunks = context.pool.threads * EngineContext.chunkRows * max(depth, conv.kernelSize * conv.kernelSize * conv.outChannels)
         let whole = conv.inChannels % 16 != 0 || !(conv.stride == 1 && conv.kernelSize > 1 || isPointwise) ? rows * depth : 0
         context.reserve(col: max(chunks, whole), strip: rows * 16)
+        context.reserve(packed: rows * conv.outChannels)
+    }
+
+    func forward(_ inputs: [UnsafePointer<Float>], _ conditioning: Conditioning, images: Int) { forward(inputs[0], images: images) }
+
+    func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>, sinks: [GradientSink]) {
+        sinks[0].receive(count: images * inputSize * inputSize * conv.inChannels, scratch: context.sinkScratch.pointer) {
+            backward(gradOutput, images: images, gradients: gradients, gradInput: $0)
+        }
     }
 
     /// Whether col is x itself.

@@ -1,6 +1,7 @@
-/// What every fast layer shares: the worker threads, and scratch space large enough for the largest
-/// unrolled convolution input (its `col` and its transpose) and packed gradient.
-final class EngineContext {
+/// What every fast layer of one engine shares: the worker threads, and scratch space large enough for
+/// the largest unrolled convolution input (its `col` and its transpose), packed gradient, and gradient
+/// delivered into a sink that adds (`GradientSink.add`). Ops size it as they are created (`reserve`).
+public final class EngineContext {
     /// The threads; every split below is by whole rows or whole images, so results do not depend on it.
     let pool: WorkerPool
     /// Scratch for unrolled inputs: per-thread chunks of `chunkRows` rows, or a whole [rows, K] matrix where
@@ -8,8 +9,10 @@ final class EngineContext {
     private(set) var col: FloatBuffer
     /// Per-thread scratch for one packed strip (16 columns) of an unrolled input, [rows, 16].
     private(set) var strips: FloatBuffer
-    /// Scratch for a packed output gradient.
-    let packed: FloatBuffer
+    /// Scratch for a transposed output gradient.
+    private(set) var packed: FloatBuffer
+    /// Scratch for a gradient on its way into a sink that adds.
+    private(set) var sinkScratch: FloatBuffer
     /// Three scratch maps for gradients inside a block, each as large as its largest use (`reserve`).
     private(set) var gradients: [FloatBuffer]
     /// Scratch for ∂qkv inside an attention block's backward (one attention at a time).
@@ -17,11 +20,13 @@ final class EngineContext {
     /// Rows a thread unrolls at a time (a multiple of the GEMM's 6- and 12-row blocks).
     static let chunkRows = 96
 
-    init(threads: Int, packed: Int) {
+    /// A context with `threads` threads and no scratch yet.
+    init(threads: Int) {
         pool = WorkerPool(threads: threads)
         col = FloatBuffer(count: 0)
         strips = FloatBuffer(count: 0)
-        self.packed = FloatBuffer(count: packed)
+        packed = FloatBuffer(count: 0)
+        sinkScratch = FloatBuffer(count: 0)
         gradients = (0..<3).map { _ in FloatBuffer(count: 0) }
         attentionGradient = FloatBuffer(count: 0)
     }
@@ -37,6 +42,16 @@ final class EngineContext {
     func reserve(col count: Int, strip: Int) {
         if count > col.count { col = FloatBuffer(count: count) }
         if pool.threads * strip > strips.count { strips = FloatBuffer(count: pool.threads * strip) }
+    }
+
+    /// Grows the transposed-gradient scratch to at least `packed` floats.
+    func reserve(packed count: Int) {
+        if count > packed.count { packed = FloatBuffer(count: count) }
+    }
+
+    /// Grows the sink scratch to at least `sinkScratch` floats.
+    func reserve(sinkScratch count: Int) {
+        if count > sinkScratch.count { sinkScratch = FloatBuffer(count: count) }
     }
 
     /// Thread `part`'s share of `col` for `depth`-wide rows, `chunkRows` of them.

@@ -9,7 +9,7 @@ import RealModule
 /// Backward, with x̂ = (x − μ)·r and ∂z = ∂y (or ∂y·σ(z)·(1 + z·(1 − σ(z)))), per group of m values:
 /// d = γ·∂z, ∂x = r·(d − mean(d) − x̂·mean(d·x̂)), ∂γ = Σ ∂z·x̂, ∂β = Σ ∂z. Per-image partial sums of ∂γ,
 /// ∂β are added in image order, so the result does not depend on the thread count. C is a multiple of 8.
-final class GroupNormOp {
+final class GroupNormOp: FastOp {
     let norm: GroupNorm
     let silu: Bool
     let positions: Int
@@ -35,6 +35,15 @@ final class GroupNormOp {
         rstd = FloatBuffer(count: capacity * norm.groups)
         partialGamma = FloatBuffer(count: capacity * norm.channels)
         partialBeta = FloatBuffer(count: capacity * norm.channels)
+    }
+
+    func forward(_ inputs: [UnsafePointer<Float>], _ conditioning: Conditioning, images: Int) { forward(inputs[0], images: images) }
+
+    func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>, sinks: [GradientSink]) {
+        let scratch = context.sinkScratch.pointer
+        sinks[0].receive(count: images * positions * norm.channels, scratch: scratch) {
+            backward(gradOutput, images: images, gradients: gradients, gradInput: $0 ?? scratch)
+        }
     }
 
     /// Points γ and β into the engine's parameter buffer.

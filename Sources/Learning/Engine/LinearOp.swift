@@ -1,6 +1,6 @@
 /// `Linear` on the fast path: y = x·Wᵀ + b for x [images, in], W [out, in], on the GEMM kernel.
 /// Backward: ∂x = ∂y·W, ∂W = ∂yᵀ·x, ∂b = Σ ∂y.
-final class LinearOp {
+final class LinearOp: FastOp {
     let layer: Linear
     let weightOffset: Int, biasOffset: Int
     let context: EngineContext
@@ -21,6 +21,17 @@ final class LinearOp {
         packedWeight = FloatBuffer(count: Gemm.packedCount(k: layer.outFeatures, n: layer.inFeatures))
         gradTransposed = FloatBuffer(count: capacity * layer.outFeatures)
         packedInput = FloatBuffer(count: Gemm.packedCount(k: capacity, n: layer.inFeatures))
+    }
+
+    func forward(_ inputs: [UnsafePointer<Float>], _ conditioning: Conditioning, images: Int) { forward(inputs[0], images: images) }
+
+    /// ∂x written (`write`), accumulated by the GEMM itself (`add`), or skipped.
+    func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>, sinks: [GradientSink]) {
+        switch sinks[0] {
+        case .discard: backward(gradOutput, images: images, gradients: gradients, gradInput: nil, accumulate: false)
+        case .write(let g): backward(gradOutput, images: images, gradients: gradients, gradInput: g, accumulate: false)
+        case .add(let g): backward(gradOutput, images: images, gradients: gradients, gradInput: g, accumulate: true)
+        }
     }
 
     func load(_ parameters: UnsafePointer<Float>) {

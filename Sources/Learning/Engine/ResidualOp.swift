@@ -1,13 +1,13 @@
 /// `ResidualBlock` on the fast path, channels-last, at one map size:
 /// h = conv1(SiLU(GN₁(x))) + temb(SiLU(e)) per channel; out = skip(x) + conv2(SiLU(GN₂(h))).
-final class ResidualOp {
+final class ResidualOp: FastOp {
     let block: ResidualBlock
     let positions: Int
     let context: EngineContext
     let norm1: GroupNormOp, conv1: ConvolutionOp, temb: LinearOp, norm2: GroupNormOp, conv2: ConvolutionOp
     let skip: ConvolutionOp?
-    /// out [capacity·P, cout]; ∂x [capacity·P, cin].
-    let output: FloatBuffer, gradInput: FloatBuffer
+    /// out [capacity·P, cout].
+    let output: FloatBuffer
     private var input: UnsafePointer<Float>?
 
     init(_ block: ResidualBlock, prefix: String, layout: ParameterLayout, size: Int, capacity: Int, context: EngineContext) {
@@ -23,7 +23,6 @@ final class ResidualOp {
         // are those of skip + conv2).
         conv2 = ConvolutionOp(block.conv2, prefix: prefix + ".conv2", layout: layout, inputSize: size, capacity: capacity, context: context, output: output)
         skip = block.skip.map { ConvolutionOp($0, prefix: prefix + ".skip", layout: layout, inputSize: size, capacity: capacity, context: context) }
-        gradInput = FloatBuffer(count: capacity * positions * block.inChannels)
         // backward's scratch: ∂ of a conv input (cin or cout channels), ∂h (cout), and Σ over positions of ∂h.
         context.reserve(gradients: [capacity * positions * max(block.inChannels, block.outChannels), capacity * positions * block.outChannels,
                                     capacity * block.outChannels])
@@ -32,6 +31,11 @@ final class ResidualOp {
     func load(_ parameters: UnsafePointer<Float>) {
         norm1.load(parameters); conv1.load(parameters); temb.load(parameters); norm2.load(parameters); conv2.load(parameters)
         skip?.load(parameters)
+    }
+
+    /// inputs: x and SiLU(temb).
+    func forward(_ inputs: [UnsafePointer<Float>], _ conditioning: Conditioning, images: Int) {
+        forward(inputs[0], embedding: inputs[1], images: images)
     }
 
     /// x [images·P, cin]; `embedding` = SiLU(temb) [images, E].
@@ -54,9 +58,11 @@ final class ResidualOp {
         }
     }
 
-    /// From ∂out: parameter gradients into `gradients`, ∂x into `gradInput`, ∂SiLU(temb) added into `gradEmbedding`.
-    func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>, gradEmbedding: UnsafeMutablePointer<Float>) {
-        guard let x = input else { preconditionFailure("ResidualOp.backward before forward") }
+    /// From ∂out: parameter gradients into `gradients`; ∂x = norm1's ∂input + the skip path's to `sinks[0]`
+    /// (summed in that order, then added to the sink's buffer when it adds); ∂SiLU(temb) to `sinks[1]`
+    /// (written or accumulated by temb's GEMM).
+    func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>, sinks: [GradientSink]) {
+        guard input != nil else { preconditionFailure("ResidualOp.backward before forward") }
         let (p, cin, cout) = (positions, block.inChannels, block.outChannels)
         let (a, b) = (context.gradients[0].pointer, context.gradients[1].pointer)
         conv2.backward(gradOutput, images: images, gradients: gradients, gradInput: a)
@@ -64,15 +70,19 @@ final class ResidualOp {
         let perChannel = context.gradients[2].pointer                                    // Σ over positions of ∂h
         perChannel.update(repeating: 0, count: images * cout)
         for image in 0..<images { for q in 0..<p { for o in 0..<cout { perChannel[image * cout + o] += b[(image * p + q) * cout + o] } } }
-        temb.backward(perChannel, images: images, gradients: gradients, gradInput: gradEmbedding, accumulate: true)
+        temb.backward(perChannel, images: images, gradients: gradients, sinks: [sinks[1]])
         conv1.backward(b, images: images, gradients: gradients, gradInput: a)
-        norm1.backward(a, images: images, gradients: gradients, gradInput: gradInput.pointer)
-        if let skip {
-            skip.backward(gradOutput, images: images, gradients: gradients, gradInput: a)
-            MapOps.add(a, to: gradInput.pointer, count: images * p * cin)
-        } else {
-            MapOps.add(gradOutput, to: gradInput.pointer, count: images * p * cin)
+        let count = images * p * cin
+        let scratch = context.sinkScratch.pointer
+        sinks[0].receive(count: count, scratch: scratch) { target in
+            let gx = target ?? scratch
+            norm1.backward(a, images: images, gradients: gradients, gradInput: gx)
+            if let skip {
+                skip.backward(gradOutput, images: images, gradients: gradients, gradInput: target == nil ? nil : a)
+                if target != nil { MapOps.add(a, to: gx, count: count) }
+            } else if target != nil {
+                MapOps.add(gradOutput, to: gx, count: count)
+            }
         }
-        _ = x
     }
 }

@@ -9,7 +9,7 @@ import TensorCore
 ///     out = x + Conv1×1(c → c)( v·Aᵀ ),  (v·Aᵀ)[c, i] = Σ_j A[i, j]·v[c, j]
 ///
 /// Parameters `norm.*`, `qkv.*`, `proj.*`; `proj` starts at zero (Ho's init_scale = 0).
-public struct Attention: Sendable {
+public struct Attention: LayerKind {
     /// c.
     public let channels: Int
     /// The normalisation before the projections.
@@ -22,7 +22,7 @@ public struct Attention: Sendable {
         self.channels = channels
         norm = GroupNorm(groups: groups, channels: channels)
         qkv = Conv2d(channels, 3 * channels, kernelSize: 1, padding: 0)
-        proj = Conv2d(channels, channels, kernelSize: 1, padding: 0)
+        proj = Conv2d(channels, channels, kernelSize: 1, padding: 0, startsAtZero: true)
     }
 
     /// `norm`, `qkv`, `proj` under `prefix`, in the peer's order.
@@ -38,6 +38,27 @@ public struct Attention: Sendable {
         let c = channels
         let mixed = Variable.attention(query: h.channels(0..<c), key: h.channels(c..<(2 * c)), value: h.channels((2 * c)..<(3 * c)))
         return x + proj(mixed, scope.child("proj"))
+    }
+
+    /// The input's shape (c channels).
+    public func outputShape(_ inputs: [FeatureShape]) -> FeatureShape {
+        precondition(inputs.count == 1 && inputs[0].channels == channels, "Attention(\(channels)): input \(inputs)")
+        return inputs[0]
+    }
+
+    /// qkv + the two P × P products (QᵀK and V·Aᵀ) + proj.
+    public func multiplyAdds(_ inputs: [FeatureShape]) -> Int {
+        qkv.multiplyAdds(inputs) + 2 * inputs[0].positions * inputs[0].positions * channels + proj.multiplyAdds(inputs)
+    }
+
+    /// `callAsFunction`.
+    public func tape<Scalar>(_ inputs: [Variable<Scalar>], _ scope: ParameterScope<Scalar>, _ context: TapeContext<Scalar>) -> Variable<Scalar> {
+        self(inputs[0], scope)
+    }
+
+    /// An `AttentionOp`.
+    public func makeOp(_ prefix: String, layout: ParameterLayout, inputs: [FeatureShape], capacity: Int, context: EngineContext) -> any FastOp {
+        AttentionOp(self, prefix: prefix, layout: layout, size: inputs[0].height, capacity: capacity, context: context)
     }
 
     /// The attention weights A [N, P, P] (query i, key j) for q, k [N, c, H, W]: softmax over j of qᵀk/√c,

@@ -6,23 +6,29 @@ import TensorCore
 ///
 /// with stride s, zero padding p, kernel k × k; the output is ⌊(H + 2p − k)/s⌋ + 1 on each side.
 /// Parameters `weight` [out, in, k, k] and `bias` [out], PyTorch's layout and default
-/// initialisation (`init(using:)`: U(±1/√fan_in) for both, fan_in = in·k·k).
+/// initialisation: U(±1/√fan_in) for both, fan_in = in·k·k; or, for the last layer of a residual
+/// branch, that draw set to 0 (Ho's init_scale = 0, improved-diffusion's `zero_module`).
 public struct Conv2d: Sendable {
     /// Input and output channels.
     public let inChannels: Int, outChannels: Int
     /// k (square kernels), s and p.
     public let kernelSize: Int, stride: Int, padding: Int
+    /// Whether the weight and bias start at 0 (after their default draw, so later tensors' draws are unchanged).
+    public let startsAtZero: Bool
 
     /// A convolution; the default is 3 × 3, stride 1, padding 1 (size-preserving).
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int = 3, stride: Int = 1, padding: Int = 1) {
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int = 3, stride: Int = 1, padding: Int = 1, startsAtZero: Bool = false) {
         precondition(inChannels >= 1 && outChannels >= 1 && kernelSize >= 1 && stride >= 1 && padding >= 0, "Conv2d: invalid geometry")
         (self.inChannels, self.outChannels, self.kernelSize, self.stride, self.padding) = (inChannels, outChannels, kernelSize, stride, padding)
+        self.startsAtZero = startsAtZero
     }
 
     /// `weight` [out, in, k, k] and `bias` [out] under `prefix`.
     public func declare(_ prefix: String, in layout: inout ParameterLayout) {
-        layout.append(prefix + ".weight", [outChannels, inChannels, kernelSize, kernelSize])
-        layout.append(prefix + ".bias", [outChannels])
+        let bound = 1 / Double(inChannels * kernelSize * kernelSize).squareRoot()
+        let initialisation: Initialisation = startsAtZero ? .zeroed(bound: bound) : .uniform(bound: bound)
+        layout.append(prefix + ".weight", [outChannels, inChannels, kernelSize, kernelSize], initialisation: initialisation)
+        layout.append(prefix + ".bias", [outChannels], initialisation: initialisation)
     }
 
     /// The output side for an input side `size`.
@@ -31,6 +37,30 @@ public struct Conv2d: Sendable {
     /// The convolution on the tape.
     public func callAsFunction<Scalar>(_ x: Variable<Scalar>, _ scope: ParameterScope<Scalar>) -> Variable<Scalar> {
         Variable.conv2d(x, weight: scope("weight"), bias: scope("bias"), stride: stride, padding: padding)
+    }
+}
+
+extension Conv2d: LayerKind {
+    /// One square map of `inChannels` → `outChannels` × ⌊(H + 2p − k)/s⌋ + 1 on each side.
+    public func outputShape(_ inputs: [FeatureShape]) -> FeatureShape {
+        precondition(inputs.count == 1 && inputs[0].channels == inChannels && inputs[0].height == inputs[0].width,
+                     "Conv2d(\(inChannels) → \(outChannels)): input \(inputs)")
+        return FeatureShape(channels: outChannels, height: outputSize(inputs[0].height), width: outputSize(inputs[0].width))
+    }
+
+    /// Output positions · cout · cin · k².
+    public func multiplyAdds(_ inputs: [FeatureShape]) -> Int {
+        outputShape(inputs).positions * outChannels * inChannels * kernelSize * kernelSize
+    }
+
+    /// `callAsFunction`.
+    public func tape<Scalar>(_ inputs: [Variable<Scalar>], _ scope: ParameterScope<Scalar>, _ context: TapeContext<Scalar>) -> Variable<Scalar> {
+        self(inputs[0], scope)
+    }
+
+    /// A `ConvolutionOp`.
+    public func makeOp(_ prefix: String, layout: ParameterLayout, inputs: [FeatureShape], capacity: Int, context: EngineContext) -> any FastOp {
+        ConvolutionOp(self, prefix: prefix, layout: layout, inputSize: inputs[0].height, capacity: capacity, context: context)
     }
 }
 

@@ -20,13 +20,56 @@ public struct GroupNorm: Sendable {
 
     /// `weight` [C] and `bias` [C] under `prefix`.
     public func declare(_ prefix: String, in layout: inout ParameterLayout) {
-        layout.append(prefix + ".weight", [channels])
-        layout.append(prefix + ".bias", [channels])
+        layout.append(prefix + ".weight", [channels], initialisation: .constant(1))
+        layout.append(prefix + ".bias", [channels], initialisation: .constant(0))
     }
 
     /// The normalisation on the tape.
     public func callAsFunction<Scalar>(_ x: Variable<Scalar>, _ scope: ParameterScope<Scalar>) -> Variable<Scalar> {
         Variable.groupNorm(x, weight: scope("weight"), bias: scope("bias"), groups: groups, epsilon: Scalar(epsilon))
+    }
+}
+
+extension GroupNorm: LayerKind {
+    /// The input's shape (C channels, any map).
+    public func outputShape(_ inputs: [FeatureShape]) -> FeatureShape {
+        precondition(inputs.count == 1 && inputs[0].channels == channels, "GroupNorm(\(channels)): input \(inputs)")
+        return inputs[0]
+    }
+
+    /// `callAsFunction`.
+    public func tape<Scalar>(_ inputs: [Variable<Scalar>], _ scope: ParameterScope<Scalar>, _ context: TapeContext<Scalar>) -> Variable<Scalar> {
+        self(inputs[0], scope)
+    }
+
+    /// A `GroupNormOp` without the SiLU.
+    public func makeOp(_ prefix: String, layout: ParameterLayout, inputs: [FeatureShape], capacity: Int, context: EngineContext) -> any FastOp {
+        GroupNormOp(self, prefix: prefix, layout: layout, positions: inputs[0].positions, capacity: capacity, silu: false, context: context)
+    }
+}
+
+/// SiLU(GroupNorm(x)), fused on the fast path (one pass over the map): how the residual blocks and the
+/// U-Net's output use GroupNorm. Parameters those of `norm`.
+public struct GroupNormSiLU: LayerKind {
+    /// The normalisation.
+    public let norm: GroupNorm
+
+    /// G groups over C channels.
+    public init(groups: Int, channels: Int) { norm = GroupNorm(groups: groups, channels: channels) }
+
+    /// The input's shape.
+    public func outputShape(_ inputs: [FeatureShape]) -> FeatureShape { norm.outputShape(inputs) }
+    /// `norm`'s tensors.
+    public func declare(_ prefix: String, in layout: inout ParameterLayout) { norm.declare(prefix, in: &layout) }
+
+    /// SiLU(GN(x)) on the tape.
+    public func tape<Scalar>(_ inputs: [Variable<Scalar>], _ scope: ParameterScope<Scalar>, _ context: TapeContext<Scalar>) -> Variable<Scalar> {
+        norm(inputs[0], scope).silu()
+    }
+
+    /// A `GroupNormOp` with the SiLU.
+    public func makeOp(_ prefix: String, layout: ParameterLayout, inputs: [FeatureShape], capacity: Int, context: EngineContext) -> any FastOp {
+        GroupNormOp(norm, prefix: prefix, layout: layout, positions: inputs[0].positions, capacity: capacity, silu: true, context: context)
     }
 }
 

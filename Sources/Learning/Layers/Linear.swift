@@ -14,13 +14,35 @@ public struct Linear: Sendable {
 
     /// `weight` [out, in] and `bias` [out] under `prefix`.
     public func declare(_ prefix: String, in layout: inout ParameterLayout) {
-        layout.append(prefix + ".weight", [outFeatures, inFeatures])
-        layout.append(prefix + ".bias", [outFeatures])
+        let bound = 1 / Double(inFeatures).squareRoot()
+        layout.append(prefix + ".weight", [outFeatures, inFeatures], initialisation: .uniform(bound: bound))
+        layout.append(prefix + ".bias", [outFeatures], initialisation: .uniform(bound: bound))
     }
 
     /// The layer on the tape.
     public func callAsFunction<Scalar>(_ x: Variable<Scalar>, _ scope: ParameterScope<Scalar>) -> Variable<Scalar> {
         Variable.linear(x, weight: scope("weight"), bias: scope("bias"))
+    }
+}
+
+extension Linear: LayerKind {
+    /// A vector of `inFeatures` → a vector of `outFeatures`.
+    public func outputShape(_ inputs: [FeatureShape]) -> FeatureShape {
+        precondition(inputs.count == 1 && inputs[0] == .vector(inFeatures), "Linear(\(inFeatures) → \(outFeatures)): input \(inputs)")
+        return .vector(outFeatures)
+    }
+
+    /// in · out.
+    public func multiplyAdds(_ inputs: [FeatureShape]) -> Int { inFeatures * outFeatures }
+
+    /// `callAsFunction`.
+    public func tape<Scalar>(_ inputs: [Variable<Scalar>], _ scope: ParameterScope<Scalar>, _ context: TapeContext<Scalar>) -> Variable<Scalar> {
+        self(inputs[0], scope)
+    }
+
+    /// A `LinearOp`.
+    public func makeOp(_ prefix: String, layout: ParameterLayout, inputs: [FeatureShape], capacity: Int, context: EngineContext) -> any FastOp {
+        LinearOp(self, prefix: prefix, layout: layout, capacity: capacity, context: context)
     }
 }
 

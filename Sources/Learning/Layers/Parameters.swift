@@ -14,6 +14,8 @@ public struct ParameterLayout: Sendable, Equatable {
         public let shape: [Int]
         /// Where it starts in the flat vector.
         public let offset: Int
+        /// How `initialValues` fills it (nil: the network initialises it itself).
+        public let initialisation: Initialisation?
         /// Its number of elements.
         public var count: Int { shape.reduce(1, *) }
     }
@@ -25,12 +27,32 @@ public struct ParameterLayout: Sendable, Equatable {
     /// An empty layout.
     public init() {}
 
-    /// Appends tensor `name` of `shape`.
+    /// Appends tensor `name` of `shape`, filled by `initialisation`.
     /// - Precondition: the name is new.
-    public mutating func append(_ name: String, _ shape: [Int]) {
+    public mutating func append(_ name: String, _ shape: [Int], initialisation: Initialisation? = nil) {
         precondition(index[name] == nil, "ParameterLayout: \(name) appears twice")
         index[name] = entries.count
-        entries.append(Entry(name: name, shape: shape, offset: count))
+        entries.append(Entry(name: name, shape: shape, offset: count, initialisation: initialisation))
+    }
+
+    /// Initial values, tensor by tensor in layout order: each `uniform` and `zeroed` tensor draws its
+    /// elements in order from `generator` (a `zeroed` one then discards them, as PyTorch draws a module's
+    /// defaults before `zero_module` sets them to 0, so every later tensor gets the same draws).
+    /// - Precondition: every entry has an initialisation.
+    public func initialValues(using generator: inout SeededGenerator) -> [Float] {
+        var values: [Float] = []
+        values.reserveCapacity(count)
+        for entry in entries {
+            switch entry.initialisation {
+            case .constant(let value): values += [Float](repeating: value, count: entry.count)
+            case .uniform(let bound): values += (0..<entry.count).map { _ in Float(generator.uniform(-bound, bound)) }
+            case .zeroed(let bound):
+                for _ in 0..<entry.count { _ = generator.uniform(-bound, bound) }
+                values += [Float](repeating: 0, count: entry.count)
+            case nil: preconditionFailure("ParameterLayout.initialValues: \(entry.name) has no initialisation")
+            }
+        }
+        return values
     }
 
     /// The total number of parameters.
@@ -38,6 +60,16 @@ public struct ParameterLayout: Sendable, Equatable {
 
     /// The entry called `name`, if any.
     public subscript(_ name: String) -> Entry? { index[name].map { entries[$0] } }
+}
+
+/// How a parameter tensor starts.
+public enum Initialisation: Sendable, Equatable {
+    /// Every element `value` (GroupNorm's γ = 1, β = 0); draws nothing.
+    case constant(Float)
+    /// Each element drawn U(±bound) (PyTorch's default for conv and linear layers: bound = 1/√fan_in).
+    case uniform(bound: Double)
+    /// Drawn as `uniform(bound:)`, then set to 0: the last layer of a residual branch (Ho's init_scale = 0).
+    case zeroed(bound: Double)
 }
 
 /// Named parameters on a tape: the variables of one forward pass, looked up by dotted name.
@@ -58,6 +90,8 @@ extension ParameterLayout {
 public struct TapeParameters<Scalar: TensorScalar> {
     /// Each tensor of the layout as a tape variable.
     public let variables: [String: Variable<Scalar>]
+    /// The tape they are on.
+    public let tape: Tape<Scalar>
 
     /// Puts every tensor of `layout`, read from the flat `values`, on `tape`.
     public init(layout: ParameterLayout, values: [Scalar], on tape: Tape<Scalar>) {
@@ -67,6 +101,7 @@ public struct TapeParameters<Scalar: TensorScalar> {
             variables[entry.name] = tape.variable(Tensor(shape: entry.shape, scalars: Array(values[entry.offset..<(entry.offset + entry.count)])))
         }
         self.variables = variables
+        self.tape = tape
     }
 
     /// Every tensor of `layout` cut from one flat variable (so one backward pass gives the gradient
@@ -76,6 +111,7 @@ public struct TapeParameters<Scalar: TensorScalar> {
         var variables: [String: Variable<Scalar>] = [:]
         for entry in layout.entries { variables[entry.name] = flat.segment(entry.offset..<(entry.offset + entry.count), shape: entry.shape) }
         self.variables = variables
+        tape = flat.tape
     }
 
     /// The gradients of every tensor, concatenated in the layout's order (zeros where unused).

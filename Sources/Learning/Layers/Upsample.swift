@@ -21,3 +21,47 @@ extension Variable {
         }
     }
 }
+
+/// Nearest-neighbour upsampling ×2 as a layer: `Variable.upsampled()` on the tape, `UpsampleOp` fast.
+public struct Upsample: LayerKind {
+    /// The upsampling.
+    public init() {}
+
+    /// C × 2H × 2W.
+    public func outputShape(_ inputs: [FeatureShape]) -> FeatureShape {
+        precondition(inputs.count == 1 && !inputs[0].isVector, "Upsample: input \(inputs)")
+        return FeatureShape(channels: inputs[0].channels, height: 2 * inputs[0].height, width: 2 * inputs[0].width)
+    }
+
+    /// `upsampled()`.
+    public func tape<Scalar>(_ inputs: [Variable<Scalar>], _ scope: ParameterScope<Scalar>, _ context: TapeContext<Scalar>) -> Variable<Scalar> {
+        inputs[0].upsampled()
+    }
+
+    /// An `UpsampleOp`.
+    public func makeOp(_ prefix: String, layout: ParameterLayout, inputs: [FeatureShape], capacity: Int, context: EngineContext) -> any FastOp {
+        UpsampleOp(channels: inputs[0].channels, size: inputs[0].height, capacity: capacity, context: context)
+    }
+}
+
+/// `Upsample` channels-last (square maps): `MapOps.upsample` forward, its adjoint `downsampleSum` backward.
+final class UpsampleOp: FastOp {
+    let channels: Int, size: Int
+    let context: EngineContext
+    let output: FloatBuffer
+
+    init(channels: Int, size: Int, capacity: Int, context: EngineContext) {
+        (self.channels, self.size, self.context) = (channels, size, context)
+        output = FloatBuffer(count: capacity * 4 * size * size * channels)
+    }
+
+    func forward(_ inputs: [UnsafePointer<Float>], _ conditioning: Conditioning, images: Int) {
+        MapOps.upsample(inputs[0], images: images, size: size, channels: channels, into: output.pointer)
+    }
+
+    func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>, sinks: [GradientSink]) {
+        sinks[0].deliver(count: images * size * size * channels, scratch: context.sinkScratch.pointer) { g in
+            MapOps.downsampleSum(gradOutput, images: images, size: size, channels: channels, into: g)
+        }
+    }
+}

@@ -91,17 +91,15 @@ extension UNet: DenoisingNetwork {
     /// `callAsFunction` with x [N, 64] seen as [N, 1, 8, 8] and the output [N, C, 8, 8] flattened to [N, C·64].
     public func tapeForward<Scalar: TensorScalar>(_ x: Variable<Scalar>, steps t: [Int], parameters: TapeParameters<Scalar>) -> Variable<Scalar> {
         let image = x.reshaped([t.count, 1, UNet.imageSize, UNet.imageSize])
-        return self(image, embedding: UNet.embedding(t, as: Scalar.self), parameters).reshaped([t.count, outputDimension])
+        return self(image, steps: t, parameters).reshaped([t.count, outputDimension])
     }
 
     /// `tapeForward` with one label per sample (0…classes, `classes` = ∅) for a class-conditional net.
     public func tapeForward<Scalar: TensorScalar>(_ x: Variable<Scalar>, steps t: [Int], labels: [Int], parameters: TapeParameters<Scalar>) -> Variable<Scalar> {
         let image = x.reshaped([t.count, 1, UNet.imageSize, UNet.imageSize])
-        return self(image, embedding: UNet.embedding(t, as: Scalar.self), labels: labels, parameters).reshaped([t.count, outputDimension])
+        return self(image, steps: t, labels: labels, parameters).reshaped([t.count, outputDimension])
     }
 
-    /// A `UNetEngine`.
-    public func makeEngine(capacity: Int, threads: Int) -> any DenoisingEngine { UNetEngine(net: self, capacity: capacity, threads: threads) }
+    /// The graph's `GraphEngine`.
+    public func makeEngine(capacity: Int, threads: Int) -> any DenoisingEngine { GraphEngine(graph: graph, capacity: capacity, threads: threads) }
 }
-
-extension UNetEngine: DenoisingEngine {}

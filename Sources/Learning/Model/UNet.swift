@@ -29,13 +29,10 @@ public struct UNet: Sendable, Equatable {
     /// [classes + 1, 128] whose row y is added to the time embedding (improved-diffusion's `label_emb`);
     /// the last row, y = `classes`, is the null label ∅ of classifier-free guidance.
     public let classes: Int
+    /// The network: its layers, their names and wiring (below, the only place they are written).
+    public let graph: Graph
     /// Every parameter tensor, in the peer's `named_parameters()` order.
-    public let layout: ParameterLayout
-
-    let timeIn: Linear, timeOut: Linear, convIn: Conv2d, down0: ResidualBlock, downsample: Conv2d
-    let down1: ResidualBlock, down1Attention: Attention, mid1: ResidualBlock, midAttention: Attention, mid2: ResidualBlock
-    let up1a: ResidualBlock, up1aAttention: Attention, up1b: ResidualBlock, up1bAttention: Attention, upsample: Conv2d
-    let up0a: ResidualBlock, up0b: ResidualBlock, normOut: GroupNorm, convOut: Conv2d
+    public var layout: ParameterLayout { graph.layout }
 
     /// The network at width `ch` with `outputChannels` output channels and `classes` classes (1 and 0
     /// are the peer's network).
@@ -46,109 +43,58 @@ public struct UNet: Sendable, Equatable {
         self.ch = ch
         self.outputChannels = outputChannels
         self.classes = classes
+        graph = UNet.describe(ch: ch, outputChannels: outputChannels, classes: classes)
+    }
+
+    /// The U-Net as a graph. The skip list is built by appending on the way down and popping on the way
+    /// up (improved-diffusion's `hs`); each residual block reads the activated time embedding.
+    static func describe(ch: Int, outputChannels: Int, classes: Int) -> Graph {
         let (g, e) = (UNet.groups, UNet.embeddingWidth)
-        func res(_ a: Int, _ b: Int) -> ResidualBlock { ResidualBlock(a, b, embeddingWidth: e, groups: g) }
-        timeIn = Linear(TimeEmbedding.width, e)
-        timeOut = Linear(e, e)
-        convIn = Conv2d(1, ch)
-        down0 = res(ch, ch)
-        downsample = Conv2d(ch, ch, stride: 2)
-        (down1, down1Attention) = (res(ch, 2 * ch), Attention(2 * ch, groups: g))
-        (mid1, midAttention, mid2) = (res(2 * ch, 2 * ch), Attention(2 * ch, groups: g), res(2 * ch, 2 * ch))
-        (up1a, up1aAttention) = (res(4 * ch, 2 * ch), Attention(2 * ch, groups: g))
-        (up1b, up1bAttention) = (res(3 * ch, 2 * ch), Attention(2 * ch, groups: g))
-        upsample = Conv2d(2 * ch, 2 * ch)
-        up0a = res(3 * ch, ch)
-        up0b = res(2 * ch, ch)
-        normOut = GroupNorm(groups: g, channels: ch)
-        convOut = Conv2d(ch, outputChannels)
-        var layout = ParameterLayout()
-        timeIn.declare("temb.0", in: &layout)
-        timeOut.declare("temb.2", in: &layout)
-        convIn.declare("conv_in", in: &layout)
-        down0.declare("down0", in: &layout)
-        downsample.declare("downsample", in: &layout)
-        down1.declare("down1", in: &layout)
-        down1Attention.declare("down1_attn", in: &layout)
-        mid1.declare("mid1", in: &layout)
-        midAttention.declare("mid_attn", in: &layout)
-        mid2.declare("mid2", in: &layout)
-        up1a.declare("up1a", in: &layout)
-        up1aAttention.declare("up1a_attn", in: &layout)
-        up1b.declare("up1b", in: &layout)
-        up1bAttention.declare("up1b_attn", in: &layout)
-        upsample.declare("upsample", in: &layout)
-        up0a.declare("up0a", in: &layout)
-        up0b.declare("up0b", in: &layout)
-        normOut.declare("norm_out", in: &layout)
-        convOut.declare("conv_out", in: &layout)
-        if classes > 0 { layout.append("label_emb.weight", [classes + 1, e]) }
-        self.layout = layout
+        var net = GraphBuilder(inputs: [FeatureShape(channels: 1, height: imageSize, width: imageSize)])
+        func res(_ name: String, _ x: GraphBuilder.Value, _ out: Int, _ embedding: GraphBuilder.Value) -> GraphBuilder.Value {
+            net.add(name, ResidualBlock(x.shape.channels, out, embeddingWidth: e, groups: g), x, embedding)
+        }
+        func attention(_ name: String, _ x: GraphBuilder.Value) -> GraphBuilder.Value {
+            net.add(name, Attention(x.shape.channels, groups: g), x)
+        }
+        // temb = Linear(SiLU(Linear(emb(t)))) [+ label_emb[y]]; the blocks read SiLU(temb).
+        var temb = net.add("temb.0", Linear(TimeEmbedding.width, e), net.add(SinusoidalEmbedding()))
+        temb = net.add("temb.2", Linear(e, e), net.add(SiLU(), temb))
+        if classes > 0 { temb = net.add("label_emb", LabelEmbedding(rows: classes + 1, width: e), temb, parameters: .last) }
+        let embedding = net.add(SiLU(), temb)
+        // Down: 8 × 8 at ch, then 4 × 4 at 2ch with attention.
+        var skips = [net.add("conv_in", Conv2d(1, ch), net.inputs[0])]
+        skips.append(res("down0", skips.last!, ch, embedding))
+        skips.append(net.add("downsample", Conv2d(ch, ch, stride: 2), skips.last!))
+        skips.append(attention("down1_attn", res("down1", skips.last!, 2 * ch, embedding)))
+        // Middle.
+        var h = res("mid2", attention("mid_attn", res("mid1", skips.last!, 2 * ch, embedding)), 2 * ch, embedding)
+        // Up: each block reads the concatenation of h and the latest skip.
+        h = attention("up1a_attn", res("up1a", net.add(Concatenate(), h, skips.removeLast()), 2 * ch, embedding))
+        h = attention("up1b_attn", res("up1b", net.add(Concatenate(), h, skips.removeLast()), 2 * ch, embedding))
+        h = net.add("upsample", Conv2d(2 * ch, 2 * ch), net.add(Upsample(), h))
+        h = res("up0a", net.add(Concatenate(), h, skips.removeLast()), ch, embedding)
+        h = res("up0b", net.add(Concatenate(), h, skips.removeLast()), ch, embedding)
+        h = net.add("conv_out", Conv2d(ch, outputChannels, startsAtZero: true), net.add("norm_out", GroupNormSiLU(groups: g, channels: ch), h))
+        return net.build(output: h)
     }
 
-    /// Equal when the widths and the class counts are.
-    public static func == (a: UNet, b: UNet) -> Bool { a.ch == b.ch && a.classes == b.classes }
-
-    /// The tensors that start at zero (Ho's init_scale = 0): each residual block's `conv2`, each
-    /// attention's `proj`, and `conv_out`.
-    public static func startsAtZero(_ name: String) -> Bool {
-        name.contains(".conv2.") || name.contains("_attn.proj.") || name.hasPrefix("conv_out.")
-    }
+    /// Equal when the widths, output channels and class counts are.
+    public static func == (a: UNet, b: UNet) -> Bool { a.ch == b.ch && a.outputChannels == b.outputChannels && a.classes == b.classes }
 
     /// Initial parameters: PyTorch's defaults (every conv and linear weight and bias U(±1/√fan_in),
-    /// fan_in = numel/shape[0] of the weight; GroupNorm weight 1, bias 0), drawn tensor by tensor in
-    /// layout order, then the `startsAtZero` tensors set to zero.
-    public func initialParameters(using generator: inout SeededGenerator) -> [Float] {
-        var values: [Float] = []
-        values.reserveCapacity(layout.count)
-        for (i, entry) in layout.entries.enumerated() {
-            let isNorm = entry.name.contains("norm")
-            if isNorm {
-                values += [Float](repeating: entry.name.hasSuffix("weight") ? 1 : 0, count: entry.count)
-                continue
-            }
-            let weightShape = entry.name.hasSuffix("bias") ? layout.entries[i - 1].shape : entry.shape
-            let bound = 1 / Double(weightShape.reduce(1, *) / weightShape[0]).squareRoot()
-            let draws = (0..<entry.count).map { _ in Float(generator.uniform(-bound, bound)) }
-            values += UNet.startsAtZero(entry.name) ? [Float](repeating: 0, count: entry.count) : draws
-        }
-        return values
-    }
+    /// GroupNorm weight 1, bias 0), drawn tensor by tensor in layout order, with each residual branch's
+    /// last layer (`conv2`, attention's `proj`, `conv_out`) then set to zero (Ho's init_scale = 0).
+    public func initialParameters(using generator: inout SeededGenerator) -> [Float] { layout.initialValues(using: &generator) }
 
-    /// The sinusoidal embedding of paper steps `t` as the peer computes it: the argument Float(t)·fᵢ with
-    /// fᵢ the float32 frequencies, formed in `Scalar` (so in Double it is the float32 values widened, as
-    /// the peer's float64 golden model does), then [sin, cos]. [N, 32].
+    /// The sinusoidal embedding of paper steps `t` as the peer computes it, [N, 32] (`SinusoidalEmbedding`).
     public static func embedding<Scalar: TensorScalar>(_ t: [Int], as _: Scalar.Type = Scalar.self) -> Tensor<Scalar> {
-        var values: [Scalar] = []
-        for step in t {
-            let arguments = TimeEmbedding.frequencies.map { Scalar(Float(step)) * Scalar($0) }
-            values += arguments.map { Scalar.sin($0) } + arguments.map { Scalar.cos($0) }
-        }
-        return Tensor(shape: [t.count, TimeEmbedding.width], scalars: values)
+        SinusoidalEmbedding.values(t, as: Scalar.self)
     }
 
-    /// ε_θ(xₜ, t) on the tape: x [N, 1, 8, 8], `embedding` [N, 32] from `embedding(_:)`, and for a
-    /// class-conditional net one label per image (0…classes, `classes` = ∅); the output is
-    /// [N, outputChannels, 8, 8].
-    public func callAsFunction<Scalar>(_ x: Variable<Scalar>, embedding: Tensor<Scalar>, labels: [Int]? = nil, _ p: TapeParameters<Scalar>) -> Variable<Scalar> {
-        let s = { (name: String) in p.scope(name) }
-        var temb = timeOut(timeIn(x.tape.variable(embedding), s("temb.0")).silu(), s("temb.2"))
-        if classes > 0 {
-            guard let labels, labels.count == embedding.shape[0], labels.allSatisfy({ (0...classes).contains($0) }) else {
-                preconditionFailure("UNet: a class-conditional net needs one label in 0…\(classes) per image")
-            }
-            temb = temb + p.variables["label_emb.weight"]!.gatherRows(labels)
-        }
-        let h0 = convIn(x, s("conv_in"))
-        let h1 = down0(h0, embedding: temb, s("down0"))
-        let h2 = downsample(h1, s("downsample"))
-        let h3 = down1Attention(down1(h2, embedding: temb, s("down1")), s("down1_attn"))
-        var h = mid2(midAttention(mid1(h3, embedding: temb, s("mid1")), s("mid_attn")), embedding: temb, s("mid2"))
-        h = up1aAttention(up1a(.concatenateChannels([h, h3]), embedding: temb, s("up1a")), s("up1a_attn"))
-        h = up1bAttention(up1b(.concatenateChannels([h, h2]), embedding: temb, s("up1b")), s("up1b_attn"))
-        h = upsample(h.upsampled(), s("upsample"))
-        h = up0a(.concatenateChannels([h, h1]), embedding: temb, s("up0a"))
-        h = up0b(.concatenateChannels([h, h0]), embedding: temb, s("up0b"))
-        return convOut(normOut(h, s("norm_out")).silu(), s("conv_out"))
+    /// ε_θ(xₜ, t) on the tape: x [N, 1, 8, 8] at paper steps `t`, and for a class-conditional net one
+    /// label per image (0…classes, `classes` = ∅); the output is [N, outputChannels, 8, 8].
+    public func callAsFunction<Scalar>(_ x: Variable<Scalar>, steps t: [Int], labels: [Int]? = nil, _ p: TapeParameters<Scalar>) -> Variable<Scalar> {
+        graph.tape([x], Conditioning(steps: t, labels: labels), parameters: p)
     }
 }

@@ -1,0 +1,57 @@
+import RealModule
+import TensorCore
+
+/// The sinusoidal embedding of each sample's paper step t as a layer with no inputs: a vector of 32
+/// per sample, [sin a₀ … sin a₁₅, cos a₀ … cos a₁₅] with aᵢ = Float(t)·fᵢ (the float32 frequencies),
+/// formed as the peer forms it. On the tape the arguments are formed in `Scalar` from those Float
+/// values (so in Double they are the float32 values widened, as the peer's float64 golden model).
+public struct SinusoidalEmbedding: LayerKind {
+    /// The embedding.
+    public init() {}
+
+    /// A vector of `TimeEmbedding.width`.
+    public func outputShape(_ inputs: [FeatureShape]) -> FeatureShape {
+        precondition(inputs.isEmpty, "SinusoidalEmbedding takes no inputs")
+        return .vector(TimeEmbedding.width)
+    }
+
+    /// The embedding of paper steps `t` [N, 32] in `Scalar`.
+    public static func values<Scalar: TensorScalar>(_ t: [Int], as _: Scalar.Type = Scalar.self) -> Tensor<Scalar> {
+        var values: [Scalar] = []
+        for step in t {
+            let arguments = TimeEmbedding.frequencies.map { Scalar(Float(step)) * Scalar($0) }
+            values += arguments.map { Scalar.sin($0) } + arguments.map { Scalar.cos($0) }
+        }
+        return Tensor(shape: [t.count, TimeEmbedding.width], scalars: values)
+    }
+
+    /// A constant on the tape.
+    public func tape<Scalar>(_ inputs: [Variable<Scalar>], _ scope: ParameterScope<Scalar>, _ context: TapeContext<Scalar>) -> Variable<Scalar> {
+        context.tape.variable(Self.values(context.conditioning.steps, as: Scalar.self))
+    }
+
+    /// A `SinusoidalEmbeddingOp`.
+    public func makeOp(_ prefix: String, layout: ParameterLayout, inputs: [FeatureShape], capacity: Int, context: EngineContext) -> any FastOp {
+        SinusoidalEmbeddingOp(capacity: capacity)
+    }
+}
+
+/// `SinusoidalEmbedding` in Float: sin and cos of Float(t)·fᵢ.
+final class SinusoidalEmbeddingOp: FastOp {
+    let output: FloatBuffer
+
+    init(capacity: Int) { output = FloatBuffer(count: capacity * TimeEmbedding.width) }
+
+    func forward(_ inputs: [UnsafePointer<Float>], _ conditioning: Conditioning, images: Int) {
+        let half = TimeEmbedding.frequencyCount
+        for (i, step) in conditioning.steps.enumerated() {
+            for (j, f) in TimeEmbedding.frequencies.enumerated() {
+                let a = Float(step) * f
+                output.pointer[i * 2 * half + j] = Float.sin(a)
+                output.pointer[i * 2 * half + half + j] = Float.cos(a)
+            }
+        }
+    }
+
+    func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>, sinks: [GradientSink]) {}
+}
