@@ -83,9 +83,9 @@ extension Lesson08 {
         let noise = (0..<64).map { _ in Float(rng.normal()) }
         var images: [[Float]] = []
         for t in [50, 150] {
-            let (s, r) = (Float(run.schedule.sqrtAlphaBar(t)), Float(run.schedule.sqrtOneMinusAlphaBar(t)))
-            let xa = (0..<64).map { s * held.values[a * 64 + $0] + r * noise[$0] }
-            let xb = (0..<64).map { s * held.values[b * 64 + $0] + r * noise[$0] }
+            let q = run.schedule.float(t)
+            let xa = (0..<64).map { q.noised(held.values[a * 64 + $0], noise: noise[$0]) }
+            let xb = (0..<64).map { q.noised(held.values[b * 64 + $0], noise: noise[$0]) }
             let mixed = lambdas.flatMap { l in (0..<64).map { (1 - l) * xa[$0] + l * xb[$0] } }
             let decoded = decoder.run(from: mixed, at: t, count: lambdas.count, seed: run.seed &+ 9_600, sharedNoise: true).samples
             images += [Self.image(held.values, a)] + (0..<lambdas.count).map { Self.image(decoded, $0) } + [Self.image(held.values, b)]

@@ -87,7 +87,7 @@ extension Lesson08 {
             let noise = (0..<(held.count * 64)).map { _ in Float(rng.normal()) }
             let xt = (0..<(held.count * 64)).map { i -> Float in
                 let s = t[i / 64]
-                return Float(run.schedule.sqrtAlphaBar(s)) * x0[i] + Float(run.schedule.sqrtOneMinusAlphaBar(s)) * noise[i]
+                return run.schedule.float(s).noised(x0[i], noise: noise[i])
             }
             let out = xt.withUnsafeBufferPointer { engine.forward($0.baseAddress!, steps: t) }
             var sum = 0.0

@@ -43,7 +43,8 @@ extension Lesson09 {
             let options = TrainingOptions.digits(threads: run.threads)
             var initial = SeededGenerator(seed: run.seed &+ 96)
             let trainer = try NetworkTrainer(network: net, parameters: net.initialParameters(using: &initial), data: digits.training.values,
-                                             schedule: run.schedule, options: options, objective: objective, seed: run.seed &+ 97)
+                                             schedule: run.schedule, options: options, objective: objective,
+                                             decoder: DiscreteDecoder(levels: DigitImages.levels), seed: run.seed &+ 97)
             var bar = ProgressBar("training: \(objective)", total: run.ablationSteps)
             var recent: [Double] = []
             for step in 1...run.ablationSteps {

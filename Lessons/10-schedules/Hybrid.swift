@@ -46,8 +46,8 @@ extension Lesson10 {
         var rng = SeededGenerator(seed: run.seed &+ 105)
         var rows: [(t: Int, low: Double, median: Double, high: Double)] = []
         for t in grid {
-            let (a, b) = (Float(run.cosine.sqrtAlphaBar(t)), Float(run.cosine.sqrtOneMinusAlphaBar(t)))
-            let xt = x0.map { a * $0 + b * Float(rng.normal()) }
+            let q = run.cosine.float(t)
+            let xt = x0.map { q.noised($0, noise: Float(rng.normal())) }
             let output = xt.withUnsafeBufferPointer { engine.forward($0.baseAddress!, steps: [Int](repeating: t, count: n)) }
             let v = (0..<n).flatMap { i in (0..<64).map { Double(output[i * 128 + 64 + $0]) } }.sorted()
             rows.append((t, v[v.count / 10], v[v.count / 2], v[v.count * 9 / 10]))

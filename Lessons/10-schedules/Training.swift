@@ -25,7 +25,8 @@ extension Lesson10 {
         let options = TrainingOptions.digits(threads: run.threads)
         var rng = SeededGenerator(seed: run.seed &+ 8)
         let trainer = try NetworkTrainer(network: net, parameters: net.initialParameters(using: &rng), data: run.digits.training.values,
-                                         schedule: schedule, options: options, objective: objective, seed: run.seed &+ 80)
+                                         schedule: schedule, options: options, objective: objective,
+                                         decoder: DiscreteDecoder(levels: DigitImages.levels), seed: run.seed &+ 80)
         var bar = ProgressBar("training: \(name)", total: run.steps)
         var losses: [Double] = []
         for step in 1...run.steps {

@@ -22,8 +22,8 @@ extension Lesson12 {
         let noise = (0..<held.values.count).map { _ in Float(rng.normal()) }
         let tGrid = run.quick ? [1, 500, 1000] : [1, 50, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
         let accuracy = tGrid.map { t -> Double in
-            let (a, b) = (Float(run.schedule.sqrtAlphaBar(t)), Float(run.schedule.sqrtOneMinusAlphaBar(t)))
-            let xt = zip(held.values, noise).map { a * $0 + b * $1 }
+            let q = run.schedule.float(t)
+            let xt = zip(held.values, noise).map { q.noised($0, noise: $1) }
             return Double(zip(classifier.classify(xt, t: t), held.labels).filter { $0 == $1 }.count) / Double(held.count)
         }
         book.figure(Figure(name: "noisy-classifier", title: "The noisy classifier's held-out accuracy against t", width: 1000, height: 440, panels: [

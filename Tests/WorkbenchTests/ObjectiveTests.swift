@@ -136,7 +136,8 @@ struct ObjectiveTests {
         var options = TrainingOptions()
         options.batchSize = batch
         options.learningRate = 1e-3
-        let trainer = try NetworkTrainer(network: net, parameters: parameters, data: data, schedule: s, options: options, objective: objective, seed: 14)
+        let trainer = try NetworkTrainer(network: net, parameters: parameters, data: data, schedule: s, options: options, objective: objective,
+                                         decoder: DiscreteDecoder(levels: 17), seed: 14)
         // The trainer's draws, in its order: rows, then t, then ε.
         var g = SeededGenerator(seed: 14)
         let rows = (0..<batch).map { _ in g.integer(in: 0...(n - 1)) }

@@ -103,7 +103,13 @@ struct TrainingTests {
         // Input 33 = 1 coordinate + 32 embedding values, but 2 outputs: not an ε-predictor for 1-D points.
         #expect(throws: TrainerError.outputs(2, expected: 1)) { try NetworkTrainer(model: MLP(sizes: [33, 8, 2], using: &rng), data: [0, 0], schedule: schedule, seed: 1) }
         #expect(throws: TrainerError.data(count: 3, dimension: 2)) { try NetworkTrainer(model: mlp, data: [0, 0, 1], schedule: schedule, seed: 1) }
-        for error in [TrainerError.threads(0), .batchSize(7), .outputs(2, expected: 1), .data(count: 3, dimension: 2)] {
+        // A bound objective scores x₀ with the data's decoder (Eq. 13): without one the trainer refuses.
+        let net = UNet(ch: 8)
+        #expect(throws: TrainerError.decoder) {
+            try NetworkTrainer(network: net, parameters: [Float](repeating: 0, count: net.layout.count), data: [Float](repeating: 0, count: 64), schedule: schedule,
+                               objective: Objective(prediction: .noise, weighting: .bound), seed: 1)
+        }
+        for error in [TrainerError.threads(0), .batchSize(7), .outputs(2, expected: 1), .data(count: 3, dimension: 2), .decoder] {
             #expect(!error.description.contains("\n") && error.description.count > 20)
         }
         #expect(TrainerError.threads(0).description.contains("got 0"))

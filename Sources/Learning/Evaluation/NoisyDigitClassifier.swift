@@ -45,8 +45,8 @@ public struct NoisyDigitClassifier: Sendable {
             noise.withUnsafeMutableBufferPointer { rng.fillNormals($0.baseAddress!, count: batch * 64) }
             var xt = [Float](repeating: 0, count: batch * 64)
             for (i, row) in rows.enumerated() {
-                let (a, s) = (Float(schedule.sqrtAlphaBar(t[i])), Float(schedule.sqrtOneMinusAlphaBar(t[i])))
-                for j in 0..<64 { xt[i * 64 + j] = a * images[row * 64 + j] + s * noise[i * 64 + j] }   // Eq. 4
+                let q = schedule.float(t[i])
+                for j in 0..<64 { xt[i * 64 + j] = q.noised(images[row * 64 + j], noise: noise[i * 64 + j]) }   // Eq. 4
             }
             let tape = Tape<Float>()
             let flat = tape.variable(Tensor(parameters))

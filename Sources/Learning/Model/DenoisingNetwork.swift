@@ -43,6 +43,8 @@ public protocol DenoisingEngine: AnyObject {
     /// The network's output for inference, when no `backward` follows (samplers): an engine may skip what only
     /// the backward pass needs and reorder sums (the same values up to Float rounding).
     func evaluate(_ x: UnsafePointer<Float>, steps t: [Int]) -> UnsafePointer<Float>
+    /// `evaluate` with one label per sample (a class-conditional network), or nil.
+    func evaluate(_ x: UnsafePointer<Float>, steps t: [Int], labels: [Int]?) -> UnsafePointer<Float>
 }
 
 extension DenoisingEngine {
@@ -54,6 +56,11 @@ extension DenoisingEngine {
 
     /// `forward` unless the engine has a faster inference path.
     public func evaluate(_ x: UnsafePointer<Float>, steps t: [Int]) -> UnsafePointer<Float> { forward(x, steps: t) }
+
+    /// `evaluate` without labels, `forward` with them.
+    public func evaluate(_ x: UnsafePointer<Float>, steps t: [Int], labels: [Int]?) -> UnsafePointer<Float> {
+        labels == nil ? evaluate(x, steps: t) : forward(x, steps: t, labels: labels)
+    }
 }
 
 extension UNet: DenoisingNetwork {

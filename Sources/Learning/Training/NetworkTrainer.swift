@@ -40,25 +40,29 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
     let data: [Float]
     var generator: SeededGenerator
     var optimiser: Adam
-    let sqrtAlphaBar: [Float], sqrtOneMinusAlphaBar: [Float]
+    /// Each step's Float coefficients, index t − 1.
+    let floatSteps: [FloatStep]
     var input: [Float], noise: [Float], gradOutput: [Float], gradients: [Float]
     var rows: [Int]
-    let decoder = DiscreteDecoder(levels: 17)
+    /// The decoder of Eq. 13 the bound objectives score x₀ with (nil for L_simple).
+    let decoder: DiscreteDecoder?
 
     /// A trainer starting from `parameters` on `data` ([n, dimension] row-major).
-    /// `objective` chooses Table 2's row; the bound objectives need data on 17 levels (the digits).
+    /// `objective` chooses Table 2's row; the bound objectives score x₀ with `decoder` (Eq. 13, the data's levels).
     /// `labels` (one per data row, 0…classes − 1) train a class-conditional network, with each label dropped
     /// to ∅ with probability `labelDropout`.
     /// - Throws: `TrainerError` for a batch < 1 (or odd with antithetic t), threads < 1, data that is not whole
-    ///   samples, or a network whose outputs do not fit the objective.
+    ///   samples, a network whose outputs do not fit the objective, or a bound objective without a decoder.
     public init(network: Network, parameters: [Float], data: [Float], schedule: NoiseSchedule,
-                options: TrainingOptions = TrainingOptions(), objective: Objective = .simple, labels: [Int]? = nil, labelDropout: Double = 0.1,
-                seed: UInt64) throws(TrainerError) {
+                options: TrainingOptions = TrainingOptions(), objective: Objective = .simple, decoder: DiscreteDecoder? = nil, labels: [Int]? = nil,
+                labelDropout: Double = 0.1, seed: UInt64) throws(TrainerError) {
         let d = network.dimension
         guard options.batchSize >= 1 && (!options.antithetic || options.batchSize % 2 == 0) else { throw .batchSize(options.batchSize) }
         guard options.threads >= 1 else { throw .threads(options.threads) }
         guard d >= 1 && !data.isEmpty && data.count % d == 0 else { throw .data(count: data.count, dimension: d) }
         guard network.outputDimension == d * objective.outputChannels else { throw .outputs(network.outputDimension, expected: d * objective.outputChannels) }
+        guard objective == .simple || decoder != nil else { throw .decoder }
+        self.decoder = decoder
         precondition(parameters.count == network.layout.count, "NetworkTrainer: \(parameters.count) parameters for \(network.layout.count)")
         precondition((labels == nil) == (network.classes == 0), "NetworkTrainer: labels go with a class-conditional network")
         precondition(labels == nil || labels!.count == data.count / d, "NetworkTrainer: \(labels?.count ?? 0) labels for \(data.count / d) rows")
@@ -74,8 +78,7 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
         generator = SeededGenerator(seed: seed)
         optimiser = Adam(count: parameters.count, learningRate: options.learningRate)
         ema = options.emaDecay.map { ExponentialMovingAverage(decay: $0, parameters: parameters) }
-        sqrtAlphaBar = schedule.timeSteps.map { Float(schedule.sqrtAlphaBar($0)) }
-        sqrtOneMinusAlphaBar = schedule.timeSteps.map { Float(schedule.sqrtOneMinusAlphaBar($0)) }
+        floatSteps = schedule.timeSteps.map { schedule.float($0) }
         engine = network.makeEngine(capacity: options.batchSize, threads: options.threads)
         engine.load(parameters)
         lastSteps = [Int](repeating: 1, count: options.batchSize)
@@ -102,8 +105,8 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
         }
         noise.withUnsafeMutableBufferPointer { generator.fillNormals($0.baseAddress!, count: batch * d) }
         for (i, row) in rows.enumerated() {
-            let (a, s) = (sqrtAlphaBar[lastSteps[i] - 1], sqrtOneMinusAlphaBar[lastSteps[i] - 1])
-            for j in 0..<d { input[i * d + j] = a * data[row * d + j] + s * noise[i * d + j] }   // Eq. 4
+            let q = floatSteps[lastSteps[i] - 1]
+            for j in 0..<d { input[i * d + j] = q.noised(data[row * d + j], noise: noise[i * d + j]) }   // Eq. 4
         }
         if let labels { lastLabels = rows.map { generator.uniform() < labelDropout ? network.classes : labels[$0] } }
         let output = input.withUnsafeBufferPointer { engine.forward($0.baseAddress!, steps: lastSteps, labels: labels == nil ? nil : lastLabels) }
@@ -146,7 +149,7 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
                 let v = objective.variance.isLearned ? Double(output[i * outputs + d + j]) : 0
                 let (loss, dOutput, dVariance) = objective.loss(
                     output: Double(output[i * outputs + j]), varianceOutput: v, x0: Double(data[rows[i] * d + j]), xt: Double(input[i * d + j]),
-                    noise: Double(noise[i * d + j]), t: t, schedule: schedule, decoder: decoder)
+                    noise: Double(noise[i * d + j]), t: t, schedule: schedule, decoder: decoder!)
                 sum += loss
                 gradOutput[i * outputs + j] = Float(dOutput * scale)
                 if objective.variance.isLearned { gradOutput[i * outputs + d + j] = Float(dVariance * scale) }

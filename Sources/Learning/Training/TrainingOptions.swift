@@ -43,6 +43,8 @@ public enum TrainerError: Error, Equatable, CustomStringConvertible {
     case threads(Int)
     /// Data that is not a whole number of samples.
     case data(count: Int, dimension: Int)
+    /// A bound objective (Table 2's L) without the decoder of Eq. 13 that scores x₀.
+    case decoder
 
     /// One line naming the problem.
     public var description: String {
@@ -51,6 +53,7 @@ public enum TrainerError: Error, Equatable, CustomStringConvertible {
         case .batchSize(let size): "the batch size must be ≥ 1, and even with antithetic t, got \(size)"
         case .threads(let threads): "threads must be ≥ 1, got \(threads)"
         case .data(let count, let dimension): "the data (\(count) values) is not a whole number of \(dimension)-D points"
+        case .decoder: "a bound objective needs the data's decoder (Eq. 13) to score x₀"
         }
     }
 }
