@@ -1,7 +1,7 @@
 # The README's two commands:
 #   make lessons   install what is missing, build in release mode, run every lesson, regenerate Plots/
 #   make test      install what is missing, run the tests
-.PHONY: lessons test setup references peer-references
+.PHONY: lessons test setup format lint references peer-references
 
 lessons:
 	scripts/lessons.sh
@@ -11,6 +11,13 @@ test:
 
 setup:
 	scripts/setup.sh
+
+# Rewrites the sources in the house layout (.swift-format); `lint` checks it, as CI does.
+format:
+	swift format format --in-place --recursive Sources Tests Lessons Package.swift
+
+lint:
+	swift format lint --strict --recursive Sources Tests Lessons Package.swift
 
 # Regenerates the high-precision reference values the tests compare against (needs mpmath).
 references:

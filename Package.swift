@@ -28,15 +28,15 @@ let lessons: [(String, String)] = ((try? FileManager.default.contentsOfDirectory
 /// kernel (`WORKBENCH_AVX512`) whose results are bit-identical to the 8-lane one's; set
 /// `WORKBENCH_ISA=avx2` (with `--manifest-cache none`) to build the AVX2 code on such a machine.
 #if arch(x86_64)
-let hasAVX512: Bool = {
-    if ProcessInfo.processInfo.environment["WORKBENCH_ISA"] == "avx2" { return false }
-    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
-    let flags = Set(info.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init))
-    return ["avx512f", "avx512vl", "avx512bw", "avx512dq"].allSatisfy(flags.contains)
-}()
-let vectorISA = hasAVX512 ? ["-target-cpu", "skylake-avx512", "-D", "WORKBENCH_AVX512"] : ["-target-cpu", "haswell"]
+    let hasAVX512: Bool = {
+        if ProcessInfo.processInfo.environment["WORKBENCH_ISA"] == "avx2" { return false }
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
+        let flags = Set(info.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init))
+        return ["avx512f", "avx512vl", "avx512bw", "avx512dq"].allSatisfy(flags.contains)
+    }()
+    let vectorISA = hasAVX512 ? ["-target-cpu", "skylake-avx512", "-D", "WORKBENCH_AVX512"] : ["-target-cpu", "haswell"]
 #else
-let vectorISA: [String] = []
+    let vectorISA: [String] = []
 #endif
 /// Debug builds (the test suite) optimise these targets too: the lessons and kernels would
 /// otherwise run a hundred times slower under test.

@@ -21,21 +21,28 @@ extension Lesson01 {
         for t in Self.snapshots {
             let xt = schedule.marginalSample(x0: data, t: t, noise: .randomNormal([x0.count], using: &rng)).scalars
             let exact = GaussianMixture1D.twoBumps.diffused(by: schedule, to: t)
-            panels.append(Panel(title: "t = \(t)", xLabel: "xₜ", xRange: -3.5...3.5, legend: t == 0 ? .topLeft : .hidden, series: [
-                .histogram(xt, bins: options.quick ? 70 : 140, range: -3.5...3.5, label: "samples"),
-                .function(grid, label: "exact q(xₜ)", color: "#d62728") { exact.density($0) },
-            ]))
+            panels.append(
+                Panel(
+                    title: "t = \(t)", xLabel: "xₜ", xRange: -3.5...3.5, legend: t == 0 ? .topLeft : .hidden,
+                    series: [
+                        .histogram(xt, bins: options.quick ? 70 : 140, range: -3.5...3.5, label: "samples"),
+                        .function(grid, label: "exact q(xₜ)", color: "#d62728") { exact.density($0) },
+                    ]))
             let (mean, variance) = meanAndVariance(xt)
-            rows.append([String(t), NumberFormat.fixed(mean, 4), NumberFormat.fixed(exact.mean, 4),
-                         NumberFormat.fixed(variance, 4), NumberFormat.fixed(exact.variance, 4)])
+            rows.append([
+                String(t), NumberFormat.fixed(mean, 4), NumberFormat.fixed(exact.mean, 4),
+                NumberFormat.fixed(variance, 4), NumberFormat.fixed(exact.variance, 4),
+            ])
             // 5σ bound on the sample mean: σ_mean = √(Var/n); a false alarm has probability ≈ 6e-7.
             if t == 1000 {
-                book.check(abs(mean - exact.mean) <= 5 * (exact.variance / Double(xt.count)).squareRoot(),
-                           "t = 1000: sample mean \(NumberFormat.fixed(mean, 4)) is within 5σ/√n of the exact \(NumberFormat.fixed(exact.mean, 4))")
+                book.check(
+                    abs(mean - exact.mean) <= 5 * (exact.variance / Double(xt.count)).squareRoot(),
+                    "t = 1000: sample mean \(NumberFormat.fixed(mean, 4)) is within 5σ/√n of the exact \(NumberFormat.fixed(exact.mean, 4))")
             }
         }
-        book.figure(Figure(name: "two-bumps-diffused", title: "q(xₜ) for a two-bump data set", columns: 4, width: 1400, height: 640, panels: panels),
-                    caption: "Histograms of xₜ drawn with Eq. (4), with the exact marginal density overlaid")
+        book.figure(
+            Figure(name: "two-bumps-diffused", title: "q(xₜ) for a two-bump data set", columns: 4, width: 1400, height: 640, panels: panels),
+            caption: "Histograms of xₜ drawn with Eq. (4), with the exact marginal density overlaid")
         book.table(["t", "sample mean", "exact mean", "sample variance", "exact variance"], rows)
     }
 
@@ -48,12 +55,15 @@ extension Lesson01 {
         let roll = Datasets.swissRoll(count, using: &rng)
         let panels = [0, 10, 50, 100, 250, 1000].map { t -> Panel in
             let xt = schedule.marginalSample(x0: roll, t: t, noise: .randomNormal(roll.shape, using: &rng))
-            return Panel(title: "t = \(t)", xRange: -3.2...3.2, yRange: -3.2...3.2, equalAspect: true, legend: .hidden, series: [
-                .scatter(x: xt.column(0).scalars, y: xt.column(1).scalars, size: 0.25),
-            ])
+            return Panel(
+                title: "t = \(t)", xRange: -3.2...3.2, yRange: -3.2...3.2, equalAspect: true, legend: .hidden,
+                series: [
+                    .scatter(x: xt.column(0).scalars, y: xt.column(1).scalars, size: 0.25)
+                ])
         }
-        book.figure(Figure(name: "swiss-roll-diffused", title: "The Swiss roll under q(xₜ∣x₀)", columns: 3, width: 1200, height: 820, panels: panels),
-                    caption: "The Swiss roll diffused to t = 0, 10, 50, 100, 250, 1000")
+        book.figure(
+            Figure(name: "swiss-roll-diffused", title: "The Swiss roll under q(xₜ∣x₀)", columns: 3, width: 1200, height: 820, panels: panels),
+            caption: "The Swiss roll diffused to t = 0, 10, 50, 100, 250, 1000")
     }
 
     // MARK: - 4. Step by step (Eq. 2) against the jump (Eq. 4)
@@ -84,8 +94,10 @@ extension Lesson01 {
             for (m, v) in [(stepMean, stepVariance), jumped] {
                 allWithin = allWithin && abs(m - mean) <= meanBound && abs(v - variance) <= varianceBound
             }
-            rows.append([String(t), NumberFormat.fixed(stepMean, 4), NumberFormat.fixed(jumped.mean, 4), NumberFormat.fixed(mean, 4),
-                         NumberFormat.fixed(stepVariance, 4), NumberFormat.fixed(jumped.variance, 4), NumberFormat.fixed(variance, 4)])
+            rows.append([
+                String(t), NumberFormat.fixed(stepMean, 4), NumberFormat.fixed(jumped.mean, 4), NumberFormat.fixed(mean, 4),
+                NumberFormat.fixed(stepVariance, 4), NumberFormat.fixed(jumped.variance, 4), NumberFormat.fixed(variance, 4),
+            ])
             curves.t.append(Double(t))
             curves.stepMean.append(stepMean); curves.jumpMean.append(jumped.mean)
             curves.stepVar.append(stepVariance); curves.jumpVar.append(jumped.variance)
@@ -99,18 +111,25 @@ extension Lesson01 {
         book.value("largest |exact moment recursion of Eq. 2 − Eq. 4 variance| over t = 1…1000", worst, digits: 3)
         book.check(worst < 1e-13, "the exact moment recursion vᵗ = αₜ·vₜ₋₁ + βₜ reproduces Eq. (4) to rounding error")
         let t = steps(schedule.steps)
-        book.figure(Figure(name: "step-vs-jump", title: "Iterating Eq. (2) against jumping with Eq. (4)", columns: 2, width: 1200, height: 480, panels: [
-            Panel(title: "mean of xₜ", xLabel: "t", legend: .topRight, series: [
-                .function(t, label: "√ᾱₜ·m₀") { schedule.sqrtAlphaBar(Int($0)) * mixture.mean },
-                .scatter(x: curves.t, y: curves.stepMean, label: "Eq. 2, t steps", size: 1.2),
-                .scatter(x: curves.t, y: curves.jumpMean, label: "Eq. 4, one jump", size: 0.8),
-            ]),
-            Panel(title: "variance of xₜ", xLabel: "t", legend: .bottomRight, series: [
-                .function(t, label: "ᾱₜ·v₀ + 1 − ᾱₜ") { schedule.alphaBar(Int($0)) * mixture.variance + schedule.oneMinusAlphaBar(Int($0)) },
-                .scatter(x: curves.t, y: curves.stepVar, label: "Eq. 2, t steps", size: 1.2),
-                .scatter(x: curves.t, y: curves.jumpVar, label: "Eq. 4, one jump", size: 0.8),
-            ]),
-        ]), caption: "Sample moments of xₜ from t steps of Eq. (2) and from one jump with Eq. (4), against the formula")
+        book.figure(
+            Figure(
+                name: "step-vs-jump", title: "Iterating Eq. (2) against jumping with Eq. (4)", columns: 2, width: 1200, height: 480,
+                panels: [
+                    Panel(
+                        title: "mean of xₜ", xLabel: "t", legend: .topRight,
+                        series: [
+                            .function(t, label: "√ᾱₜ·m₀") { schedule.sqrtAlphaBar(Int($0)) * mixture.mean },
+                            .scatter(x: curves.t, y: curves.stepMean, label: "Eq. 2, t steps", size: 1.2),
+                            .scatter(x: curves.t, y: curves.jumpMean, label: "Eq. 4, one jump", size: 0.8),
+                        ]),
+                    Panel(
+                        title: "variance of xₜ", xLabel: "t", legend: .bottomRight,
+                        series: [
+                            .function(t, label: "ᾱₜ·v₀ + 1 − ᾱₜ") { schedule.alphaBar(Int($0)) * mixture.variance + schedule.oneMinusAlphaBar(Int($0)) },
+                            .scatter(x: curves.t, y: curves.stepVar, label: "Eq. 2, t steps", size: 1.2),
+                            .scatter(x: curves.t, y: curves.jumpVar, label: "Eq. 4, one jump", size: 0.8),
+                        ]),
+                ]), caption: "Sample moments of xₜ from t steps of Eq. (2) and from one jump with Eq. (4), against the formula")
     }
 
     // MARK: - 5. The prior term L_T

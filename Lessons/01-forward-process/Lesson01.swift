@@ -51,31 +51,43 @@ struct Lesson01: OneLineErrorCommand {
         book.text("The forward process adds Gaussian noise in T = 1000 fixed steps. Step t scales the current point by √(1 − βₜ) and adds noise of variance βₜ (Eq. 2). The paper's βₜ grows linearly from 1e-4 to 0.02; Ho's code also offers a \"quadratic\" schedule, linear in √βₜ. What matters downstream is the cumulative product ᾱₜ: the fraction of the data's variance that survives to step t.")
         book.equation("q(xₜ∣xₜ₋₁) = N(xₜ; √(1 − βₜ)·xₜ₋₁, βₜ I)          (Eq. 2)\nαₜ = 1 − βₜ,   ᾱₜ = ∏ₛ₌₁ᵗ αₛ,   ᾱ₀ = 1,   SNR(t) = ᾱₜ / (1 − ᾱₜ)")
         let t = steps(linear.steps)
-        let figure = Figure(name: "schedules", title: "Linear and quadratic schedules, T = 1000", columns: 2, width: 1100, height: 760, panels: [
-            Panel(title: "βₜ", xLabel: "t", yLabel: "βₜ", legend: .topLeft, series: [
-                .line(x: t, y: t.map { linear.beta(Int($0)) }, label: "linear"),
-                .line(x: t, y: t.map { quadratic.beta(Int($0)) }, label: "quadratic"),
-            ]),
-            Panel(title: "ᾱₜ (signal variance kept)", xLabel: "t", yLabel: "ᾱₜ", legend: .topRight, series: [
-                .line(x: t, y: t.map { linear.alphaBar(Int($0)) }, label: "linear"),
-                .line(x: t, y: t.map { quadratic.alphaBar(Int($0)) }, label: "quadratic"),
-            ]),
-            Panel(title: "Signal and noise scales of q(xₜ∣x₀)", xLabel: "t", yLabel: "scale", legend: .rightCenter, series: [
-                .line(x: t, y: t.map { linear.sqrtAlphaBar(Int($0)) }, label: "√ᾱₜ linear"),
-                .line(x: t, y: t.map { linear.sqrtOneMinusAlphaBar(Int($0)) }, label: "√(1−ᾱₜ) linear"),
-                .line(x: t, y: t.map { quadratic.sqrtAlphaBar(Int($0)) }, label: "√ᾱₜ quadratic", dashed: true),
-                .line(x: t, y: t.map { quadratic.sqrtOneMinusAlphaBar(Int($0)) }, label: "√(1−ᾱₜ) quadratic", dashed: true),
-            ]),
-            Panel(title: "log SNR(t) = log ᾱₜ − log(1 − ᾱₜ)", xLabel: "t", yLabel: "log SNR", legend: .topRight, series: [
-                .line(x: t, y: t.map { linear.logSNR(Int($0)) }, label: "linear"),
-                .line(x: t, y: t.map { quadratic.logSNR(Int($0)) }, label: "quadratic"),
-                .line(x: [1, 1000], y: [0, 0], label: "SNR = 1", width: 1, dashed: true, color: "#888888"),
-            ]),
-        ])
+        let figure = Figure(
+            name: "schedules", title: "Linear and quadratic schedules, T = 1000", columns: 2, width: 1100, height: 760,
+            panels: [
+                Panel(
+                    title: "βₜ", xLabel: "t", yLabel: "βₜ", legend: .topLeft,
+                    series: [
+                        .line(x: t, y: t.map { linear.beta(Int($0)) }, label: "linear"),
+                        .line(x: t, y: t.map { quadratic.beta(Int($0)) }, label: "quadratic"),
+                    ]),
+                Panel(
+                    title: "ᾱₜ (signal variance kept)", xLabel: "t", yLabel: "ᾱₜ", legend: .topRight,
+                    series: [
+                        .line(x: t, y: t.map { linear.alphaBar(Int($0)) }, label: "linear"),
+                        .line(x: t, y: t.map { quadratic.alphaBar(Int($0)) }, label: "quadratic"),
+                    ]),
+                Panel(
+                    title: "Signal and noise scales of q(xₜ∣x₀)", xLabel: "t", yLabel: "scale", legend: .rightCenter,
+                    series: [
+                        .line(x: t, y: t.map { linear.sqrtAlphaBar(Int($0)) }, label: "√ᾱₜ linear"),
+                        .line(x: t, y: t.map { linear.sqrtOneMinusAlphaBar(Int($0)) }, label: "√(1−ᾱₜ) linear"),
+                        .line(x: t, y: t.map { quadratic.sqrtAlphaBar(Int($0)) }, label: "√ᾱₜ quadratic", dashed: true),
+                        .line(x: t, y: t.map { quadratic.sqrtOneMinusAlphaBar(Int($0)) }, label: "√(1−ᾱₜ) quadratic", dashed: true),
+                    ]),
+                Panel(
+                    title: "log SNR(t) = log ᾱₜ − log(1 − ᾱₜ)", xLabel: "t", yLabel: "log SNR", legend: .topRight,
+                    series: [
+                        .line(x: t, y: t.map { linear.logSNR(Int($0)) }, label: "linear"),
+                        .line(x: t, y: t.map { quadratic.logSNR(Int($0)) }, label: "quadratic"),
+                        .line(x: [1, 1000], y: [0, 0], label: "SNR = 1", width: 1, dashed: true, color: "#888888"),
+                    ]),
+            ])
         book.figure(figure, caption: "The paper's linear schedule and Ho's quadratic one: βₜ, ᾱₜ, the two scales of Eq. (4) and the log signal-to-noise ratio")
         let rows = [1, 10, 50, 100, 250, 500, 1000].map { s in
-            [String(s), NumberFormat.significant(linear.beta(s), 4), NumberFormat.significant(linear.alphaBar(s), 5),
-             NumberFormat.significant(linear.logSNR(s), 4), NumberFormat.significant(quadratic.alphaBar(s), 5)]
+            [
+                String(s), NumberFormat.significant(linear.beta(s), 4), NumberFormat.significant(linear.alphaBar(s), 5),
+                NumberFormat.significant(linear.logSNR(s), 4), NumberFormat.significant(quadratic.alphaBar(s), 5),
+            ]
         }
         book.table(["t", "βₜ (linear)", "ᾱₜ (linear)", "log SNR (linear)", "ᾱₜ (quadratic)"], rows)
         let half = linear.timeSteps.first { linear.snr($0) < 1 }!

@@ -56,19 +56,25 @@ struct Lesson02: OneLineErrorCommand {
             let variance = schedule.betaTilde(t)
             let sd = variance.squareRoot()
             worst = max(worst, abs(grid.mean - mean) / sd, abs(grid.variance - variance) / variance)
-            rows.append([String(t), NumberFormat.fixed(xt, 4), NumberFormat.significant(grid.mean, 8), NumberFormat.significant(mean, 8),
-                         NumberFormat.significant(grid.variance, 6), NumberFormat.significant(variance, 6)])
+            rows.append([
+                String(t), NumberFormat.fixed(xt, 4), NumberFormat.significant(grid.mean, 8), NumberFormat.significant(mean, 8),
+                NumberFormat.significant(grid.variance, 6), NumberFormat.significant(variance, 6),
+            ])
             let shown = zip(grid.grid, grid.density).filter { abs($0.0 - mean) <= 4 * sd }
             let every = max(1, shown.count / 60)
             let dots = shown.enumerated().filter { $0.offset % every == 0 }.map(\.element)
             let curve = linearGrid(mean - 4 * sd, mean + 4 * sd, count: 200)
-            panels.append(Panel(title: "t = \(t), xₜ = \(NumberFormat.fixed(xt, 3))", xLabel: "xₜ₋₁", legend: t == 2 ? .topLeft : .hidden, series: [
-                .function(curve, label: "Eq. (7): N(μ̃ₜ, β̃ₜ)") { GridPosterior.logNormal($0, mean: mean, variance: variance).exp },
-                .scatter(x: dots.map(\.0), y: dots.map(\.1), label: "Bayes' rule on a grid", size: 0.9, color: "#d62728"),
-            ]))
+            panels.append(
+                Panel(
+                    title: "t = \(t), xₜ = \(NumberFormat.fixed(xt, 3))", xLabel: "xₜ₋₁", legend: t == 2 ? .topLeft : .hidden,
+                    series: [
+                        .function(curve, label: "Eq. (7): N(μ̃ₜ, β̃ₜ)") { GridPosterior.logNormal($0, mean: mean, variance: variance).exp },
+                        .scatter(x: dots.map(\.0), y: dots.map(\.1), label: "Bayes' rule on a grid", size: 0.9, color: "#d62728"),
+                    ]))
         }
-        book.figure(Figure(name: "posterior-vs-bayes", title: "q(xₜ₋₁∣xₜ, x₀): numerical Bayes against the closed form", columns: 2, width: 1100, height: 760, panels: panels),
-                    caption: "The posterior computed by Bayes' rule on an 8001-point grid (dots) and Eq. (7) (line), for four t")
+        book.figure(
+            Figure(name: "posterior-vs-bayes", title: "q(xₜ₋₁∣xₜ, x₀): numerical Bayes against the closed form", columns: 2, width: 1100, height: 760, panels: panels),
+            caption: "The posterior computed by Bayes' rule on an 8001-point grid (dots) and Eq. (7) (line), for four t")
         book.table(["t", "xₜ", "grid mean", "μ̃ₜ (Eq. 7)", "grid variance", "β̃ₜ (Eq. 7)"], rows)
         book.value("largest disagreement (mean in units of √β̃ₜ, variance relative)", worst, digits: 2)
         // The trapezoid rule on a Gaussian sampled at ≥ 20 points per standard deviation is exact to

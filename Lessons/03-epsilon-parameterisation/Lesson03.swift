@@ -84,16 +84,23 @@ struct Lesson03: OneLineErrorCommand {
         book.text("With μ_θ from Eq. (11), the bound's term L_{t−1} is a weighted noise-prediction error (Eq. 12). L_simple (Eq. 14) throws the weight away and uses 1 for every t. With σₜ² = βₜ the weight is largest at t = \(largest) (\(NumberFormat.significant(schedule.lossWeight(largest, .beta), 3))), where the noise is tiny and easy to predict, falls to a hundredth of its t = 1 value at t = \(hundredth) and is \(NumberFormat.significant(schedule.lossWeight(schedule.steps, .beta), 3)) at t = T: the true bound spends its effort on small t, L_simple moves it to the larger t where the network must do real work — the reason the paper gives for its better samples.")
         book.equation("L_{t−1} − C = E[ βₜ² / (2σₜ²·αₜ·(1 − ᾱₜ)) · ‖ε − ε_θ(√ᾱₜ·x₀ + √(1 − ᾱₜ)·ε, t)‖² ]          (Eq. 12)\nL_simple = E[ ‖ε − ε_θ(√ᾱₜ·x₀ + √(1 − ᾱₜ)·ε, t)‖² ]                                  (Eq. 14)")
         let t = steps(schedule.steps)
-        book.figure(Figure(name: "loss-weights", title: "The weight of each t in the bound (Eq. 12) and in L_simple", width: 1000, height: 560, panels: [
-            Panel(xLabel: "t", yLabel: "weight of ‖ε − ε_θ‖²", yRange: 0.002...3, logX: true, logY: true, legend: .topRight, series: [
-                .function(t, label: "Eq. (12), σₜ² = βₜ") { schedule.lossWeight(Int($0), .beta) },
-                .function(Array(t.dropFirst()), label: "Eq. (12), σₜ² = β̃ₜ", dashed: true) { schedule.lossWeight(Int($0), .betaTilde) },
-                .line(x: [1, 1000], y: [1, 1], label: "L_simple (Eq. 14)", color: "#2ca02c"),
-            ]),
-        ]), caption: "The Eq. (12) weight against t for both fixed variances, and L_simple's uniform weight (log–log)")
-        book.table(["t", "weight, σ² = β", "weight, σ² = β̃", "L_simple"], [1, 2, 10, 100, 500, 1000].map { s in
-            [String(s), NumberFormat.significant(schedule.lossWeight(s, .beta), 4), NumberFormat.significant(schedule.lossWeight(s, .betaTilde), 4), "1"]
-        })
+        book.figure(
+            Figure(
+                name: "loss-weights", title: "The weight of each t in the bound (Eq. 12) and in L_simple", width: 1000, height: 560,
+                panels: [
+                    Panel(
+                        xLabel: "t", yLabel: "weight of ‖ε − ε_θ‖²", yRange: 0.002...3, logX: true, logY: true, legend: .topRight,
+                        series: [
+                            .function(t, label: "Eq. (12), σₜ² = βₜ") { schedule.lossWeight(Int($0), .beta) },
+                            .function(Array(t.dropFirst()), label: "Eq. (12), σₜ² = β̃ₜ", dashed: true) { schedule.lossWeight(Int($0), .betaTilde) },
+                            .line(x: [1, 1000], y: [1, 1], label: "L_simple (Eq. 14)", color: "#2ca02c"),
+                        ])
+                ]), caption: "The Eq. (12) weight against t for both fixed variances, and L_simple's uniform weight (log–log)")
+        book.table(
+            ["t", "weight, σ² = β", "weight, σ² = β̃", "L_simple"],
+            [1, 2, 10, 100, 500, 1000].map { s in
+                [String(s), NumberFormat.significant(schedule.lossWeight(s, .beta), 4), NumberFormat.significant(schedule.lossWeight(s, .betaTilde), 4), "1"]
+            })
         let ratio = schedule.lossWeight(2, .beta) / schedule.lossWeight(1000, .beta)
         book.value("weight(t = 2) / weight(t = 1000), σ² = β", ratio, digits: 4)
         book.check(ratio > 10, "the true bound weights small t more than ten times as much as t = T")

@@ -27,14 +27,18 @@ extension Lesson03 {
             }
             rows.append([String(t), String(bins.count), NumberFormat.fixed(bins.map { abs($0.meanY - mixture.optimalNoise(xt: $0.meanX, t: t, schedule: schedule)) }.max() ?? 0, 4)])
             let diffused = mixture.diffused(by: schedule, to: t)
-            panels.append(Panel(title: "t = \(t)", xLabel: "xₜ", yRange: -3...3, legend: t == 10 ? .bottomRight : .hidden, series: [
-                .function(grid, label: "ε*(xₜ) = −√(1−ᾱₜ)·∂ log q", width: 2.5) { mixture.optimalNoise(xt: $0, t: t, schedule: schedule) },
-                .scatter(x: bins.map(\.meanX), y: bins.map(\.meanY), label: "E[ε∣xₜ] by Monte Carlo", size: 0.8),
-                .function(grid, label: "q(xₜ) (density)", width: 1, dashed: true, color: "#888888") { diffused.density($0) },
-            ]))
+            panels.append(
+                Panel(
+                    title: "t = \(t)", xLabel: "xₜ", yRange: -3...3, legend: t == 10 ? .bottomRight : .hidden,
+                    series: [
+                        .function(grid, label: "ε*(xₜ) = −√(1−ᾱₜ)·∂ log q", width: 2.5) { mixture.optimalNoise(xt: $0, t: t, schedule: schedule) },
+                        .scatter(x: bins.map(\.meanX), y: bins.map(\.meanY), label: "E[ε∣xₜ] by Monte Carlo", size: 0.8),
+                        .function(grid, label: "q(xₜ) (density)", width: 1, dashed: true, color: "#888888") { diffused.density($0) },
+                    ]))
         }
-        book.figure(Figure(name: "optimal-noise", title: "The optimal noise predictor ε*(xₜ, t) for the two-bump data", columns: 3, width: 1300, height: 760, panels: panels),
-                    caption: "ε*(xₜ, t) from the exact score (line), binned Monte Carlo averages of ε given xₜ (dots), and the density q(xₜ) (dashed)")
+        book.figure(
+            Figure(name: "optimal-noise", title: "The optimal noise predictor ε*(xₜ, t) for the two-bump data", columns: 3, width: 1300, height: 760, panels: panels),
+            caption: "ε*(xₜ, t) from the exact score (line), binned Monte Carlo averages of ε given xₜ (dots), and the density q(xₜ) (dashed)")
         book.table(["t", "bins with ≥ 200 samples", "largest |E[ε∣xₜ] − ε*|"], rows)
         book.value("largest |binned mean − ε*| in standard errors, over all bins and t", worstZ, digits: 3)
         // ~250 bins in all; for each, |z| > 5 has probability 6e-7 if the formula is right.

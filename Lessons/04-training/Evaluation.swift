@@ -36,7 +36,8 @@ extension Lesson04 {
     static func oracleNoise(_ xt: Tensor<Double>, t: [Int], schedule: NoiseSchedule) -> [Double] {
         (0..<t.count).flatMap { i in
             GaussianMixture2D.eightGaussians.optimalNoise(
-                xt: Tensor(shape: [1, 2], scalars: [xt.scalars[2 * i], xt.scalars[2 * i + 1]]), t: t[i], schedule: schedule).scalars
+                xt: Tensor(shape: [1, 2], scalars: [xt.scalars[2 * i], xt.scalars[2 * i + 1]]), t: t[i], schedule: schedule
+            ).scalars
         }
     }
 
@@ -56,12 +57,17 @@ extension Lesson04 {
             points.append((Double(range.lowerBound + range.upperBound) / 2, loss))
         }
         book.table(["t", "L_simple on 2,048 held-out (x₀, ε)"], rows)
-        book.figure(Figure(name: "loss-by-t", title: "Swiss roll: the trained network's loss by t", width: 900, height: 480, panels: [
-            Panel(xLabel: "t (bucket centre)", yLabel: "mean (ε − ε_θ)²", logX: true, legend: .topRight, series: [
-                .line(x: points.map(\.0), y: points.map(\.1), label: "L_simple by t"),
-                .scatter(x: points.map(\.0), y: points.map(\.1), size: 1.2),
-            ]),
-        ]), caption: "L_simple of the trained Swiss-roll model by range of t: hard at small t, easy at large t")
+        book.figure(
+            Figure(
+                name: "loss-by-t", title: "Swiss roll: the trained network's loss by t", width: 900, height: 480,
+                panels: [
+                    Panel(
+                        xLabel: "t (bucket centre)", yLabel: "mean (ε − ε_θ)²", logX: true, legend: .topRight,
+                        series: [
+                            .line(x: points.map(\.0), y: points.map(\.1), label: "L_simple by t"),
+                            .scatter(x: points.map(\.0), y: points.map(\.1), size: 1.2),
+                        ])
+                ]), caption: "L_simple of the trained Swiss-roll model by range of t: hard at small t, easy at large t")
         book.text("Measured: \(NumberFormat.fixed(points.first!.1, 3)) for t in \(rows.first![0]), \(NumberFormat.fixed(points.last!.1, 4)) for t in \(rows.last![0]).")
         book.check(points.first!.1 > points.last!.1, "the loss at small t exceeds the loss at large t")
     }
@@ -79,20 +85,27 @@ extension Lesson04 {
             let batch = Self.evaluationBatch(data, range: range, count: 2048, schedule: schedule, seed: 500 + UInt64(b))
             let predicted = predictor.predict(x: batch.xt.scalars.map(Float.init), t: batch.t).map(Double.init)
             let optimal = Self.oracleNoise(batch.xt, t: batch.t, schedule: schedule)
-            let (modelLoss, oracleLoss, gap) = (Self.meanSquaredError(predicted, batch.noise.scalars),
-                                                Self.meanSquaredError(optimal, batch.noise.scalars), Self.meanSquaredError(predicted, optimal))
+            let (modelLoss, oracleLoss, gap) = (
+                Self.meanSquaredError(predicted, batch.noise.scalars),
+                Self.meanSquaredError(optimal, batch.noise.scalars), Self.meanSquaredError(predicted, optimal)
+            )
             rows.append(["\(range.lowerBound)–\(range.upperBound)", NumberFormat.fixed(modelLoss, 4), NumberFormat.fixed(oracleLoss, 4), NumberFormat.fixed(gap, 4)])
             series.t.append(Double(range.lowerBound + range.upperBound) / 2)
             series.model.append(modelLoss); series.oracle.append(oracleLoss); series.gap.append(max(gap, 1e-6))
         }
         book.table(["t", "E‖ε − ε_θ‖²/2 (network)", "E‖ε − ε*‖²/2 (best possible)", "E‖ε_θ − ε*‖²/2 (gap)"], rows)
-        book.figure(Figure(name: "oracle-gap", title: "8 Gaussians: the network against the best possible predictor ε*", width: 1000, height: 520, panels: [
-            Panel(xLabel: "t (bucket centre)", yLabel: "mean squared error per coordinate", logX: true, logY: true, legend: .bottomLeft, series: [
-                .line(x: series.t, y: series.model, label: "network: (ε − ε_θ)²"),
-                .line(x: series.t, y: series.oracle, label: "best possible: (ε − ε*)²", dashed: true),
-                .line(x: series.t, y: series.gap, label: "gap: (ε_θ − ε*)²"),
-            ]),
-        ]), caption: "Per range of t: the network's loss, the irreducible loss of ε*, and the gap between the two predictors")
+        book.figure(
+            Figure(
+                name: "oracle-gap", title: "8 Gaussians: the network against the best possible predictor ε*", width: 1000, height: 520,
+                panels: [
+                    Panel(
+                        xLabel: "t (bucket centre)", yLabel: "mean squared error per coordinate", logX: true, logY: true, legend: .bottomLeft,
+                        series: [
+                            .line(x: series.t, y: series.model, label: "network: (ε − ε_θ)²"),
+                            .line(x: series.t, y: series.oracle, label: "best possible: (ε − ε*)²", dashed: true),
+                            .line(x: series.t, y: series.gap, label: "gap: (ε_θ − ε*)²"),
+                        ])
+                ]), caption: "Per range of t: the network's loss, the irreducible loss of ε*, and the gap between the two predictors")
         let meanGap = series.gap.reduce(0, +) / Double(series.gap.count)
         book.value("mean gap ‖ε_θ − ε*‖²/2 over the t ranges", meanGap, digits: 3)
         book.check(zip(series.model, series.oracle).allSatisfy { $0 >= $1 * 0.97 }, "no range beats the best possible predictor (beyond 3 % sampling noise)")

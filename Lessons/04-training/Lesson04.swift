@@ -95,12 +95,17 @@ struct Lesson04: OneLineErrorCommand {
         book.section("1. Algorithm 1")
         book.text("Training is a regression: take a data point x₀, a step t and noise ε, form xₜ with Eq. (4), and teach the network to say which noise was added. The loss is L_simple (Eq. 14), the plain squared error, averaged over the batch's elements. The network is the benchmark's MLP: [xₜ, 32-value sinusoidal embedding of t] → 128 → 128 → 128 → 2 with SiLU, 37,762 parameters, Adam. It runs on the workbench's own tensor kernels (SIMD matrix products, hand-written backward pass checked against the autodiff tape).")
         book.equation("repeat:  x₀ ~ q(x₀);  t ~ Uniform{1…T};  ε ~ N(0, I)\n         gradient step on ‖ε − ε_θ(√ᾱₜ·x₀ + √(1 − ᾱₜ)·ε, t)‖²          (Algorithm 1, Eq. 14)")
-        book.figure(Figure(name: "data", title: "The two training sets (10,000 points each)", columns: 2, width: 1100, height: 520, panels: [
-            Panel(title: "Swiss roll", equalAspect: true, legend: .hidden, series: [.scatter(x: roll.column(0).scalars, y: roll.column(1).scalars, size: 0.2)]),
-            Panel(title: "8 Gaussians (radius 1, σ = 0.05)", equalAspect: true, legend: .hidden, series: [
-                .scatter(x: gaussians.column(0).scalars, y: gaussians.column(1).scalars, size: 0.2, color: "#d62728"),
-            ]),
-        ]), caption: "The training data: a Swiss roll and a mixture of 8 Gaussians")
+        book.figure(
+            Figure(
+                name: "data", title: "The two training sets (10,000 points each)", columns: 2, width: 1100, height: 520,
+                panels: [
+                    Panel(title: "Swiss roll", equalAspect: true, legend: .hidden, series: [.scatter(x: roll.column(0).scalars, y: roll.column(1).scalars, size: 0.2)]),
+                    Panel(
+                        title: "8 Gaussians (radius 1, σ = 0.05)", equalAspect: true, legend: .hidden,
+                        series: [
+                            .scatter(x: gaussians.column(0).scalars, y: gaussians.column(1).scalars, size: 0.2, color: "#d62728")
+                        ]),
+                ]), caption: "The training data: a Swiss roll and a mixture of 8 Gaussians")
     }
 
     // MARK: - 2. Training
@@ -124,13 +129,19 @@ struct Lesson04: OneLineErrorCommand {
         }
         book.text("\(steps) steps, batch \(options.batchSize), Adam with learning rate \(NumberFormat.significant(options.learningRate, 3)) (\(lrSchedule == .cosine ? "cosine decay to 2 %" : "constant")), \(options.emaDecay.map { "EMA of the weights with decay \($0)" } ?? "no EMA"), \(options.clipNorm.map { "gradient norm clipped at \($0)" } ?? "no clipping"), \(options.antithetic ? "antithetic t" : "independent t").")
         let slug = name == "Swiss roll" ? "swissroll" : "eight-gaussians"
-        book.figure(Figure(name: "loss-\(slug)", title: "L_simple while training on the \(name)", width: 1000, height: 480, panels: [
-            Panel(xLabel: "step", yLabel: "batch loss", yRange: 0...1.2, legend: .topRight, series: [
-                .scatter(x: losses.indices.filter { $0 % max(steps / 2000, 1) == 0 }.map { Double($0 + 1) },
-                         y: losses.indices.filter { $0 % max(steps / 2000, 1) == 0 }.map { losses[$0] }, label: "batch loss", size: 0.25, color: "#9ecae1"),
-                .line(x: smoothed.map(\.0), y: smoothed.map(\.1), label: "mean over \(window) steps", width: 2.5),
-            ]),
-        ]), caption: "The batch loss (dots) and its running mean (line) on the \(name)")
+        book.figure(
+            Figure(
+                name: "loss-\(slug)", title: "L_simple while training on the \(name)", width: 1000, height: 480,
+                panels: [
+                    Panel(
+                        xLabel: "step", yLabel: "batch loss", yRange: 0...1.2, legend: .topRight,
+                        series: [
+                            .scatter(
+                                x: losses.indices.filter { $0 % max(steps / 2000, 1) == 0 }.map { Double($0 + 1) },
+                                y: losses.indices.filter { $0 % max(steps / 2000, 1) == 0 }.map { losses[$0] }, label: "batch loss", size: 0.25, color: "#9ecae1"),
+                            .line(x: smoothed.map(\.0), y: smoothed.map(\.1), label: "mean over \(window) steps", width: 2.5),
+                        ])
+                ]), caption: "The batch loss (dots) and its running mean (line) on the \(name)")
         let tail = losses.suffix(min(1000, steps))
         book.value("mean loss over the first \(min(100, steps)) steps", losses.prefix(100).reduce(0, +) / Double(min(100, steps)), digits: 4)
         book.value("mean loss over the last \(tail.count) steps", tail.reduce(0, +) / Double(tail.count), digits: 4)

@@ -24,12 +24,42 @@ extension Lesson04 {
         book.section("6. The tutorial's tricks, measured")
         book.text("A widely copied tutorial trains with an exponential moving average of the weights, gradient-norm clipping at 1, and antithetic time steps (half the batch uses T + 1 − t, so every batch covers small and large t evenly). Each is an option here. Their effect, measured on the 8 Gaussians by the gap to ε* after \(steps) steps with the same seed (one run each, so differences of a few per cent are noise):")
         let variants: [(String, (inout TrainingOptions) -> Void)] = [
-            ("none (plain Adam, constant learning rate)", { o in o.emaDecay = nil; o.clipNorm = nil; o.antithetic = false; o.schedule = .constant }),
-            ("EMA 0.995", { o in o.emaDecay = 0.995; o.clipNorm = nil; o.antithetic = false; o.schedule = .constant }),
-            ("clipping at 1", { o in o.emaDecay = nil; o.clipNorm = 1; o.antithetic = false; o.schedule = .constant }),
-            ("antithetic t", { o in o.emaDecay = nil; o.clipNorm = nil; o.antithetic = true; o.schedule = .constant }),
-            ("cosine learning rate", { o in o.emaDecay = nil; o.clipNorm = nil; o.antithetic = false; o.schedule = .cosine(steps: steps, floor: 0.02) }),
-            ("all of the above", { o in o.emaDecay = 0.995; o.clipNorm = 1; o.antithetic = true; o.schedule = .cosine(steps: steps, floor: 0.02) }),
+            (
+                "none (plain Adam, constant learning rate)",
+                { o in
+                    o.emaDecay = nil; o.clipNorm = nil; o.antithetic = false; o.schedule = .constant
+                }
+            ),
+            (
+                "EMA 0.995",
+                { o in
+                    o.emaDecay = 0.995; o.clipNorm = nil; o.antithetic = false; o.schedule = .constant
+                }
+            ),
+            (
+                "clipping at 1",
+                { o in
+                    o.emaDecay = nil; o.clipNorm = 1; o.antithetic = false; o.schedule = .constant
+                }
+            ),
+            (
+                "antithetic t",
+                { o in
+                    o.emaDecay = nil; o.clipNorm = nil; o.antithetic = true; o.schedule = .constant
+                }
+            ),
+            (
+                "cosine learning rate",
+                { o in
+                    o.emaDecay = nil; o.clipNorm = nil; o.antithetic = false; o.schedule = .cosine(steps: steps, floor: 0.02)
+                }
+            ),
+            (
+                "all of the above",
+                { o in
+                    o.emaDecay = 0.995; o.clipNorm = 1; o.antithetic = true; o.schedule = .cosine(steps: steps, floor: 0.02)
+                }
+            ),
         ]
         var rng = SeededGenerator(seed: 7)
         let untrained = meanOracleGap(MLP(using: &rng), data: data, schedule: schedule)

@@ -28,26 +28,37 @@ extension Lesson05 {
         let tilde = NetworkSampler(network: model, parameters: model.parameters, schedule: schedule, variance: .betaTilde, threads: threads).sample(count: count, seed: drawSeed(0)).samples
         let tildeDistance = SlicedWasserstein.distance(Self.tensor(tilde), reference)
         let mean = distances.reduce(0, +) / Double(distances.count)
-        book.table(["", "SWD to \(count) held-out points"], [
-            ["data against data (the floor)", NumberFormat.fixed(floor, 4)],
-            ["σₜ² = βₜ, headline draw", NumberFormat.fixed(distances[0], 4)],
-            ["σₜ² = βₜ, mean of \(draws) draws", NumberFormat.fixed(mean, 4)],
-            ["σₜ² = βₜ, min … max", "\(NumberFormat.fixed(distances.min()!, 4)) … \(NumberFormat.fixed(distances.max()!, 4))"],
-            ["σₜ² = β̃ₜ, headline seed", NumberFormat.fixed(tildeDistance, 4)],
-        ])
+        book.table(
+            ["", "SWD to \(count) held-out points"],
+            [
+                ["data against data (the floor)", NumberFormat.fixed(floor, 4)],
+                ["σₜ² = βₜ, headline draw", NumberFormat.fixed(distances[0], 4)],
+                ["σₜ² = βₜ, mean of \(draws) draws", NumberFormat.fixed(mean, 4)],
+                ["σₜ² = βₜ, min … max", "\(NumberFormat.fixed(distances.min()!, 4)) … \(NumberFormat.fixed(distances.max()!, 4))"],
+                ["σₜ² = β̃ₜ, headline seed", NumberFormat.fixed(tildeDistance, 4)],
+            ])
         let data = (reference.column(0).scalars, reference.column(1).scalars)
-        book.figure(Figure(name: "swissroll-samples", title: "Swiss roll: \(count) samples of Algorithm 2 over held-out data", columns: 2, width: 1200, height: 600, panels: [
-            Panel(title: "σₜ² = βₜ (SWD \(NumberFormat.fixed(distances[0], 3)))", xRange: -1.6...1.8, yRange: -1.6...1.8, equalAspect: true, legend: .bottomRight, series: [
-                .scatter(x: data.0, y: data.1, label: "held-out data", size: 0.3, color: "#bbbbbb"),
-                .scatter(x: headline.enumerated().filter { $0.offset % 2 == 0 }.map { Double($0.element) },
-                         y: headline.enumerated().filter { $0.offset % 2 == 1 }.map { Double($0.element) }, label: "samples", size: 0.3),
-            ]),
-            Panel(title: "σₜ² = β̃ₜ (SWD \(NumberFormat.fixed(tildeDistance, 3)))", xRange: -1.6...1.8, yRange: -1.6...1.8, equalAspect: true, legend: .bottomRight, series: [
-                .scatter(x: data.0, y: data.1, label: "held-out data", size: 0.3, color: "#bbbbbb"),
-                .scatter(x: tilde.enumerated().filter { $0.offset % 2 == 0 }.map { Double($0.element) },
-                         y: tilde.enumerated().filter { $0.offset % 2 == 1 }.map { Double($0.element) }, label: "samples", size: 0.3, color: "#d62728"),
-            ]),
-        ]), caption: "Samples from the Swiss-roll model with both fixed variances, over held-out data")
+        book.figure(
+            Figure(
+                name: "swissroll-samples", title: "Swiss roll: \(count) samples of Algorithm 2 over held-out data", columns: 2, width: 1200, height: 600,
+                panels: [
+                    Panel(
+                        title: "σₜ² = βₜ (SWD \(NumberFormat.fixed(distances[0], 3)))", xRange: -1.6...1.8, yRange: -1.6...1.8, equalAspect: true, legend: .bottomRight,
+                        series: [
+                            .scatter(x: data.0, y: data.1, label: "held-out data", size: 0.3, color: "#bbbbbb"),
+                            .scatter(
+                                x: headline.enumerated().filter { $0.offset % 2 == 0 }.map { Double($0.element) },
+                                y: headline.enumerated().filter { $0.offset % 2 == 1 }.map { Double($0.element) }, label: "samples", size: 0.3),
+                        ]),
+                    Panel(
+                        title: "σₜ² = β̃ₜ (SWD \(NumberFormat.fixed(tildeDistance, 3)))", xRange: -1.6...1.8, yRange: -1.6...1.8, equalAspect: true, legend: .bottomRight,
+                        series: [
+                            .scatter(x: data.0, y: data.1, label: "held-out data", size: 0.3, color: "#bbbbbb"),
+                            .scatter(
+                                x: tilde.enumerated().filter { $0.offset % 2 == 0 }.map { Double($0.element) },
+                                y: tilde.enumerated().filter { $0.offset % 2 == 1 }.map { Double($0.element) }, label: "samples", size: 0.3, color: "#d62728"),
+                        ]),
+                ]), caption: "Samples from the Swiss-roll model with both fixed variances, over held-out data")
         if options.quick {
             book.text("(Quick mode: the model saw a tenth of the training, so the quality targets are not checked.)")
         } else {
@@ -70,19 +81,29 @@ extension Lesson05 {
             mixture.optimalNoise(xt: xt, t: t, schedule: schedule)
         }
         let perfect = ModeCoverage(oracle)
-        book.table(["", "within 3σ"] + (0..<8).map { "mode \($0)" }, [
-            ["ε_θ (trained), \(count) samples", NumberFormat.fixed(100 * learned.fractionWithin, 1) + " %"] + learned.shares.map { NumberFormat.fixed(100 * $0, 1) + " %" },
-            ["ε* (oracle), \(oracleCount) samples", NumberFormat.fixed(100 * perfect.fractionWithin, 1) + " %"] + perfect.shares.map { NumberFormat.fixed(100 * $0, 1) + " %" },
-        ])
-        book.figure(Figure(name: "gaussians-samples", title: "8 Gaussians: the trained network against the oracle ε*", columns: 2, width: 1100, height: 560, panels: [
-            Panel(title: "ε_θ: \(NumberFormat.fixed(100 * learned.fractionWithin, 1)) % within 3σ", xRange: -1.6...1.6, yRange: -1.6...1.6, equalAspect: true, legend: .hidden, series: [
-                .scatter(x: x.enumerated().filter { $0.offset % 2 == 0 }.map { Double($0.element) },
-                         y: x.enumerated().filter { $0.offset % 2 == 1 }.map { Double($0.element) }, size: 0.3),
-            ]),
-            Panel(title: "ε*: \(NumberFormat.fixed(100 * perfect.fractionWithin, 1)) % within 3σ", xRange: -1.6...1.6, yRange: -1.6...1.6, equalAspect: true, legend: .hidden, series: [
-                .scatter(x: oracle.column(0).scalars, y: oracle.column(1).scalars, size: 0.3, color: "#2ca02c"),
-            ]),
-        ]), caption: "Samples from the trained 8-Gaussian model and from the exact ε* (no training)")
+        book.table(
+            ["", "within 3σ"] + (0..<8).map { "mode \($0)" },
+            [
+                ["ε_θ (trained), \(count) samples", NumberFormat.fixed(100 * learned.fractionWithin, 1) + " %"] + learned.shares.map { NumberFormat.fixed(100 * $0, 1) + " %" },
+                ["ε* (oracle), \(oracleCount) samples", NumberFormat.fixed(100 * perfect.fractionWithin, 1) + " %"] + perfect.shares.map { NumberFormat.fixed(100 * $0, 1) + " %" },
+            ])
+        book.figure(
+            Figure(
+                name: "gaussians-samples", title: "8 Gaussians: the trained network against the oracle ε*", columns: 2, width: 1100, height: 560,
+                panels: [
+                    Panel(
+                        title: "ε_θ: \(NumberFormat.fixed(100 * learned.fractionWithin, 1)) % within 3σ", xRange: -1.6...1.6, yRange: -1.6...1.6, equalAspect: true, legend: .hidden,
+                        series: [
+                            .scatter(
+                                x: x.enumerated().filter { $0.offset % 2 == 0 }.map { Double($0.element) },
+                                y: x.enumerated().filter { $0.offset % 2 == 1 }.map { Double($0.element) }, size: 0.3)
+                        ]),
+                    Panel(
+                        title: "ε*: \(NumberFormat.fixed(100 * perfect.fractionWithin, 1)) % within 3σ", xRange: -1.6...1.6, yRange: -1.6...1.6, equalAspect: true, legend: .hidden,
+                        series: [
+                            .scatter(x: oracle.column(0).scalars, y: oracle.column(1).scalars, size: 0.3, color: "#2ca02c")
+                        ]),
+                ]), caption: "Samples from the trained 8-Gaussian model and from the exact ε* (no training)")
         if !options.quick {
             book.check(learned.fractionWithin >= 0.85, "at least 85 % of samples within 3σ of a mode (the quality target)")
             book.check(learned.shares.allSatisfy { $0 >= 0.08 && $0 <= 0.17 }, "every mode holds 8–17 % of them (the quality target)")

@@ -20,13 +20,15 @@ extension Lesson05 {
         let ordered = Set(traceSteps + frameSteps + shown).sorted(by: >)
         let times = ordered.map(Double.init) + [0]
         let traces = (0..<2).map { coordinate in
-            Panel(title: coordinate == 0 ? "first coordinate" : "second coordinate", xLabel: "t", xRange: 0...1000, yRange: -3...3, legend: .hidden,
-                  series: (0..<8).map { i in
-                      .line(x: times, y: ordered.map { Double(run.snapshots[$0]!.x[2 * i + coordinate]) } + [Double(run.samples[2 * i + coordinate])], width: 1.5)
-                  })
+            Panel(
+                title: coordinate == 0 ? "first coordinate" : "second coordinate", xLabel: "t", xRange: 0...1000, yRange: -3...3, legend: .hidden,
+                series: (0..<8).map { i in
+                    .line(x: times, y: ordered.map { Double(run.snapshots[$0]!.x[2 * i + coordinate]) } + [Double(run.samples[2 * i + coordinate])], width: 1.5)
+                })
         }
-        book.figure(Figure(name: "trajectories", title: "Eight samples on their way from x_T (t = 1000) to x₀ (t = 0)", columns: 2, width: 1200, height: 480, panels: traces),
-                    caption: "Each coordinate of eight samples against t, from x_T (t = 1000) to x₀")
+        book.figure(
+            Figure(name: "trajectories", title: "Eight samples on their way from x_T (t = 1000) to x₀ (t = 0)", columns: 2, width: 1200, height: 480, panels: traces),
+            caption: "Each coordinate of eight samples against t, from x_T (t = 1000) to x₀")
         // How far each sample still is from where it ends: mean ‖xₜ − x₀‖ over all samples, against t.
         func distanceToEnd(_ x: [Float]) -> Double {
             var total = 0.0
@@ -43,26 +45,41 @@ extension Lesson05 {
         var panels: [Panel] = []
         for t in shown {
             let snapshot = run.snapshots[t]!
-            panels.append(Panel(title: "x_\(t)", xRange: -2.5...2.5, yRange: -2.5...2.5, equalAspect: true, legend: .hidden, series: [
-                .scatter(x: xs(snapshot.x, 0), y: xs(snapshot.x, 1), size: 0.2),
-            ]))
+            panels.append(
+                Panel(
+                    title: "x_\(t)", xRange: -2.5...2.5, yRange: -2.5...2.5, equalAspect: true, legend: .hidden,
+                    series: [
+                        .scatter(x: xs(snapshot.x, 0), y: xs(snapshot.x, 1), size: 0.2)
+                    ]))
         }
         for t in shown {
             let snapshot = run.snapshots[t]!
-            panels.append(Panel(title: "x̂₀ at t = \(t)", xRange: -2.5...2.5, yRange: -2.5...2.5, equalAspect: true, legend: .hidden, series: [
-                .scatter(x: xs(snapshot.predictedX0, 0), y: xs(snapshot.predictedX0, 1), size: 0.2, color: "#d62728"),
-            ]))
+            panels.append(
+                Panel(
+                    title: "x̂₀ at t = \(t)", xRange: -2.5...2.5, yRange: -2.5...2.5, equalAspect: true, legend: .hidden,
+                    series: [
+                        .scatter(x: xs(snapshot.predictedX0, 0), y: xs(snapshot.predictedX0, 1), size: 0.2, color: "#d62728")
+                    ]))
         }
-        book.figure(Figure(name: "progressive", title: "xₜ (top) and the prediction x̂₀ of Eq. (15) (bottom) during sampling", columns: 6, width: 1500, height: 560, panels: panels),
-                    caption: "Progressive generation: the samples xₜ and the network's running guess x̂₀ at six steps")
-        let frames = frameSteps.map { t in
-            Panel(title: "t = \(t)", xRange: -3...3, yRange: -3...3, equalAspect: true, legend: .hidden, series: [
-                .scatter(x: xs(run.snapshots[t]!.x, 0), y: xs(run.snapshots[t]!.x, 1), size: 0.3),
-            ])
-        } + [Panel(title: "t = 0", xRange: -3...3, yRange: -3...3, equalAspect: true, legend: .hidden, series: [
-            .scatter(x: xs(run.samples, 0), y: xs(run.samples, 1), size: 0.3),
-        ])]
-        book.animation(Animation(name: "sampling", frames: frames, delay: 10, width: 520, height: 520),
-                       caption: "Algorithm 2 as an animation: all samples every 25 steps, from t = 1000 to 0")
+        book.figure(
+            Figure(name: "progressive", title: "xₜ (top) and the prediction x̂₀ of Eq. (15) (bottom) during sampling", columns: 6, width: 1500, height: 560, panels: panels),
+            caption: "Progressive generation: the samples xₜ and the network's running guess x̂₀ at six steps")
+        let frames =
+            frameSteps.map { t in
+                Panel(
+                    title: "t = \(t)", xRange: -3...3, yRange: -3...3, equalAspect: true, legend: .hidden,
+                    series: [
+                        .scatter(x: xs(run.snapshots[t]!.x, 0), y: xs(run.snapshots[t]!.x, 1), size: 0.3)
+                    ])
+            } + [
+                Panel(
+                    title: "t = 0", xRange: -3...3, yRange: -3...3, equalAspect: true, legend: .hidden,
+                    series: [
+                        .scatter(x: xs(run.samples, 0), y: xs(run.samples, 1), size: 0.3)
+                    ])
+            ]
+        book.animation(
+            Animation(name: "sampling", frames: frames, delay: 10, width: 520, height: 520),
+            caption: "Algorithm 2 as an animation: all samples every 25 steps, from t = 1000 to 0")
     }
 }

@@ -52,7 +52,7 @@ struct Lesson06: OneLineErrorCommand {
         try book.finish()
     }
 
- /// ε_θ through the fast engine, for the Double reverse process.
+    /// ε_θ through the fast engine, for the Double reverse process.
     static func predictor(_ model: MLP, steps: Int) -> (Tensor<Double>, Int) -> Tensor<Double> {
         let network = NoisePredictor(model: model, steps: steps)
         return { x, t in network.predict(x, t: t) }

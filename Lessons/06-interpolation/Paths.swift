@@ -68,30 +68,36 @@ extension Lesson06 {
             let lines: [Series] = (0..<repeats).map { r in
                 .line(x: decoded.map { $0.scalars[2 * r] }, y: decoded.map { $0.scalars[2 * r + 1] }, width: 1)
             }
-            panels.append(Panel(title: "t = \(t)", xRange: -1.5...1.5, yRange: -1.5...1.5, equalAspect: true, legend: .hidden, series: [
-                .scatter(x: GaussianMixture2D.eightGaussians.components.map(\.mean.x), y: GaussianMixture2D.eightGaussians.components.map(\.mean.y), size: 2, color: "#cccccc"),
-            ] + lines + [
-                .line(x: [a.0, b.0], y: [a.1, b.1], width: 1.5, dashed: true, color: "#000000"),
-                .scatter(x: [a.0, b.0], y: [a.1, b.1], size: 1.5, color: "#000000"),
-            ]))
+            panels.append(
+                Panel(
+                    title: "t = \(t)", xRange: -1.5...1.5, yRange: -1.5...1.5, equalAspect: true, legend: .hidden,
+                    series: [
+                        .scatter(x: GaussianMixture2D.eightGaussians.components.map(\.mean.x), y: GaussianMixture2D.eightGaussians.components.map(\.mean.y), size: 2, color: "#cccccc")
+                    ] + lines + [
+                        .line(x: [a.0, b.0], y: [a.1, b.1], width: 1.5, dashed: true, color: "#000000"),
+                        .scatter(x: [a.0, b.0], y: [a.1, b.1], size: 1.5, color: "#000000"),
+                    ]))
         }
         rows.append(["naive, in data space", NumberFormat.fixed(naiveCloseness.logDensity, 2), NumberFormat.fixed(naiveCloseness.distance, 3)])
         var fresh = SeededGenerator(seed: options.seed &+ 650)
         let reference = Self.closeness([Tensor.zeros([1, 2]), Datasets.eightGaussians(options.quick ? 200 : 1_000, using: &fresh), Tensor.zeros([1, 2])])
         rows.append(["fresh draws of the data (the reference)", NumberFormat.fixed(reference.logDensity, 2), NumberFormat.fixed(reference.distance, 3)])
-        book.figure(Figure(name: "paths", title: "Interpolating between two modes: decoded paths (colours) and the naive line (dashed)", columns: 5, width: 1600, height: 420, panels: panels),
-                    caption: "Latent interpolation paths from x₀ = (1, 0) to x′₀ = (0, 1) decoded from t = 50 … 1000, one line per decoding-noise draw")
+        book.figure(
+            Figure(name: "paths", title: "Interpolating between two modes: decoded paths (colours) and the naive line (dashed)", columns: 5, width: 1600, height: 420, panels: panels),
+            caption: "Latent interpolation paths from x₀ = (1, 0) to x′₀ = (0, 1) decoded from t = 50 … 1000, one line per decoding-noise draw")
         book.table(["method", "mean log q(x) of interior points", "mean distance to the nearest data point"], rows)
-        let fine = Self.closeness(LatentInterpolation(schedule: schedule, t: 100).path(
-            from: Self.repeated(a.0, a.1, repeats), to: Self.repeated(b.0, b.1, repeats), noise: noise, otherNoise: otherNoise,
-            lambdas: Self.lambdas, decodingSeed: options.seed &+ 800, predictor: predict))
+        let fine = Self.closeness(
+            LatentInterpolation(schedule: schedule, t: 100).path(
+                from: Self.repeated(a.0, a.1, repeats), to: Self.repeated(b.0, b.1, repeats), noise: noise, otherNoise: otherNoise,
+                lambdas: Self.lambdas, decodingSeed: options.seed &+ 800, predictor: predict))
         book.text("At t = 100 the interior points of the latent paths have mean log q = \(NumberFormat.fixed(fine.logDensity, 2)), the data itself \(NumberFormat.fixed(reference.logDensity, 2)) and the naive line \(NumberFormat.fixed(naiveCloseness.logDensity, 2)).")
         if options.quick {
             book.text("(Quick mode: lesson 04's quick models are undertrained, so nothing is checked here.)")
         } else {
             book.check(fine.logDensity > naiveCloseness.logDensity + 5, "latent paths (t = 100) stay where the data is: log q far above the naive line's")
-            book.check(abs(fine.logDensity - reference.logDensity) < abs(naiveCloseness.logDensity - reference.logDensity) / 4,
-                       "latent paths' log q (t = 100) is nearer the data's own than a quarter of the naive line's distance from it")
+            book.check(
+                abs(fine.logDensity - reference.logDensity) < abs(naiveCloseness.logDensity - reference.logDensity) / 4,
+                "latent paths' log q (t = 100) is nearer the data's own than a quarter of the naive line's distance from it")
         }
     }
 
@@ -128,17 +134,23 @@ extension Lesson06 {
         var rows: [[String]] = []
         var measured: [(logDensity: Double, spread: Double, variance: Double, standardError: Double)] = []
         for (name, second) in [("shared ε", noise), ("independent ε, ε′", otherNoise)] {
-            let decoded = interpolation.path(from: a, to: b, noise: noise, otherNoise: second, lambdas: Self.lambdas,
-                                             decodingSeed: options.seed &+ 950, predictor: predict)
+            let decoded = interpolation.path(
+                from: a, to: b, noise: noise, otherNoise: second, lambdas: Self.lambdas,
+                decodingSeed: options.seed &+ 950, predictor: predict)
             let spread = Self.meanNorm(decoded[5])
             let logDensity = Self.closeness(decoded).logDensity
             let latent = Self.mixedNoiseVariance(interpolation, shared: measured.isEmpty, count: draws, seed: options.seed &+ 960)
             measured.append((logDensity, spread, latent.variance, latent.standardError))
-            rows.append([name, NumberFormat.fixed(logDensity, 2), NumberFormat.fixed(spread, 3),
-                         "\(NumberFormat.fixed(latent.variance, 3)) ± \(NumberFormat.fixed(latent.standardError, 3))"])
-            panels.append(Panel(title: name, xRange: -1.5...1.5, yRange: -1.5...1.5, equalAspect: true, legend: .hidden, series: [
-                .scatter(x: GaussianMixture2D.eightGaussians.components.map(\.mean.x), y: GaussianMixture2D.eightGaussians.components.map(\.mean.y), size: 2, color: "#cccccc"),
-            ] + (0..<repeats).map { r in .line(x: decoded.map { $0.scalars[2 * r] }, y: decoded.map { $0.scalars[2 * r + 1] }, width: 1) }))
+            rows.append([
+                name, NumberFormat.fixed(logDensity, 2), NumberFormat.fixed(spread, 3),
+                "\(NumberFormat.fixed(latent.variance, 3)) ± \(NumberFormat.fixed(latent.standardError, 3))",
+            ])
+            panels.append(
+                Panel(
+                    title: name, xRange: -1.5...1.5, yRange: -1.5...1.5, equalAspect: true, legend: .hidden,
+                    series: [
+                        .scatter(x: GaussianMixture2D.eightGaussians.components.map(\.mean.x), y: GaussianMixture2D.eightGaussians.components.map(\.mean.y), size: 2, color: "#cccccc")
+                    ] + (0..<repeats).map { r in .line(x: decoded.map { $0.scalars[2 * r] }, y: decoded.map { $0.scalars[2 * r + 1] }, width: 1) }))
         }
         book.table(["encoding", "mean log q(x) of interior points", "mean |x̄₀| at λ = ½", "noise variance of x̄ₜ at λ = ½ (1 for a real xₜ)"], rows)
         let (shared, independent) = (measured[0], measured[1])
@@ -148,8 +160,9 @@ extension Lesson06 {
         let logGap = abs(shared.logDensity - independent.logDensity)
         let spreadGap = abs(shared.spread - independent.spread)
         book.text("In the latent, the independent encodings leave \(NumberFormat.fixed(independent.variance / shared.variance, 2)) of the noise a real xₜ has. The decoded points differ by \(NumberFormat.fixed(logGap, 2)) in mean log q (\(NumberFormat.fixed(shared.logDensity, 2)) against \(NumberFormat.fixed(independent.logDensity, 2))) and by \(NumberFormat.fixed(spreadGap, 3)) in mean |x̄₀| at λ = ½, where the modes sit at radius 1. \(logGap < 0.5 && spreadGap < 0.1 ? "Here the decoder snaps onto a mode from either kind of latent, so the difference stays in the latent" : "Here the less noisy latent visibly changes what is decoded"); on data with more detail than 8 isolated points, a latent with too little noise shows as blurrier, more average interpolants.")
-        book.figure(Figure(name: "encoder-noise", title: "t = 250, opposite modes: one shared encoding noise against two independent ones", columns: 2, width: 1000, height: 520, panels: panels),
-                    caption: "Decoded paths between opposite modes with a shared encoding noise (left) and independent ones (right)")
+        book.figure(
+            Figure(name: "encoder-noise", title: "t = 250, opposite modes: one shared encoding noise against two independent ones", columns: 2, width: 1000, height: 520, panels: panels),
+            caption: "Decoded paths between opposite modes with a shared encoding noise (left) and independent ones (right)")
     }
 
     // MARK: - 4. Reconstruction
@@ -169,11 +182,16 @@ extension Lesson06 {
             errors.append(Self.meanNorm(decoded - x0))
         }
         book.table(["t"] + steps.map(String.init), [["mean ‖x̄₀ − x₀‖"] + errors.map { NumberFormat.fixed($0, 3) }])
-        book.figure(Figure(name: "reconstruction", title: "Swiss roll: reconstruction error against the encoding step t", width: 900, height: 460, panels: [
-            Panel(xLabel: "t", yLabel: "mean ‖x̄₀ − x₀‖", logX: true, legend: .hidden, series: [
-                .line(x: steps.map(Double.init), y: errors), .scatter(x: steps.map(Double.init), y: errors, size: 1.2),
-            ]),
-        ]), caption: "Mean distance between x₀ and its reconstruction through step t")
+        book.figure(
+            Figure(
+                name: "reconstruction", title: "Swiss roll: reconstruction error against the encoding step t", width: 900, height: 460,
+                panels: [
+                    Panel(
+                        xLabel: "t", yLabel: "mean ‖x̄₀ − x₀‖", logX: true, legend: .hidden,
+                        series: [
+                            .line(x: steps.map(Double.init), y: errors), .scatter(x: steps.map(Double.init), y: errors, size: 1.2),
+                        ])
+                ]), caption: "Mean distance between x₀ and its reconstruction through step t")
         book.text("Measured: \(NumberFormat.fixed(errors.first!, 3)) at t = 1, \(NumberFormat.fixed(errors[steps.firstIndex(of: 100)!], 3)) at t = 100 and \(NumberFormat.fixed(errors.last!, 3)) at t = T.")
         book.check(errors.first! < errors.last!, "reconstruction error grows from t = 1 to t = T")
     }

@@ -50,7 +50,7 @@ struct Lesson07: OneLineErrorCommand {
         try book.finish()
     }
 
- /// Points `[n, 2]` drawn from q(xₜ) of the 8 Gaussians.
+    /// Points `[n, 2]` drawn from q(xₜ) of the 8 Gaussians.
     static func diffusedSamples(_ n: Int, t: Int, schedule: NoiseSchedule, seed: UInt64) -> Tensor<Double> {
         var rng = SeededGenerator(seed: seed)
         let x0 = GaussianMixture2D.eightGaussians.sample(n, using: &rng)
@@ -60,10 +60,12 @@ struct Lesson07: OneLineErrorCommand {
     /// The exact score ∇ log q(xₜ) of the 8 Gaussians at every row of `x`.
     static func exactScore(_ x: Tensor<Double>, t: Int, schedule: NoiseSchedule) -> Tensor<Double> {
         let q = GaussianMixture2D.eightGaussians.diffused(by: schedule, to: t)
-        return Tensor(shape: x.shape, scalars: (0..<x.shape[0]).flatMap { i -> [Double] in
-            let (gx, gy) = q.score(x.scalars[2 * i], x.scalars[2 * i + 1])
-            return [gx, gy]
-        })
+        return Tensor(
+            shape: x.shape,
+            scalars: (0..<x.shape[0]).flatMap { i -> [Double] in
+                let (gx, gy) = q.score(x.scalars[2 * i], x.scalars[2 * i + 1])
+                return [gx, gy]
+            })
     }
 
     // MARK: - 1. Score fields
@@ -93,10 +95,12 @@ struct Lesson07: OneLineErrorCommand {
             }
             let scale = 0.8 * (axis[1] - axis[0]) / longest
             for (panels, field, name) in [(0, learned, "learned s_θ"), (1, exact, "exact ∇ log q")] {
-                let arrows = Series.vectors(x: grid.column(0).scalars, y: grid.column(1).scalars,
-                                            dx: field.column(0).scalars.map { $0 * scale }, dy: field.column(1).scalars.map { $0 * scale }, color: "#ffffff")
-                let panel = Panel(title: "\(name), t = \(t)", xRange: -1.7...1.7, yRange: -1.7...1.7, equalAspect: true, legend: .hidden,
-                                  colorbarLabel: nil, series: [background, arrows])
+                let arrows = Series.vectors(
+                    x: grid.column(0).scalars, y: grid.column(1).scalars,
+                    dx: field.column(0).scalars.map { $0 * scale }, dy: field.column(1).scalars.map { $0 * scale }, color: "#ffffff")
+                let panel = Panel(
+                    title: "\(name), t = \(t)", xRange: -1.7...1.7, yRange: -1.7...1.7, equalAspect: true, legend: .hidden,
+                    colorbarLabel: nil, series: [background, arrows])
                 if panels == 0 { top.append(panel) } else { bottom.append(panel) }
             }
             // Agreement where the data is: at points drawn from q(xₜ).
@@ -106,8 +110,9 @@ struct Lesson07: OneLineErrorCommand {
             let relative = (difference.squared().sum() / exactAtPoints.squared().sum()).squareRoot()
             rows.append([String(t), NumberFormat.significant(relative, 3)])
         }
-        book.figure(Figure(name: "score-fields", title: "8 Gaussians: learned score (top) and exact score (bottom) over log q(xₜ)", columns: 3, width: 1300, height: 880, panels: top + bottom),
-                    caption: "Score fields at t = 10, 100, 400: the network's −ε_θ/√(1 − ᾱₜ) and the exact ∇ log q(xₜ)")
+        book.figure(
+            Figure(name: "score-fields", title: "8 Gaussians: learned score (top) and exact score (bottom) over log q(xₜ)", columns: 3, width: 1300, height: 880, panels: top + bottom),
+            caption: "Score fields at t = 10, 100, 400: the network's −ε_θ/√(1 − ᾱₜ) and the exact ∇ log q(xₜ)")
         book.table(["t", "‖s_θ − ∇ log q‖ / ‖∇ log q‖ over 2,000 points from q(xₜ)"], rows)
     }
 
@@ -131,8 +136,10 @@ struct Lesson07: OneLineErrorCommand {
             let remainder = (drift - predicted).squared().sum().squareRoot() / size
             worst = max(worst, remainder / beta)
             shares.append((langevin.squared().sum()).squareRoot() / size)
-            rows.append([String(t), NumberFormat.significant(beta, 3), NumberFormat.significant((langevin.squared().sum()).squareRoot() / size, 4),
-                         NumberFormat.significant(remainder, 3)])
+            rows.append([
+                String(t), NumberFormat.significant(beta, 3), NumberFormat.significant((langevin.squared().sum()).squareRoot() / size, 4),
+                NumberFormat.significant(remainder, 3),
+            ])
         }
         book.table(["t", "βₜ", "‖βₜ·s‖ / ‖drift‖ (the Langevin part)", "‖drift − βₜ·s − (βₜ/2)xₜ‖ / ‖drift‖"], rows)
         book.text("At t = 2, ‖βₜ·s‖/‖drift‖ = \(NumberFormat.fixed(shares.first!, 3)): the drift is the Langevin part βₜ·s to within \(NumberFormat.fixed(100 * abs(shares.first! - 1), 1)) %. At t = T the ratio is \(NumberFormat.fixed(shares.last!, 2)): the contraction (βₜ/2)·xₜ points against βₜ·s and cancels \(NumberFormat.fixed(100 * (1 - 1 / shares.last!), 0)) % of it (there q(xₜ) ≈ N(0, I), so s ≈ −xₜ and βₜ·s + (βₜ/2)·xₜ ≈ −(βₜ/2)·xₜ). What is left is O(βₜ²) against a drift of size O(βₜ): at most \(NumberFormat.significant(worst, 3))·βₜ of the drift here.")

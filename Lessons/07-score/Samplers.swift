@@ -30,17 +30,22 @@ extension Lesson07 {
         let (coverL, coverD) = (ModeCoverage(gaussLangevin), ModeCoverage(gaussDDPM))
         let (swdL, swdD) = (SlicedWasserstein.distance(rollLangevin, reference), SlicedWasserstein.distance(rollDDPM, reference))
         func shares(_ c: ModeCoverage) -> String { "\(NumberFormat.fixed(100 * c.shares.min()!, 1))–\(NumberFormat.fixed(100 * c.shares.max()!, 1)) %" }
-        book.table(["sampler (1,000 network evaluations)", "8 Gaussians: within 3σ", "per-mode share", "Swiss roll: SWD"], [
-            ["annealed Langevin, learned score", NumberFormat.fixed(100 * coverL.fractionWithin, 1) + " %", shares(coverL), NumberFormat.fixed(swdL, 4)],
-            ["Algorithm 2, learned ε_θ", NumberFormat.fixed(100 * coverD.fractionWithin, 1) + " %", shares(coverD), NumberFormat.fixed(swdD, 4)],
-        ])
+        book.table(
+            ["sampler (1,000 network evaluations)", "8 Gaussians: within 3σ", "per-mode share", "Swiss roll: SWD"],
+            [
+                ["annealed Langevin, learned score", NumberFormat.fixed(100 * coverL.fractionWithin, 1) + " %", shares(coverL), NumberFormat.fixed(swdL, 4)],
+                ["Algorithm 2, learned ε_θ", NumberFormat.fixed(100 * coverD.fractionWithin, 1) + " %", shares(coverD), NumberFormat.fixed(swdD, 4)],
+            ])
         func scatter(_ x: Tensor<Double>, _ color: String) -> Series { .scatter(x: x.column(0).scalars, y: x.column(1).scalars, size: 0.3, color: color) }
-        book.figure(Figure(name: "langevin-vs-ddpm", title: "Annealed Langevin (left) and Algorithm 2 (right), 1,000 network evaluations each", columns: 2, width: 1100, height: 1000, panels: [
-            Panel(title: "Langevin: \(NumberFormat.fixed(100 * coverL.fractionWithin, 1)) % within 3σ", xRange: -1.6...1.6, yRange: -1.6...1.6, equalAspect: true, legend: .hidden, series: [scatter(gaussLangevin, "#ff7f0e")]),
-            Panel(title: "Algorithm 2: \(NumberFormat.fixed(100 * coverD.fractionWithin, 1)) % within 3σ", xRange: -1.6...1.6, yRange: -1.6...1.6, equalAspect: true, legend: .hidden, series: [scatter(gaussDDPM, "#1f77b4")]),
-            Panel(title: "Langevin: SWD \(NumberFormat.fixed(swdL, 3))", xRange: -1.6...1.8, yRange: -1.6...1.8, equalAspect: true, legend: .hidden, series: [scatter(rollLangevin, "#ff7f0e")]),
-            Panel(title: "Algorithm 2: SWD \(NumberFormat.fixed(swdD, 3))", xRange: -1.6...1.8, yRange: -1.6...1.8, equalAspect: true, legend: .hidden, series: [scatter(rollDDPM, "#1f77b4")]),
-        ]), caption: "Samples of annealed Langevin dynamics and of Algorithm 2 from the same networks at equal cost")
+        book.figure(
+            Figure(
+                name: "langevin-vs-ddpm", title: "Annealed Langevin (left) and Algorithm 2 (right), 1,000 network evaluations each", columns: 2, width: 1100, height: 1000,
+                panels: [
+                    Panel(title: "Langevin: \(NumberFormat.fixed(100 * coverL.fractionWithin, 1)) % within 3σ", xRange: -1.6...1.6, yRange: -1.6...1.6, equalAspect: true, legend: .hidden, series: [scatter(gaussLangevin, "#ff7f0e")]),
+                    Panel(title: "Algorithm 2: \(NumberFormat.fixed(100 * coverD.fractionWithin, 1)) % within 3σ", xRange: -1.6...1.6, yRange: -1.6...1.6, equalAspect: true, legend: .hidden, series: [scatter(gaussDDPM, "#1f77b4")]),
+                    Panel(title: "Langevin: SWD \(NumberFormat.fixed(swdL, 3))", xRange: -1.6...1.8, yRange: -1.6...1.8, equalAspect: true, legend: .hidden, series: [scatter(rollLangevin, "#ff7f0e")]),
+                    Panel(title: "Algorithm 2: SWD \(NumberFormat.fixed(swdD, 3))", xRange: -1.6...1.8, yRange: -1.6...1.8, equalAspect: true, legend: .hidden, series: [scatter(rollDDPM, "#1f77b4")]),
+                ]), caption: "Samples of annealed Langevin dynamics and of Algorithm 2 from the same networks at equal cost")
         let coverageLeader = coverD.fractionWithin > coverL.fractionWithin ? "Algorithm 2" : "annealed Langevin"
         let swdLeader = swdD < swdL ? "Algorithm 2" : "annealed Langevin"
         book.text("In this run \(coverageLeader) puts more samples within 3σ of a mode (\(NumberFormat.fixed(100 * coverD.fractionWithin, 1)) % for Algorithm 2, \(NumberFormat.fixed(100 * coverL.fractionWithin, 1)) % for Langevin) and \(swdLeader) has the lower Swiss-roll SWD (\(NumberFormat.fixed(swdD, 4)) against \(NumberFormat.fixed(swdL, 4))).")

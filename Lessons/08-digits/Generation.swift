@@ -18,9 +18,12 @@ extension Lesson08 {
         var images: [[Float]] = []
         let clipped = snapshots.mapValues { $0.predictedX0.map { max(-1, min(1, $0)) } }
         for i in 0..<6 { for t in steps { images.append(Self.image(clipped[t]!, i)) } }
-        book.figure(Figure(name: "progressive", title: "x̂₀ at t = " + steps.map(String.init).joined(separator: ", ") + " (left to right), six samples", width: 800, height: 640, panels: [
-            Self.grid(images, columns: steps.count),
-        ]), caption: "Progressive generation: the prediction x̂₀ of Eq. (15) along the chain, one sample per row")
+        book.figure(
+            Figure(
+                name: "progressive", title: "x̂₀ at t = " + steps.map(String.init).joined(separator: ", ") + " (left to right), six samples", width: 800, height: 640,
+                panels: [
+                    Self.grid(images, columns: steps.count)
+                ]), caption: "Progressive generation: the prediction x̂₀ of Eq. (15) along the chain, one sample per row")
         // How far x̂₀ at t is from the final sample, averaged over all samples: when is the digit decided?
         let final = clipped[1]!
         let count = final.count / 64
@@ -37,10 +40,12 @@ extension Lesson08 {
         book.table(["t"] + steps.map(String.init), [["mean ‖x̂₀(t) − x̂₀(1)‖, clipped"] + distances.map { NumberFormat.fixed($0, 2) }])
         let half = steps.first { distances[steps.firstIndex(of: $0)!] <= distances[0] / 2 }!
         book.text("Measured: the clipped guess has covered half its distance to the final image by t = \(half).")
-        let frames = stride(from: 1000, through: 50, by: -50).map { t in Self.grid((0..<16).map { Self.image(snapshots[t]!.x, $0) }, columns: 4, title: "t = \(t)") }
+        let frames =
+            stride(from: 1000, through: 50, by: -50).map { t in Self.grid((0..<16).map { Self.image(snapshots[t]!.x, $0) }, columns: 4, title: "t = \(t)") }
             + [Self.grid((0..<16).map { Self.image(clipped[1]!, $0) }, columns: 4, title: "x̂₀ at t = 1")]
-        book.animation(Animation(name: "sampling", frames: frames, delay: 25, width: 420, height: 460),
-                       caption: "Algorithm 2 as an animation: 16 samples xₜ every 50 steps, then the final x̂₀")
+        book.animation(
+            Animation(name: "sampling", frames: frames, delay: 25, width: 420, height: 460),
+            caption: "Algorithm 2 as an animation: 16 samples xₜ every 50 steps, then the final x̂₀")
     }
 
     // MARK: - 8. What is decided when (Fig. 7)
@@ -61,9 +66,12 @@ extension Lesson08 {
             let most = Dictionary(grouping: classes, by: { $0 }).values.map(\.count).max()!
             rows.append(["\(t)", "\(Set(classes).count)", "\(most) of 8"])
         }
-        book.figure(Figure(name: "shared-latents", title: "Rows: the shared xₜ at t = 1000, 750, 500, 250, 100, then 8 continuations", width: 1000, height: 600, panels: [
-            Self.grid(images, columns: 9),
-        ]), caption: "Samples that share x_t: the first column is x_t, the rest are its continuations to x₀")
+        book.figure(
+            Figure(
+                name: "shared-latents", title: "Rows: the shared xₜ at t = 1000, 750, 500, 250, 100, then 8 continuations", width: 1000, height: 600,
+                panels: [
+                    Self.grid(images, columns: 9)
+                ]), caption: "Samples that share x_t: the first column is x_t, the rest are its continuations to x₀")
         book.table(["t shared", "different classes among the 8 (classifier)", "largest class"], rows)
         book.text("Measured: \(rows.first![1]) classes among the 8 continuations at t = 1000, \(rows.last![1]) at t = 100.")
     }
@@ -90,9 +98,12 @@ extension Lesson08 {
             let decoded = decoder.run(from: mixed, at: t, count: lambdas.count, seed: run.seed &+ 9_600, sharedNoise: true).samples
             images += [Self.image(held.values, a)] + (0..<lambdas.count).map { Self.image(decoded, $0) } + [Self.image(held.values, b)]
         }
-        book.figure(Figure(name: "interpolation", title: "Held-out digits \(held.labels[a]) and \(held.labels[b]): t = 50 (top), t = 150 (bottom); endpoints at the sides", width: 1100, height: 220, panels: [
-            Self.grid(images, columns: lambdas.count + 2),
-        ]), caption: "Latent interpolation between two held-out digits, decoded from t = 50 and t = 150")
+        book.figure(
+            Figure(
+                name: "interpolation", title: "Held-out digits \(held.labels[a]) and \(held.labels[b]): t = 50 (top), t = 150 (bottom); endpoints at the sides", width: 1100, height: 220,
+                panels: [
+                    Self.grid(images, columns: lambdas.count + 2)
+                ]), caption: "Latent interpolation between two held-out digits, decoded from t = 50 and t = 150")
     }
 
     // MARK: - 10. Files for later lessons

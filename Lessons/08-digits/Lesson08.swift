@@ -60,8 +60,9 @@ struct Lesson08: OneLineErrorCommand {
         do { digits = try DigitImages.shipped() } catch { throw ValidationError(error.description) }
         let net = UNet(ch: ch)
         let quick = options.quick
-        let run = Run(net: net, schedule: schedule, digits: digits, steps: quick ? 30 : steps, count: quick ? 100 : samples,
-                      threads: threads, seed: options.seed)
+        let run = Run(
+            net: net, schedule: schedule, digits: digits, steps: quick ? 30 : steps, count: quick ? 100 : samples,
+            threads: threads, seed: options.seed)
         introduction(book, digits: digits)
         let trainer = try train(book, run: run)
         lossByStep(book, run: run, parameters: trainer.samplingParameters)
@@ -90,7 +91,8 @@ struct Lesson08: OneLineErrorCommand {
 
     /// A sampler with capacity `capacity` for `parameters`.
     func sampler(_ run: Run, parameters: [Float], capacity: Int, variance: ReverseVariance = .beta) -> NetworkSampler {
-        NetworkSampler(network: run.net, parameters: parameters, engine: run.net.makeEngine(capacity: capacity, threads: run.threads),
-                       schedule: run.schedule, variance: variance)
+        NetworkSampler(
+            network: run.net, parameters: parameters, engine: run.net.makeEngine(capacity: capacity, threads: run.threads),
+            schedule: run.schedule, variance: variance)
     }
 }

@@ -20,10 +20,13 @@ extension Lesson08 {
         let main = sampler(run, parameters: parameters, capacity: 100).sample(count: run.count, seed: run.seed &+ 8_000, snapshots: Self.recorded)
         let tildeCount = options.quick ? 20 : 100
         let tilde = sampler(run, parameters: parameters, capacity: 100, variance: .betaTilde).sample(count: tildeCount, seed: run.seed &+ 8_000).samples
-        book.figure(Figure(name: "samples", title: "100 samples each: σ² = β (left) and σ² = β̃ (right)", columns: 2, width: 1300, height: 680, panels: [
-            Self.grid((0..<100).map { Self.image(main.samples, $0) }, columns: 10, title: "σₜ² = βₜ"),
-            Self.grid((0..<tildeCount).map { Self.image(tilde, $0) }, columns: 10, title: "σₜ² = β̃ₜ"),
-        ]), caption: "Samples of the trained U-Net with the two fixed reverse variances (same starting noise)")
+        book.figure(
+            Figure(
+                name: "samples", title: "100 samples each: σ² = β (left) and σ² = β̃ (right)", columns: 2, width: 1300, height: 680,
+                panels: [
+                    Self.grid((0..<100).map { Self.image(main.samples, $0) }, columns: 10, title: "σₜ² = βₜ"),
+                    Self.grid((0..<tildeCount).map { Self.image(tilde, $0) }, columns: 10, title: "σₜ² = β̃ₜ"),
+                ]), caption: "Samples of the trained U-Net with the two fixed reverse variances (same starting noise)")
         let outside = main.samples.filter { abs($0) > 1 }.count
         book.text("Measured: \(NumberFormat.fixed(100 * Double(outside) / Double(main.samples.count), 2)) % of the σ² = β sample pixels fall outside [−1, 1] (samples.csv clips them to the data range).")
         return (main.samples, main.snapshots)
@@ -54,15 +57,20 @@ extension Lesson08 {
         let sampleMean = sampleNearest.map(\.distance).reduce(0, +) / Double(sampleNearest.count)
         let heldMean = heldNearest.map(\.distance).reduce(0, +) / Double(heldNearest.count)
         let ratio = sampleMean / heldMean
-        book.table(["images", "mean distance to the nearest training digit"], [
-            ["\(sampleNearest.count) samples", NumberFormat.fixed(sampleMean, 3)],
-            ["\(heldNearest.count) held-out digits", NumberFormat.fixed(heldMean, 3)],
-        ])
+        book.table(
+            ["images", "mean distance to the nearest training digit"],
+            [
+                ["\(sampleNearest.count) samples", NumberFormat.fixed(sampleMean, 3)],
+                ["\(heldNearest.count) held-out digits", NumberFormat.fixed(heldMean, 3)],
+            ])
         book.value("memorisation ratio (samples / held-out)", ratio, digits: 3)
         let pairs = (0..<10).flatMap { i in [Self.image(samples, i), Self.image(training, sampleNearest[i].index)] }
-        book.figure(Figure(name: "nearest", title: "Ten samples (odd columns) beside their nearest training digits (even columns)", width: 1100, height: 160, panels: [
-            Self.grid(pairs, columns: 20),
-        ]), caption: "Samples and their nearest training digits")
+        book.figure(
+            Figure(
+                name: "nearest", title: "Ten samples (odd columns) beside their nearest training digits (even columns)", width: 1100, height: 160,
+                panels: [
+                    Self.grid(pairs, columns: 20)
+                ]), caption: "Samples and their nearest training digits")
         let copies = sampleNearest.filter { $0.distance < 0.5 }.count
         book.text("Measured: \(copies) of \(sampleNearest.count) samples lie within 0.5 of a training digit (16 pixels one gray level off would be 0.5), the ratio is \(NumberFormat.fixed(ratio, 2)).")
         if !options.quick { book.check(ratio > 0.7, "the samples are not copies: memorisation ratio above 0.7") }
@@ -91,14 +99,17 @@ extension Lesson08 {
         let fid = FrechetDistance.squared(classifier.evaluate(samples).features, held)
         let floor = FrechetDistance.squared(classifier.evaluate(trainingImages).features, held)
         let ceiling = FrechetDistance.squared(classifier.evaluate(noise).features, held)
-        book.table(["set against the held-out digits", "Fréchet distance d² (classifier features)"], [
-            ["training digits (the floor)", NumberFormat.significant(floor, 3)],
-            ["samples", NumberFormat.significant(fid, 3)],
-            ["Gaussian noise images (the ceiling)", NumberFormat.significant(ceiling, 3)],
-        ])
+        book.table(
+            ["set against the held-out digits", "Fréchet distance d² (classifier features)"],
+            [
+                ["training digits (the floor)", NumberFormat.significant(floor, 3)],
+                ["samples", NumberFormat.significant(fid, 3)],
+                ["Gaussian noise images (the ceiling)", NumberFormat.significant(ceiling, 3)],
+            ])
         var spreadRng = SeededGenerator(seed: run.seed &+ 83)
-        let spread = FrechetDistance.subsetSpread(classifier.evaluate(digits.training.values).features, against: held, size: samples.count / 64,
-                                                  draws: options.quick ? 4 : 20, using: &spreadRng)
+        let spread = FrechetDistance.subsetSpread(
+            classifier.evaluate(digits.training.values).features, against: held, size: samples.count / 64,
+            draws: options.quick ? 4 : 20, using: &spreadRng)
         let spreadMean = spread.reduce(0, +) / Double(spread.count)
         let spreadSD = (spread.reduce(0) { $0 + ($1 - spreadMean) * ($1 - spreadMean) } / Double(spread.count - 1)).squareRoot()
         book.text("How noisy is d² at this sample size? The floor for \(spread.count) independent draws of \(samples.count / 64) training digits ranges \(NumberFormat.significant(spread.min()!, 3))–\(NumberFormat.significant(spread.max()!, 3)) (mean \(NumberFormat.significant(spreadMean, 3)), sd \(NumberFormat.significant(spreadSD, 2))): the samples' d² of one draw is \(NumberFormat.fixed((fid - spreadMean) / spreadSD, 1)) of those sd from the floor's mean. Differences of a few sd are within the metric's own noise.")

@@ -19,13 +19,18 @@ extension Lesson08 {
         let share16 = Double(counts[16]) / Double(training.grayLevels.count)
         book.text("\(digits.count) handwritten digits (UCI Optical Recognition of Handwritten Digits, CC BY 4.0): 32 × 32 bitmaps counted in 4 × 4 blocks, so each pixel is a gray level v ∈ 0…16. The network sees x = v/8 − 1 ∈ [−1, 1], 17 values a bin of 2/16 = 0.125 apart. The first \(training.count) images train, the last \(digits.heldOut.count) are held out. \(NumberFormat.fixed(100 * share0, 1)) % of training pixels are background (v = 0) and \(NumberFormat.fixed(100 * share16, 1)) % are full ink (v = 16).")
         let shown = (0..<100).map { Self.image(training.values, $0) }
-        book.figure(Figure(name: "data", title: "The first 100 training digits and the use of the 17 gray levels", columns: 2, width: 1300, height: 640, panels: [
-            Self.grid(shown, columns: 10, title: "training digits 1–100"),
-            Panel(xLabel: "gray level v", yLabel: "share of training pixels", logY: true, legend: .hidden, series: [
-                .line(x: (0..<17).map(Double.init), y: counts.map { Double($0) / Double(training.grayLevels.count) }),
-                .scatter(x: (0..<17).map(Double.init), y: counts.map { Double($0) / Double(training.grayLevels.count) }, size: 1.2),
-            ]),
-        ]), caption: "The first 100 training digits (left) and how often each gray level occurs (right, log scale)")
+        book.figure(
+            Figure(
+                name: "data", title: "The first 100 training digits and the use of the 17 gray levels", columns: 2, width: 1300, height: 640,
+                panels: [
+                    Self.grid(shown, columns: 10, title: "training digits 1–100"),
+                    Panel(
+                        xLabel: "gray level v", yLabel: "share of training pixels", logY: true, legend: .hidden,
+                        series: [
+                            .line(x: (0..<17).map(Double.init), y: counts.map { Double($0) / Double(training.grayLevels.count) }),
+                            .scatter(x: (0..<17).map(Double.init), y: counts.map { Double($0) / Double(training.grayLevels.count) }, size: 1.2),
+                        ]),
+                ]), caption: "The first 100 training digits (left) and how often each gray level occurs (right, log scale)")
     }
 
     // MARK: - 2. Training
@@ -40,8 +45,9 @@ extension Lesson08 {
         options.emaDecay = ema > 0 ? ema : nil
         options.threads = run.threads
         var rng = SeededGenerator(seed: run.seed &+ 8)
-        let trainer = try NetworkTrainer(network: run.net, parameters: run.net.initialParameters(using: &rng), data: run.digits.training.values,
-                                         schedule: run.schedule, options: options, seed: run.seed &+ 80)
+        let trainer = try NetworkTrainer(
+            network: run.net, parameters: run.net.initialParameters(using: &rng), data: run.digits.training.values,
+            schedule: run.schedule, options: options, seed: run.seed &+ 80)
         var bar = ProgressBar("training the U-Net", total: run.steps)
         var losses: [Double] = []
         for step in 1...run.steps {
@@ -54,12 +60,17 @@ extension Lesson08 {
             return (Double(start + chunk.count / 2 + 1), chunk.reduce(0, +) / Double(chunk.count))
         }
         book.text("\(run.steps) steps, batch 128, Adam with learning rate \(NumberFormat.significant(learningRate, 3)), \(options.emaDecay.map { "EMA of the weights with decay \($0) (the samples use it)" } ?? "no EMA").")
-        book.figure(Figure(name: "loss", title: "L_simple while training the U-Net on digits", width: 1000, height: 460, panels: [
-            Panel(xLabel: "step", yLabel: "batch loss", yRange: 0...1.2, legend: .topRight, series: [
-                .scatter(x: losses.indices.map { Double($0 + 1) }, y: losses, label: "batch loss", size: 0.3, color: "#9ecae1"),
-                .line(x: smoothed.map(\.0), y: smoothed.map(\.1), label: "mean over \(window) steps", width: 2.5),
-            ]),
-        ]), caption: "The batch loss (dots) and its running mean (line)")
+        book.figure(
+            Figure(
+                name: "loss", title: "L_simple while training the U-Net on digits", width: 1000, height: 460,
+                panels: [
+                    Panel(
+                        xLabel: "step", yLabel: "batch loss", yRange: 0...1.2, legend: .topRight,
+                        series: [
+                            .scatter(x: losses.indices.map { Double($0 + 1) }, y: losses, label: "batch loss", size: 0.3, color: "#9ecae1"),
+                            .line(x: smoothed.map(\.0), y: smoothed.map(\.1), label: "mean over \(window) steps", width: 2.5),
+                        ])
+                ]), caption: "The batch loss (dots) and its running mean (line)")
         let head = losses.prefix(max(1, min(50, losses.count / 4)))
         let tail = losses.suffix(max(1, min(200, losses.count / 4)))
         let first = head.reduce(0, +) / Double(head.count), last = tail.reduce(0, +) / Double(tail.count)
@@ -97,11 +108,16 @@ extension Lesson08 {
             points.append((Double(range.lowerBound + range.upperBound) / 2, loss))
         }
         book.table(["t", "L_simple on the \(held.count) held-out digits"], rows)
-        book.figure(Figure(name: "loss-by-t", title: "Held-out L_simple by t", width: 900, height: 460, panels: [
-            Panel(xLabel: "t (bucket centre)", yLabel: "mean (ε − ε_θ)²", logX: true, legend: .hidden, series: [
-                .line(x: points.map(\.0), y: points.map(\.1)), .scatter(x: points.map(\.0), y: points.map(\.1), size: 1.2),
-            ]),
-        ]), caption: "L_simple of the trained U-Net on held-out digits, by range of t")
+        book.figure(
+            Figure(
+                name: "loss-by-t", title: "Held-out L_simple by t", width: 900, height: 460,
+                panels: [
+                    Panel(
+                        xLabel: "t (bucket centre)", yLabel: "mean (ε − ε_θ)²", logX: true, legend: .hidden,
+                        series: [
+                            .line(x: points.map(\.0), y: points.map(\.1)), .scatter(x: points.map(\.0), y: points.map(\.1), size: 1.2),
+                        ])
+                ]), caption: "L_simple of the trained U-Net on held-out digits, by range of t")
         let top = points.max { $0.1 < $1.1 }!
         book.text("Measured: the hardest bucket is t ≈ \(NumberFormat.fixed(top.0, 0)) (\(NumberFormat.fixed(top.1, 3))); t = 1–5 gives \(NumberFormat.fixed(points.first!.1, 3)) and t = 701–1000 gives \(NumberFormat.fixed(points.last!.1, 4)).")
         book.check(points.first!.1 > points.last!.1, "the loss at small t exceeds the loss at large t")

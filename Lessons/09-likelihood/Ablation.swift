@@ -42,9 +42,10 @@ extension Lesson09 {
             let net = UNet(ch: run.net.ch, outputChannels: objective.outputChannels)
             let options = TrainingOptions.digits(threads: run.threads)
             var initial = SeededGenerator(seed: run.seed &+ 96)
-            let trainer = try NetworkTrainer(network: net, parameters: net.initialParameters(using: &initial), data: digits.training.values,
-                                             schedule: run.schedule, options: options, objective: objective,
-                                             decoder: DiscreteDecoder(levels: DigitImages.levels), seed: run.seed &+ 97)
+            let trainer = try NetworkTrainer(
+                network: net, parameters: net.initialParameters(using: &initial), data: digits.training.values,
+                schedule: run.schedule, options: options, objective: objective,
+                decoder: DiscreteDecoder(levels: DigitImages.levels), seed: run.seed &+ 97)
             var bar = ProgressBar("training: \(objective)", total: run.ablationSteps)
             var recent: [Double] = []
             for step in 1...run.ablationSteps {
@@ -56,31 +57,41 @@ extension Lesson09 {
             let parameters = trainer.samplingParameters
             let engine = net.makeEngine(capacity: 128, threads: run.threads)
             engine.load(parameters)
-            let evaluator = VariationalBound(engine: engine, dimension: net.dimension, outputDimension: net.outputDimension, schedule: run.schedule,
-                                             decoder: DiscreteDecoder(levels: DigitImages.levels))
+            let evaluator = VariationalBound(
+                engine: engine, dimension: net.dimension, outputDimension: net.outputDimension, schedule: run.schedule,
+                decoder: DiscreteDecoder(levels: DigitImages.levels))
             var boundBar = ProgressBar("bound: \(objective)", total: run.schedule.steps)
-            variants[index].bound = evaluator.evaluate(images, models: [ReverseModel(name: objective.description, objective: objective)], seed: run.seed &+ 98) {
-                boundBar.update($0, status: "")
-            }[0]
+            variants[index].bound =
+                evaluator.evaluate(images, models: [ReverseModel(name: objective.description, objective: objective)], seed: run.seed &+ 98) {
+                    boundBar.update($0, status: "")
+                }[0]
             let fixed: ReverseVariance = if case .fixed(let v) = objective.variance { v } else { .beta }
-            let sampler = NetworkSampler(network: net, parameters: parameters, engine: engine, schedule: run.schedule, variance: fixed,
-                                         prediction: objective.prediction, learnedVariance: objective.variance.isLearned ? objective.variance : nil)
+            let sampler = NetworkSampler(
+                network: net, parameters: parameters, engine: engine, schedule: run.schedule, variance: fixed,
+                prediction: objective.prediction, learnedVariance: objective.variance.isLearned ? objective.variance : nil)
             let samples = sampler.sample(count: run.ablationSamples, seed: run.seed &+ 99).samples.map { $0.isFinite ? max(-1, min(1, $0)) : 0 }
             variants[index].samples = samples
             variants[index].frechet = FrechetDistance.squared(classifier.evaluate(samples).features, held)
         }
         table(book, variants: variants, floor: floor, schedule: run.schedule)
-        book.figure(Figure(name: "table2-samples", title: "Ten samples of each row of the miniature Table 2 (top to bottom: the rows in order)", width: 1000, height: 560, panels: [
-            DigitPictures.grid(variants.flatMap { v in (0..<10).map { DigitPictures.image(v.samples, $0) } }, columns: 10),
-        ]), caption: "Ten samples from each objective's reverse process, one row per objective in the table's order (clipped to [−1, 1])")
+        book.figure(
+            Figure(
+                name: "table2-samples", title: "Ten samples of each row of the miniature Table 2 (top to bottom: the rows in order)", width: 1000, height: 560,
+                panels: [
+                    DigitPictures.grid(variants.flatMap { v in (0..<10).map { DigitPictures.image(v.samples, $0) } }, columns: 10)
+                ]), caption: "Ten samples from each objective's reverse process, one row per objective in the table's order (clipped to [−1, 1])")
     }
 
     func table(_ book: Notebook, variants: [Variant], floor: Double, schedule: NoiseSchedule) {
-        book.table(["prediction and objective", "paper's CIFAR10 FID", "final training loss", "held-out bound (bits/dim)", "Fréchet d² (floor \(NumberFormat.significant(floor, 3)))"], variants.map { v in
-            [v.objective.description, v.paperFID.map { NumberFormat.fixed($0, 2) } ?? "– (unstable)", NumberFormat.significant(v.finalLoss, 3),
-             v.bound.map { $0.total.isFinite ? "\(NumberFormat.fixed($0.total, 3)) ± \(NumberFormat.fixed($0.standardError, 3))" : "∞" } ?? "",
-             NumberFormat.significant(v.frechet, 3)]
-        })
+        book.table(
+            ["prediction and objective", "paper's CIFAR10 FID", "final training loss", "held-out bound (bits/dim)", "Fréchet d² (floor \(NumberFormat.significant(floor, 3)))"],
+            variants.map { v in
+                [
+                    v.objective.description, v.paperFID.map { NumberFormat.fixed($0, 2) } ?? "– (unstable)", NumberFormat.significant(v.finalLoss, 3),
+                    v.bound.map { $0.total.isFinite ? "\(NumberFormat.fixed($0.total, 3)) ± \(NumberFormat.fixed($0.standardError, 3))" : "∞" } ?? "",
+                    NumberFormat.significant(v.frechet, 3),
+                ]
+            })
         let bestSamples = variants.indices.min { variants[$0].frechet < variants[$1].frechet }!
         let bestBound = variants.indices.min { variants[$0].bound!.total < variants[$1].bound!.total }!
         let worstSamples = variants.indices.max { variants[$0].frechet < variants[$1].frechet }!
@@ -90,13 +101,15 @@ extension Lesson09 {
         func works(_ v: Variant) -> Bool { v.frechet < 2 * floor }
         book.text("Below, a row \"works\" when its samples' Fréchet distance is within 2× the floor (\(NumberFormat.significant(2 * floor, 3))), lesson 08's criterion: \(variants.filter(works).count) of \(variants.count) rows do.")
         book.text("Measured: the best samples (smallest Fréchet distance) come from \(variants[bestSamples].objective.description), the best bound from \(variants[bestBound].objective.description), the worst samples from \(variants[worstSamples].objective.description).")
-        book.table(["the paper's finding (Table 2, Sec. 4.2)", "this miniature"], [
-            ["ε-prediction with L_simple gives the best samples", "\(agree(bestSamples == 0)): its d² is \(NumberFormat.significant(simple.frechet, 3)), the best is \(NumberFormat.significant(variants[bestSamples].frechet, 3))"],
-            ["μ̃-prediction works only with the true bound, not with unweighted MSE", "\(agree(works(meanBound) && !works(meanMSE))): d² \(NumberFormat.significant(meanBound.frechet, 3)) with the bound, \(NumberFormat.significant(meanMSE.frechet, 3)) with MSE (\(works(meanBound) ? "works" : "fails") and \(works(meanMSE) ? "works" : "fails"))"],
-            ["with the bound and fixed Σ, ε- and μ̃-prediction are comparable", "\(agree(abs(epsilonBound.frechet - meanBound.frechet) < 0.5 * max(epsilonBound.frechet, meanBound.frechet))): d² \(NumberFormat.significant(epsilonBound.frechet, 3)) (ε) and \(NumberFormat.significant(meanBound.frechet, 3)) (μ̃)"],
-            ["training on the true bound gives better codelengths than L_simple", "\(agree(epsilonBound.bound!.total < simple.bound!.total)): \(NumberFormat.fixed(epsilonBound.bound!.total, 3)) against \(NumberFormat.fixed(simple.bound!.total, 3)) bits/dim"],
-            ["a learned diagonal Σ makes samples worse than fixed Σ (μ̃, bound)", "\(agree(variants[4].frechet > meanBound.frechet)): d² \(NumberFormat.significant(variants[4].frechet, 3)) learned, \(NumberFormat.significant(meanBound.frechet, 3)) fixed"],
-        ])
+        book.table(
+            ["the paper's finding (Table 2, Sec. 4.2)", "this miniature"],
+            [
+                ["ε-prediction with L_simple gives the best samples", "\(agree(bestSamples == 0)): its d² is \(NumberFormat.significant(simple.frechet, 3)), the best is \(NumberFormat.significant(variants[bestSamples].frechet, 3))"],
+                ["μ̃-prediction works only with the true bound, not with unweighted MSE", "\(agree(works(meanBound) && !works(meanMSE))): d² \(NumberFormat.significant(meanBound.frechet, 3)) with the bound, \(NumberFormat.significant(meanMSE.frechet, 3)) with MSE (\(works(meanBound) ? "works" : "fails") and \(works(meanMSE) ? "works" : "fails"))"],
+                ["with the bound and fixed Σ, ε- and μ̃-prediction are comparable", "\(agree(abs(epsilonBound.frechet - meanBound.frechet) < 0.5 * max(epsilonBound.frechet, meanBound.frechet))): d² \(NumberFormat.significant(epsilonBound.frechet, 3)) (ε) and \(NumberFormat.significant(meanBound.frechet, 3)) (μ̃)"],
+                ["training on the true bound gives better codelengths than L_simple", "\(agree(epsilonBound.bound!.total < simple.bound!.total)): \(NumberFormat.fixed(epsilonBound.bound!.total, 3)) against \(NumberFormat.fixed(simple.bound!.total, 3)) bits/dim"],
+                ["a learned diagonal Σ makes samples worse than fixed Σ (μ̃, bound)", "\(agree(variants[4].frechet > meanBound.frechet)): d² \(NumberFormat.significant(variants[4].frechet, 3)) learned, \(NumberFormat.significant(meanBound.frechet, 3)) fixed"],
+            ])
         let meanError = meanMSE.finalLoss.squareRoot()
         book.text("Why μ̃-prediction struggles here: its network must output μ̃ₜ ≈ xₜ/√αₜ, nearly the identity, to within a fraction of σₜ. The unweighted row's final mean squared error, \(NumberFormat.significant(meanMSE.finalLoss, 3)), is an error of \(NumberFormat.significant(meanError, 3)) in μ: \(NumberFormat.fixed(meanError / schedule.beta(2).squareRoot(), 1)) σ at t = 2 and \(NumberFormat.fixed(meanError / schedule.beta(schedule.steps).squareRoot(), 2)) σ at t = T, and the bound charges (error/σ)²/2 nats per coordinate at every one of the 1,000 steps. ε-prediction gets the identity for free from Eq. 11 and only learns the small correction.")
         book.text("The miniature trains \(variants.count) networks for a small fraction of lesson 08's budget and scores each on a few hundred digits, so a row's numbers carry noise (the bound's standard error is printed beside it). Run `lesson-09 --ablation-steps 3000` for a closer look.")

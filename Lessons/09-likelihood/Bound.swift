@@ -43,14 +43,21 @@ extension Lesson09 {
         book.table(["σ", "P(v = 7)", "P(v = 8), the bin of μ = \(mu)", "P(v = 9)", "bits for v = 8"], rows)
         let offsets = stride(from: 0.0, through: 2.0, by: 0.02).map { $0 }
         let level = 8
-        book.figure(Figure(name: "decoder", title: "Eq. 13 for 17 levels: what a decoder mean μ costs", columns: 2, width: 1300, height: 520, panels: [
-            Panel(xLabel: "gray level v", yLabel: "P(x₀ = v ∣ μ = 0.03)", legend: .topRight, series: [0.01, 0.05, 0.2].map { sigma in
-                .line(x: (0..<17).map(Double.init), y: (0..<17).map { exp(decoder.logProbability(level: $0, mean: mu, standardDeviation: sigma)) }, label: "σ = \(sigma)")
-            }),
-            Panel(xLabel: "|μ − x₀| in half-bins", yLabel: "bits to code x₀ = level 8", logY: true, legend: .topLeft, series: [sigma1, 0.05].map { sigma in
-                .line(x: offsets, y: offsets.map { -decoder.logProbability(level: level, mean: decoder.value(ofLevel: level) + $0 * decoder.halfWidth, standardDeviation: sigma) / log(2) }, label: "σ = \(NumberFormat.significant(sigma, 2))")
-            }),
-        ]), caption: "Left: the decoder's distribution over the 17 levels for μ = 0.03 (the bin of level 8) at three σ. Right: the codelength of the true level as μ moves away from it — almost free inside the bin, then a wall once μ leaves it (σ = √β₁), or a slope (σ = 0.05)")
+        book.figure(
+            Figure(
+                name: "decoder", title: "Eq. 13 for 17 levels: what a decoder mean μ costs", columns: 2, width: 1300, height: 520,
+                panels: [
+                    Panel(
+                        xLabel: "gray level v", yLabel: "P(x₀ = v ∣ μ = 0.03)", legend: .topRight,
+                        series: [0.01, 0.05, 0.2].map { sigma in
+                            .line(x: (0..<17).map(Double.init), y: (0..<17).map { exp(decoder.logProbability(level: $0, mean: mu, standardDeviation: sigma)) }, label: "σ = \(sigma)")
+                        }),
+                    Panel(
+                        xLabel: "|μ − x₀| in half-bins", yLabel: "bits to code x₀ = level 8", logY: true, legend: .topLeft,
+                        series: [sigma1, 0.05].map { sigma in
+                            .line(x: offsets, y: offsets.map { -decoder.logProbability(level: level, mean: decoder.value(ofLevel: level) + $0 * decoder.halfWidth, standardDeviation: sigma) / log(2) }, label: "σ = \(NumberFormat.significant(sigma, 2))")
+                        }),
+                ]), caption: "Left: the decoder's distribution over the 17 levels for μ = 0.03 (the bin of level 8) at three σ. Right: the codelength of the true level as μ moves away from it — almost free inside the bin, then a wall once μ leaves it (σ = √β₁), or a slope (σ = 0.05)")
         book.check(abs((0..<17).reduce(0.0) { $0 + exp(decoder.logProbability(level: $1, mean: mu, standardDeviation: sigma1)) } - 1) < 1e-12, "the 17 probabilities sum to 1")
     }
 
@@ -80,15 +87,19 @@ extension Lesson09 {
         var trainBar = ProgressBar("bound on training digits", total: run.schedule.steps)
         let train = evaluator.evaluate(run.training.values, models: models, seed: run.seed &+ 92) { trainBar.update($0, status: "") }
         func row(_ split: String, _ r: VariationalBound.Report) -> [String] {
-            [r.model.name, split, NumberFormat.scientific(r.prior, 2), NumberFormat.fixed(r.reverseSum, 3), NumberFormat.scientific(r.decoderTerm, 2),
-             "\(NumberFormat.fixed(r.total, 3)) ± \(NumberFormat.fixed(r.standardError, 3))"]
+            [
+                r.model.name, split, NumberFormat.scientific(r.prior, 2), NumberFormat.fixed(r.reverseSum, 3), NumberFormat.scientific(r.decoderTerm, 2),
+                "\(NumberFormat.fixed(r.total, 3)) ± \(NumberFormat.fixed(r.standardError, 3))",
+            ]
         }
-        book.table(["reverse process", "digits", "L_T", "Σ L_{t−1}", "L₀", "L (bits/dim) ± s.e."],
-                   (0..<2).flatMap { [row("held-out", held[$0]), row("training", train[$0])] })
+        book.table(
+            ["reverse process", "digits", "L_T", "Σ L_{t−1}", "L₀", "L (bits/dim) ± s.e."],
+            (0..<2).flatMap { [row("held-out", held[$0]), row("training", train[$0])] })
         let better = held[0].total < held[1].total ? 0 : 1
         let gap = held[better].total - train[better].total
         let gapError = (held[better].standardError * held[better].standardError + train[better].standardError * train[better].standardError).squareRoot()
-        book.text("Measured: on held-out digits σ² = \(better == 0 ? "β" : "β̃") gives the smaller bound (\(NumberFormat.fixed(held[better].total, 3)) against \(NumberFormat.fixed(held[1 - better].total, 3)) bits/dim). Training digits cost \(NumberFormat.fixed(abs(gap), 3)) bits/dim \(gap > 0 ? "less" : "more") than held-out ones, \(NumberFormat.fixed(abs(gap) / gapError, 1)) standard errors of the difference: \(abs(gap) < 2 * gapError ? "no measurable difference, the model has not memorised its training digits" : gap > 0 ? "the model fits its training digits measurably better, a mild overfit (lesson 08's memorisation ratio says its samples are still not copies)" : "held-out digits are easier for this model, beyond sampling noise"). L_T is \(NumberFormat.scientific(held[0].prior, 1)) bits/dim, negligible as in the paper (≈ 1e−5); L₀ is \(NumberFormat.scientific(held[better].decoderTerm, 1)): with σ₁ = 0.01 the decoder almost never misses the bin. Nearly all of L is the sum of the KL terms.")
+        book.text(
+            "Measured: on held-out digits σ² = \(better == 0 ? "β" : "β̃") gives the smaller bound (\(NumberFormat.fixed(held[better].total, 3)) against \(NumberFormat.fixed(held[1 - better].total, 3)) bits/dim). Training digits cost \(NumberFormat.fixed(abs(gap), 3)) bits/dim \(gap > 0 ? "less" : "more") than held-out ones, \(NumberFormat.fixed(abs(gap) / gapError, 1)) standard errors of the difference: \(abs(gap) < 2 * gapError ? "no measurable difference, the model has not memorised its training digits" : gap > 0 ? "the model fits its training digits measurably better, a mild overfit (lesson 08's memorisation ratio says its samples are still not copies)" : "held-out digits are easier for this model, beyond sampling noise"). L_T is \(NumberFormat.scientific(held[0].prior, 1)) bits/dim, negligible as in the paper (≈ 1e−5); L₀ is \(NumberFormat.scientific(held[better].decoderTerm, 1)): with σ₁ = 0.01 the decoder almost never misses the bin. Nearly all of L is the sum of the KL terms.")
         book.check(held.allSatisfy { $0.terms.allSatisfy { $0 >= -1e-12 } }, "every term is ≥ 0 (KL divergences and −log of a probability)")
         return Evaluation(heldOut: held, training: train, errorVariance: errorVariance, levelPrior: counts)
     }
@@ -109,8 +120,10 @@ extension Lesson09 {
         ]
         book.text("A bits/dim figure means little alone. Three models whose likelihood is exact, all fitted by counting on the training split (counts smoothed by +½, so an unseen level costs bits, not infinity): the uniform code, a separate categorical for each of the 64 pixels, and a Markov chain in raster order that sees the pixel to its left.")
         let diffusion = evaluation.heldOut[0...1].min { $0.total < $1.total }!
-        book.table(["model", "held-out bits/dim", "training bits/dim"], rows.map { [$0.0, NumberFormat.fixed($0.1, 3), NumberFormat.fixed($0.2, 3)] }
-            + [["DDPM bound, \(diffusion.model.name)", NumberFormat.fixed(diffusion.total, 3), NumberFormat.fixed(evaluation.training[evaluation.heldOut.firstIndex { $0.model.name == diffusion.model.name }!].total, 3)]])
+        book.table(
+            ["model", "held-out bits/dim", "training bits/dim"],
+            rows.map { [$0.0, NumberFormat.fixed($0.1, 3), NumberFormat.fixed($0.2, 3)] }
+                + [["DDPM bound, \(diffusion.model.name)", NumberFormat.fixed(diffusion.total, 3), NumberFormat.fixed(evaluation.training[evaluation.heldOut.firstIndex { $0.model.name == diffusion.model.name }!].total, 3)]])
         let beaten = rows.filter { $0.1 < diffusion.total }.map(\.0)
         book.text("Measured: the diffusion model's held-out bound, \(NumberFormat.fixed(diffusion.total, 3)) bits/dim, is \(beaten.isEmpty ? "below every baseline" : "worse than: " + beaten.joined(separator: "; ")). A bound is only an upper limit on the model's true codelength, but it is the number the paper reports (Table 1, 3.75 bits/dim on CIFAR10), and the next section finds where it goes.")
     }

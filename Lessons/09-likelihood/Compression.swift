@@ -21,20 +21,31 @@ extension Lesson09 {
         let rate = steps.map { r.rate(at: $0) }
         let levels = Double(DigitImages.levels - 1) / 2
         let distortion = steps.map { r.clippedSquaredError[$0 - 1].squareRoot() * levels }
-        book.figure(Figure(name: "rate-distortion", title: "Fig. 5 in miniature: held-out digits", columns: 3, width: 1500, height: 480, panels: [
-            Panel(xLabel: "reverse process steps (T − t)", yLabel: "distortion (RMSE, gray levels 0…16)", legend: .hidden, series: [
-                .line(x: steps.map { Double(s.steps - $0) }, y: distortion),
-            ]),
-            Panel(xLabel: "reverse process steps (T − t)", yLabel: "rate (bits/dim)", legend: .hidden, series: [
-                .line(x: steps.map { Double(s.steps - $0) }, y: rate),
-            ]),
-            Panel(xLabel: "rate (bits/dim)", yLabel: "distortion (RMSE, gray levels 0…16)", legend: .hidden, series: [
-                .line(x: rate, y: distortion),
-            ]),
-        ]), caption: "Distortion against steps of the reverse process, rate against steps, and distortion against rate (as the paper's Fig. 5)")
-        book.table(["t", "rate (bits/dim)", "distortion (gray levels 0…16)", "distortion (rescaled to 0…255)"], [1000, 900, 800, 700, 600, 500, 400, 300, 200, 100, 50, 10, 1].map { t in
-            [String(t), NumberFormat.fixed(rate[t - 1], 3), NumberFormat.fixed(distortion[t - 1], 3), NumberFormat.fixed(distortion[t - 1] * 255 / 16, 2)]
-        })
+        book.figure(
+            Figure(
+                name: "rate-distortion", title: "Fig. 5 in miniature: held-out digits", columns: 3, width: 1500, height: 480,
+                panels: [
+                    Panel(
+                        xLabel: "reverse process steps (T − t)", yLabel: "distortion (RMSE, gray levels 0…16)", legend: .hidden,
+                        series: [
+                            .line(x: steps.map { Double(s.steps - $0) }, y: distortion)
+                        ]),
+                    Panel(
+                        xLabel: "reverse process steps (T − t)", yLabel: "rate (bits/dim)", legend: .hidden,
+                        series: [
+                            .line(x: steps.map { Double(s.steps - $0) }, y: rate)
+                        ]),
+                    Panel(
+                        xLabel: "rate (bits/dim)", yLabel: "distortion (RMSE, gray levels 0…16)", legend: .hidden,
+                        series: [
+                            .line(x: rate, y: distortion)
+                        ]),
+                ]), caption: "Distortion against steps of the reverse process, rate against steps, and distortion against rate (as the paper's Fig. 5)")
+        book.table(
+            ["t", "rate (bits/dim)", "distortion (gray levels 0…16)", "distortion (rescaled to 0…255)"],
+            [1000, 900, 800, 700, 600, 500, 400, 300, 200, 100, 50, 10, 1].map { t in
+                [String(t), NumberFormat.fixed(rate[t - 1], 3), NumberFormat.fixed(distortion[t - 1], 3), NumberFormat.fixed(distortion[t - 1] * 255 / 16, 2)]
+            })
         let belowOne = s.timeSteps.last { distortion[$0 - 1] < 1 } ?? 0
         let after = belowOne > 0 ? (r.total - rate[belowOne - 1]) / r.total : 0
         book.text("Measured: the distortion falls below one gray level at t = \(belowOne); from there on the receiver's estimate is already within a level, yet \(NumberFormat.fixed(100 * after, 1)) % of the bound's \(NumberFormat.fixed(r.total, 3)) bits/dim is still to come. \(after > 0.5 ? "As the paper says of CIFAR10, most of the lossless codelength describes imperceptible distortions." : "Unlike the paper's CIFAR10, fewer than half of the bits describe imperceptible distortions here.")")

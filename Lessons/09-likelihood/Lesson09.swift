@@ -64,9 +64,10 @@ struct Lesson09: OneLineErrorCommand {
         let digits: DigitImages
         do { digits = try DigitImages.shipped() } catch { throw ValidationError(error.description) }
         let quick = options.quick
-        let run = Run(net: net, parameters: parameters, schedule: try NoiseSchedule.linear(), digits: digits,
-                      images: quick ? 8 : images, calibration: quick ? 8 : calibration, threads: threads, seed: options.seed,
-                      ablationSteps: quick ? 10 : ablationSteps, ablationImages: quick ? 4 : ablationImages, ablationSamples: quick ? 40 : ablationSamples)
+        let run = Run(
+            net: net, parameters: parameters, schedule: try NoiseSchedule.linear(), digits: digits,
+            images: quick ? 8 : images, calibration: quick ? 8 : calibration, threads: threads, seed: options.seed,
+            ablationSteps: quick ? 10 : ablationSteps, ablationImages: quick ? 4 : ablationImages, ablationSamples: quick ? 40 : ablationSamples)
         book.text("The model is lesson 08's U-Net (\(net.configuration), EMA weights) read from `\(models)`. Every number below is computed by this run.")
         decoderSection(book, run: run)
         let evaluation = bound(book, run: run)

@@ -31,28 +31,41 @@ extension Lesson09 {
         let s = run.schedule
         let steps = Array(s.timeSteps)
         let plain = Array(evaluation.heldOut[0...1])
-        book.figure(Figure(name: "bound-terms", title: "The held-out bound term by term", columns: 2, width: 1300, height: 520, panels: [
-            Panel(xLabel: "t  (t = 1 is L₀)", yLabel: "bits/dim of the term at t", logX: true, logY: true, legend: .topRight, series: plain.map { r in
-                .line(x: steps.map(Double.init), y: r.terms[0..<s.steps].map { max($0, 1e-9) }, label: r.model.name)
-            }),
-            Panel(xLabel: "t", yLabel: "share of L spent at steps ≤ t", yRange: 0...1, logX: true, legend: .bottomRight, series: plain.map { r in
-                .line(x: steps.map(Double.init), y: steps.map { Self.share(upTo: $0, of: r) }, label: r.model.name)
-            }),
-        ]), caption: "Left: bits per dimension of each term L_{t−1} (log–log; t = 1 is the decoder L₀). Right: the running share of the bound")
-        book.table(["reverse process", "share at t ≤ 10", "share at t ≤ 100", "half the bits by t =", "90 % by t ="], plain.map { r in
-            [r.model.name, "\(NumberFormat.fixed(100 * Self.share(upTo: 10, of: r), 1)) %", "\(NumberFormat.fixed(100 * Self.share(upTo: 100, of: r), 1)) %",
-             "\(Self.step(reaching: 0.5, of: r))", "\(Self.step(reaching: 0.9, of: r))"]
-        })
+        book.figure(
+            Figure(
+                name: "bound-terms", title: "The held-out bound term by term", columns: 2, width: 1300, height: 520,
+                panels: [
+                    Panel(
+                        xLabel: "t  (t = 1 is L₀)", yLabel: "bits/dim of the term at t", logX: true, logY: true, legend: .topRight,
+                        series: plain.map { r in
+                            .line(x: steps.map(Double.init), y: r.terms[0..<s.steps].map { max($0, 1e-9) }, label: r.model.name)
+                        }),
+                    Panel(
+                        xLabel: "t", yLabel: "share of L spent at steps ≤ t", yRange: 0...1, logX: true, legend: .bottomRight,
+                        series: plain.map { r in
+                            .line(x: steps.map(Double.init), y: steps.map { Self.share(upTo: $0, of: r) }, label: r.model.name)
+                        }),
+                ]), caption: "Left: bits per dimension of each term L_{t−1} (log–log; t = 1 is the decoder L₀). Right: the running share of the bound")
+        book.table(
+            ["reverse process", "share at t ≤ 10", "share at t ≤ 100", "half the bits by t =", "90 % by t ="],
+            plain.map { r in
+                [
+                    r.model.name, "\(NumberFormat.fixed(100 * Self.share(upTo: 10, of: r), 1)) %", "\(NumberFormat.fixed(100 * Self.share(upTo: 100, of: r), 1)) %",
+                    "\(Self.step(reaching: 0.5, of: r))", "\(Self.step(reaching: 0.9, of: r))",
+                ]
+            })
         let h = 1 / Double(DigitImages.levels - 1)
         book.text("Why so early? These digits have 17 levels, so a level sits half a bin = \(NumberFormat.significant(h, 3)) from its bin's edges, while the paper's schedule starts at √β₁ = 0.01, tuned for 256 levels. At small t, xₜ alone already says which level x₀ is: xₜ/√ᾱₜ = x₀ + noise of standard deviation √((1 − ᾱₜ)/ᾱₜ). The table gives the chance that this noise moves a pixel out of its bin, 2Φ(−h·√(ᾱₜ/(1 − ᾱₜ))), beside the network's own error (the root mean square of x̂₀ − x₀ on calibration digits) and what an x̂₀ error of 0.01 costs in L_{t−1}: ‖μ̃ₜ(x₀) − μ̃ₜ(x̂₀)‖²/(2σₜ²) = c₀(t)²·0.01²/(2σₜ²) nats, c₀ the x₀-coefficient of Eq. 7.")
-        book.table(["t", "P(xₜ/√ᾱₜ leaves x₀'s bin)", "network RMSE of x̂₀", "cost of a 0.01 error, σ² = β (bits)", "σ² = β̃ (bits)"], [1, 2, 5, 10, 20, 50, 100, 300].map { t in
-            let noise = (s.oneMinusAlphaBar(t) / s.alphaBar(t)).squareRoot()
-            let leave = 2 * exp(GaussianTail.logCDF(-h / noise))
-            let cost = { (v: ReverseVariance) -> String in
-                t == 1 ? "(decoder)" : NumberFormat.significant(s.posteriorMeanCoefX0(t) * s.posteriorMeanCoefX0(t) * 1e-4 / (2 * s.sigma2(t, v)) / log(2), 3)
-            }
-            return ["\(t)", NumberFormat.significant(leave, 3), NumberFormat.significant(evaluation.errorVariance[t - 1].squareRoot(), 3), cost(.beta), cost(.betaTilde)]
-        })
+        book.table(
+            ["t", "P(xₜ/√ᾱₜ leaves x₀'s bin)", "network RMSE of x̂₀", "cost of a 0.01 error, σ² = β (bits)", "σ² = β̃ (bits)"],
+            [1, 2, 5, 10, 20, 50, 100, 300].map { t in
+                let noise = (s.oneMinusAlphaBar(t) / s.alphaBar(t)).squareRoot()
+                let leave = 2 * exp(GaussianTail.logCDF(-h / noise))
+                let cost = { (v: ReverseVariance) -> String in
+                    t == 1 ? "(decoder)" : NumberFormat.significant(s.posteriorMeanCoefX0(t) * s.posteriorMeanCoefX0(t) * 1e-4 / (2 * s.sigma2(t, v)) / log(2), 3)
+                }
+                return ["\(t)", NumberFormat.significant(leave, 3), NumberFormat.significant(evaluation.errorVariance[t - 1].squareRoot(), 3), cost(.beta), cost(.betaTilde)]
+            })
         let identifiable = s.timeSteps.last { t in 2 * exp(GaussianTail.logCDF(-h / (s.oneMinusAlphaBar(t) / s.alphaBar(t)).squareRoot())) < 0.01 } ?? 0
         let r = plain[0]
         book.text("Measured: up to t = \(identifiable) fewer than 1 % of pixels leave their bin, so x₀ is identifiable from xₜ alone, yet \(NumberFormat.fixed(100 * Self.share(upTo: identifiable, of: r), 1)) % of the bound (σ² = β) is spent at those steps. The network's x̂₀ there is off by \(NumberFormat.significant(evaluation.errorVariance[0].squareRoot(), 2))–\(NumberFormat.significant(evaluation.errorVariance[identifiable - 1].squareRoot(), 2)) (a fraction of a bin), and with σₜ² this small every such error is expensive: the bound pays to describe x₀ to a precision far finer than the data has.")
@@ -69,23 +82,34 @@ extension Lesson09 {
         let half = 1 / Double(DigitImages.levels - 1)
         let held = evaluation.heldOut
         let train = evaluation.training
-        book.figure(Figure(name: "levels", title: "The network's x̂₀ error, and what knowing the levels saves", columns: 2, width: 1300, height: 520, panels: [
-            Panel(xLabel: "t", yLabel: "root mean square error of x̂₀", logX: true, logY: true, legend: .topLeft, series: [
-                .line(x: steps.map(Double.init), y: evaluation.errorVariance.map { $0.squareRoot() }, label: "network's x̂₀ (calibration digits)"),
-                .line(x: steps.map(Double.init), y: steps.map { (s.oneMinusAlphaBar($0) / s.alphaBar($0)).squareRoot() }, label: "xₜ/√ᾱₜ alone", dashed: true),
-                .line(x: [1, Double(s.steps)], y: [half, half], label: "half a bin (0.0625)", width: 1.5, color: "#999999"),
-            ]),
-            Panel(xLabel: "t  (t = 1 is L₀)", yLabel: "bits/dim of the term at t", logX: true, logY: true, legend: .topRight, series: [held[1], held[3], held[0], held[2]].map { r in
-                .line(x: steps.map(Double.init), y: r.terms[0..<s.steps].map { max($0, 1e-9) }, label: r.model.name)
-            }),
-        ]), caption: "Left: the root mean square error of the network's x̂₀ (Eq. 15), of xₜ/√ᾱₜ taken as the estimate, and half a bin. Right: the held-out bound's terms with plain and level-aware x̂₀")
+        book.figure(
+            Figure(
+                name: "levels", title: "The network's x̂₀ error, and what knowing the levels saves", columns: 2, width: 1300, height: 520,
+                panels: [
+                    Panel(
+                        xLabel: "t", yLabel: "root mean square error of x̂₀", logX: true, logY: true, legend: .topLeft,
+                        series: [
+                            .line(x: steps.map(Double.init), y: evaluation.errorVariance.map { $0.squareRoot() }, label: "network's x̂₀ (calibration digits)"),
+                            .line(x: steps.map(Double.init), y: steps.map { (s.oneMinusAlphaBar($0) / s.alphaBar($0)).squareRoot() }, label: "xₜ/√ᾱₜ alone", dashed: true),
+                            .line(x: [1, Double(s.steps)], y: [half, half], label: "half a bin (0.0625)", width: 1.5, color: "#999999"),
+                        ]),
+                    Panel(
+                        xLabel: "t  (t = 1 is L₀)", yLabel: "bits/dim of the term at t", logX: true, logY: true, legend: .topRight,
+                        series: [held[1], held[3], held[0], held[2]].map { r in
+                            .line(x: steps.map(Double.init), y: r.terms[0..<s.steps].map { max($0, 1e-9) }, label: r.model.name)
+                        }),
+                ]), caption: "Left: the root mean square error of the network's x̂₀ (Eq. 15), of xₜ/√ᾱₜ taken as the estimate, and half a bin. Right: the held-out bound's terms with plain and level-aware x̂₀")
         let gain = { (t: Int) in (s.oneMinusAlphaBar(t) / s.alphaBar(t)).squareRoot() / evaluation.errorVariance[t - 1].squareRoot() }
         let crossing = s.timeSteps.first { evaluation.errorVariance[$0 - 1].squareRoot() > half } ?? s.steps
         book.text("Measured: at t = 1 the network's x̂₀ is only \(NumberFormat.fixed(gain(1), 2))× more precise than xₜ/√ᾱₜ itself (\(NumberFormat.fixed(gain(10), 2))× at t = 10, \(NumberFormat.fixed(gain(100), 2))× at t = 100), though at t = 1 xₜ/√ᾱₜ leaves its bin once in 10⁹: \(gain(1) < 2 ? "the network's x̂₀ makes almost no use of the data's levels" : "the network's x̂₀ uses some, not all, of what the levels say"). Its error stays below half a bin up to t = \(crossing - 1); up to there the nearest level is usually the right one, and the level posterior pulls x̂₀ onto it.")
-        book.table(["reverse process", "held-out L", "training L", "held-out share at t ≤ 10"], (0..<4).map { m in
-            [held[m].model.name, "\(NumberFormat.fixed(held[m].total, 3)) ± \(NumberFormat.fixed(held[m].standardError, 3))", NumberFormat.fixed(train[m].total, 3),
-             "\(NumberFormat.fixed(100 * Self.share(upTo: 10, of: held[m]), 1)) %"]
-        })
+        book.table(
+            ["reverse process", "held-out L", "training L", "held-out share at t ≤ 10"],
+            (0..<4).map { m in
+                [
+                    held[m].model.name, "\(NumberFormat.fixed(held[m].total, 3)) ± \(NumberFormat.fixed(held[m].standardError, 3))", NumberFormat.fixed(train[m].total, 3),
+                    "\(NumberFormat.fixed(100 * Self.share(upTo: 10, of: held[m]), 1)) %",
+                ]
+            })
         let best = (0..<4).min { held[$0].total < held[$1].total }!
         let plainBest = held[0].total < held[1].total ? 0 : 1
         let categorical = PixelCategorical(fittedOn: run.digits.training).bitsPerDimension(run.heldOut).reduce(0, +) / Double(run.images)

@@ -55,11 +55,13 @@ struct Lesson10: OneLineErrorCommand {
         let digits: DigitImages
         do { digits = try DigitImages.shipped() } catch { throw ValidationError(error.description) }
         let quick = options.quick
-        let run = Run(net: UNet(ch: ch), linear: try .linear(), cosine: try .cosine(), digits: digits, steps: quick ? 20 : steps,
-                      count: quick ? 40 : samples, boundImages: quick ? 4 : boundImages, threads: threads, seed: options.seed, quick: quick)
+        let run = Run(
+            net: UNet(ch: ch), linear: try .linear(), cosine: try .cosine(), digits: digits, steps: quick ? 20 : steps,
+            count: quick ? 40 : samples, boundImages: quick ? 4 : boundImages, threads: threads, seed: options.seed, quick: quick)
         book.text("Lessons 08–09 used Ho et al.'s linear schedule, βₜ from 10⁻⁴ to 0.02, and a fixed reverse variance. Nichol & Dhariwal (2021) changed both: a cosine schedule for ᾱₜ, and a network that also outputs its own variance, trained with a hybrid loss. This lesson measures both changes on the digits, with lesson 08's U-Net (\(run.net.configuration)) and metrics. Every number below is computed by this run.")
-        let yardstick = FrechetYardstick(training: digits.training.values, labels: digits.training.labels, heldOut: digits.heldOut.values,
-                                         size: run.count, quick: quick, seed: run.seed)
+        let yardstick = FrechetYardstick(
+            training: digits.training.values, labels: digits.training.labels, heldOut: digits.heldOut.values,
+            size: run.count, quick: quick, seed: run.seed)
         compareSchedules(book, run: run)
         destruction(book, run: run, classifier: yardstick.classifier)
         let models = try trainModels(book, run: run)

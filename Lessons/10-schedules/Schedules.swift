@@ -22,10 +22,14 @@ extension Lesson10 {
         book.check(capped == [T], "the cap β = 0.999 applies at t = \(capped.map(String.init).joined(separator: ", ")) only (uncapped, 1 − f(T)/f(T − 1) = 1)")
         book.check(worst < 1e-11, "the schedule's ᾱₜ (accumulated from its βs in log space) equals f(t)/f(0) at every t < T: largest relative difference \(NumberFormat.scientific(worst, 1))")
         let shown = [1, 50, 100, 250, 500, 750, 900, 1000]
-        book.table(["t", "βₜ linear", "βₜ cosine", "ᾱₜ linear", "ᾱₜ cosine", "log SNR linear", "log SNR cosine"], shown.map { t in
-            [String(t), NumberFormat.significant(lin.beta(t), 3), NumberFormat.significant(cos.beta(t), 3), NumberFormat.significant(lin.alphaBar(t), 3),
-             NumberFormat.significant(cos.alphaBar(t), 3), NumberFormat.fixed(lin.logSNR(t), 2), NumberFormat.fixed(cos.logSNR(t), 2)]
-        })
+        book.table(
+            ["t", "βₜ linear", "βₜ cosine", "ᾱₜ linear", "ᾱₜ cosine", "log SNR linear", "log SNR cosine"],
+            shown.map { t in
+                [
+                    String(t), NumberFormat.significant(lin.beta(t), 3), NumberFormat.significant(cos.beta(t), 3), NumberFormat.significant(lin.alphaBar(t), 3),
+                    NumberFormat.significant(cos.alphaBar(t), 3), NumberFormat.fixed(lin.logSNR(t), 2), NumberFormat.fixed(cos.logSNR(t), 2),
+                ]
+            })
         func crossing(_ s: NoiseSchedule) -> Int { s.timeSteps.first { s.logSNR($0) < 0 }! }
         func share(_ s: NoiseSchedule, _ test: (Double) -> Bool) -> Double { Double(s.timeSteps.filter { test(s.snr($0)) }.count) / Double(s.steps) }
         let (noisyLin, noisyCos) = (share(lin) { $0 < 0.01 }, share(cos) { $0 < 0.01 })
@@ -42,17 +46,24 @@ extension Lesson10 {
         let (rLin, rCos) = (straightness(lin), straightness(cos))
         book.check(rCos > 0.99 && rCos > rLin, "the cosine schedule's ᾱₜ falls almost linearly in t over t = 100…900 (R² of a straight line \(NumberFormat.fixed(rCos, 4)), against \(NumberFormat.fixed(rLin, 4)) for the linear schedule's ᾱₜ): it removes signal at a steady rate instead of front-loading it")
         let ts = Array(1...T).filter { $0 % 5 == 0 || $0 == 1 }
-        book.figure(Figure(name: "schedules", title: "Linear and cosine schedules: ᾱₜ and log SNR(t)", columns: 2, width: 1300, height: 480, panels: [
-            Panel(xLabel: "t", yLabel: "ᾱₜ", yRange: 0...1, legend: .topRight, series: [
-                .line(x: ts.map(Double.init), y: ts.map { lin.alphaBar($0) }, label: "linear"),
-                .line(x: ts.map(Double.init), y: ts.map { cos.alphaBar($0) }, label: "cosine"),
-            ]),
-            Panel(xLabel: "t", yLabel: "log SNR(t) = log ᾱₜ − log(1 − ᾱₜ)", legend: .topRight, series: [
-                .line(x: ts.map(Double.init), y: ts.map { lin.logSNR($0) }, label: "linear"),
-                .line(x: ts.map(Double.init), y: ts.map { cos.logSNR($0) }, label: "cosine"),
-                .line(x: [1, Double(T)], y: [Double.log(0.01), Double.log(0.01)], label: "SNR = 0.01", width: 1.5, dashed: true, color: "#999999"),
-            ]),
-        ]), caption: "ᾱₜ (left) and log SNR (right) against t for the linear and the cosine schedule, T = 1000")
+        book.figure(
+            Figure(
+                name: "schedules", title: "Linear and cosine schedules: ᾱₜ and log SNR(t)", columns: 2, width: 1300, height: 480,
+                panels: [
+                    Panel(
+                        xLabel: "t", yLabel: "ᾱₜ", yRange: 0...1, legend: .topRight,
+                        series: [
+                            .line(x: ts.map(Double.init), y: ts.map { lin.alphaBar($0) }, label: "linear"),
+                            .line(x: ts.map(Double.init), y: ts.map { cos.alphaBar($0) }, label: "cosine"),
+                        ]),
+                    Panel(
+                        xLabel: "t", yLabel: "log SNR(t) = log ᾱₜ − log(1 − ᾱₜ)", legend: .topRight,
+                        series: [
+                            .line(x: ts.map(Double.init), y: ts.map { lin.logSNR($0) }, label: "linear"),
+                            .line(x: ts.map(Double.init), y: ts.map { cos.logSNR($0) }, label: "cosine"),
+                            .line(x: [1, Double(T)], y: [Double.log(0.01), Double.log(0.01)], label: "SNR = 0.01", width: 1.5, dashed: true, color: "#999999"),
+                        ]),
+                ]), caption: "ᾱₜ (left) and log SNR (right) against t for the linear and the cosine schedule, T = 1000")
     }
 
     // MARK: - 2. How fast is a digit destroyed?
@@ -79,11 +90,16 @@ extension Lesson10 {
         }
         let curves = [run.linear, run.cosine].map { s in grid.map { accuracy(s, $0) } }
         let names = ["linear", "cosine"]
-        book.figure(Figure(name: "destruction", title: "The best denoiser's x̂₀*, classified: how long the digit survives", width: 1000, height: 480, panels: [
-            Panel(xLabel: "t", yLabel: "accuracy of the classifier on x̂₀*(xₜ)", yRange: 0...1, legend: .bottomLeft, series:
-                zip(names, curves).map { .line(x: grid.map(Double.init), y: $1, label: $0) }
-                + [.line(x: [1, 1000], y: [0.2, 0.2], label: "0.2 (chance is 0.1)", width: 1.5, dashed: true, color: "#999999")]),
-        ]), caption: "Accuracy of lesson 08's classifier on the ideal denoiser's x̂₀* of \(count) held-out digits, against t")
+        book.figure(
+            Figure(
+                name: "destruction", title: "The best denoiser's x̂₀*, classified: how long the digit survives", width: 1000, height: 480,
+                panels: [
+                    Panel(
+                        xLabel: "t", yLabel: "accuracy of the classifier on x̂₀*(xₜ)", yRange: 0...1, legend: .bottomLeft,
+                        series:
+                            zip(names, curves).map { .line(x: grid.map(Double.init), y: $1, label: $0) }
+                            + [.line(x: [1, 1000], y: [0.2, 0.2], label: "0.2 (chance is 0.1)", width: 1.5, dashed: true, color: "#999999")])
+                ]), caption: "Accuracy of lesson 08's classifier on the ideal denoiser's x̂₀* of \(count) held-out digits, against t")
         // The nearest training digit of each held-out x₀ (Euclidean), classified: the posterior's limit as t → 0.
         let nearest = (0..<count).flatMap { n -> [Float] in
             let distances = (0..<ideal.count).map { i in (0..<64).reduce(0.0) { $0 + (training[i * 64 + $1] - x0[n * 64 + $1]) * (training[i * 64 + $1] - x0[n * 64 + $1]) } }
@@ -93,16 +109,23 @@ extension Lesson10 {
         let nearestAccuracy = Double(zip(classifier.classify(nearest), held.labels).filter { $0 == $1 }.count) / Double(count)
         func firstBelow(_ curve: [Double], _ level: Double) -> String { curve.firstIndex { $0 < level }.map { "t = \(grid[$0])" } ?? "no t ≤ 1000" }
         let gone = curves.map { c in Double(c.filter { $0 < 0.2 }.count) / Double(c.count) }
-        book.table(["schedule", "accuracy at t = 1", "below 0.9 from", "below 0.5 from", "share of steps with accuracy < 0.2 (class gone)"], (0..<2).map { i in
-            [names[i], NumberFormat.fixed(curves[i][0], 3), firstBelow(curves[i], 0.9), firstBelow(curves[i], 0.5), "\(NumberFormat.fixed(100 * gone[i], 1)) %"]
-        })
+        book.table(
+            ["schedule", "accuracy at t = 1", "below 0.9 from", "below 0.5 from", "share of steps with accuracy < 0.2 (class gone)"],
+            (0..<2).map { i in
+                [names[i], NumberFormat.fixed(curves[i][0], 3), firstBelow(curves[i], 0.9), firstBelow(curves[i], 0.5), "\(NumberFormat.fixed(100 * gone[i], 1)) %"]
+            })
         book.text("Measured on \(count) held-out digits at \(grid.count) steps: with the linear schedule the class is gone (accuracy < 0.2) for \(NumberFormat.fixed(100 * gone[0], 1)) % of the steps, with the cosine schedule for \(NumberFormat.fixed(100 * gone[1], 1)) %. Those steps still cost training time and sampling time; the network can only learn to map noise to noise there. \(gone[0] > gone[1] ? "The cosine schedule keeps the digit identifiable for more of its steps, which is Nichol & Dhariwal's argument for it" : "Here the cosine schedule does not keep the digit identifiable for more of its steps than the linear one"). At t = 1 the accuracy is \(NumberFormat.fixed(curves[0][0], 3)); the classifier on each held-out digit's nearest training digit scores \(NumberFormat.fixed(nearestAccuracy, 3)): with little noise the posterior puts its weight on the nearest training digits.")
         let shownSteps = [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
-        let rows = [run.linear, run.cosine].flatMap { s in shownSteps.map { t in
-            (0..<64).map { Float(s.sqrtAlphaBar(t) * x0[$0] + s.sqrtOneMinusAlphaBar(t) * noise[$0]) }
-        } }
-        book.figure(Figure(name: "noising", title: "One held-out digit at t = 0, 100, …, 1000: linear (top), cosine (bottom)", width: 1100, height: 260, panels: [
-            DigitPictures.grid(rows, columns: shownSteps.count),
-        ]), caption: "The first held-out digit noised with the same ε at t = 0, 100, …, 1000 under the linear (top row) and cosine (bottom row) schedules")
+        let rows = [run.linear, run.cosine].flatMap { s in
+            shownSteps.map { t in
+                (0..<64).map { Float(s.sqrtAlphaBar(t) * x0[$0] + s.sqrtOneMinusAlphaBar(t) * noise[$0]) }
+            }
+        }
+        book.figure(
+            Figure(
+                name: "noising", title: "One held-out digit at t = 0, 100, …, 1000: linear (top), cosine (bottom)", width: 1100, height: 260,
+                panels: [
+                    DigitPictures.grid(rows, columns: shownSteps.count)
+                ]), caption: "The first held-out digit noised with the same ε at t = 0, 100, …, 1000 under the linear (top row) and cosine (bottom row) schedules")
     }
 }

@@ -24,9 +24,10 @@ extension Lesson10 {
     func train(_ net: UNet, schedule: NoiseSchedule, objective: Objective, name: String, run: Run) throws -> ([Float], [Double]) {
         let options = TrainingOptions.digits(threads: run.threads)
         var rng = SeededGenerator(seed: run.seed &+ 8)
-        let trainer = try NetworkTrainer(network: net, parameters: net.initialParameters(using: &rng), data: run.digits.training.values,
-                                         schedule: schedule, options: options, objective: objective,
-                                         decoder: DiscreteDecoder(levels: DigitImages.levels), seed: run.seed &+ 80)
+        let trainer = try NetworkTrainer(
+            network: net, parameters: net.initialParameters(using: &rng), data: run.digits.training.values,
+            schedule: schedule, options: options, objective: objective,
+            decoder: DiscreteDecoder(levels: DigitImages.levels), seed: run.seed &+ 80)
         var bar = ProgressBar("training: \(name)", total: run.steps)
         var losses: [Double] = []
         for step in 1...run.steps {
@@ -46,16 +47,25 @@ extension Lesson10 {
         let window = max(run.steps / 40, 1)
         func smoothed(_ losses: [Double]) -> (x: [Double], y: [Double]) {
             let starts = Array(stride(from: 0, to: losses.count, by: window))
-            return (starts.map { Double($0 + min(window, losses.count - $0) / 2 + 1) },
-                    starts.map { start in let chunk = losses[start..<min(start + window, losses.count)]; return chunk.reduce(0, +) / Double(chunk.count) })
+            return (
+                starts.map { Double($0 + min(window, losses.count - $0) / 2 + 1) },
+                starts.map { start in
+                    let chunk = losses[start..<min(start + window, losses.count)]; return chunk.reduce(0, +) / Double(chunk.count)
+                }
+            )
         }
         let curves = [("linear, L_simple", linearLoss), ("cosine, L_simple", cosineLoss), ("cosine, L_hybrid (L_simple + λ·L_vlb)", hybridLoss)]
-        book.figure(Figure(name: "loss", title: "Batch losses while training, mean over \(window) steps", width: 1000, height: 460, panels: [
-            Panel(xLabel: "step", yLabel: "batch loss", logY: true, legend: .topRight, series: curves.map { name, losses in
-                let s = smoothed(losses)
-                return .line(x: s.x, y: s.y, label: name)
-            }),
-        ]), caption: "Training losses (means over \(window) steps); L_hybrid's includes its λ·L_vlb term")
+        book.figure(
+            Figure(
+                name: "loss", title: "Batch losses while training, mean over \(window) steps", width: 1000, height: 460,
+                panels: [
+                    Panel(
+                        xLabel: "step", yLabel: "batch loss", logY: true, legend: .topRight,
+                        series: curves.map { name, losses in
+                            let s = smoothed(losses)
+                            return .line(x: s.x, y: s.y, label: name)
+                        })
+                ]), caption: "Training losses (means over \(window) steps); L_hybrid's includes its λ·L_vlb term")
         let last = { (losses: [Double]) in losses.suffix(window).reduce(0, +) / Double(min(window, losses.count)) }
         book.text("Final losses (mean of the last \(window) steps): linear \(NumberFormat.significant(last(linearLoss), 3)), cosine \(NumberFormat.significant(last(cosineLoss), 3)), L_hybrid \(NumberFormat.significant(last(hybridLoss), 3)). L_simple is not comparable across schedules: t ~ U{1…T} visits different noise levels under each (section 1).")
         return Models(linear: linear, cosine: cosine, hybrid: hybrid, hybridNet: hybridNet)

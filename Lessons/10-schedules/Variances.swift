@@ -38,8 +38,10 @@ extension Lesson10 {
 
     /// `run.count` samples of a respaced sampler with S = `steps`, from the sweep's seed.
     func draw(_ c: Curve, steps: Int, run: Run, clip: Bool = true) throws -> [Float] {
-        try StridedSampler(engine: c.engine, dimension: 64, outputDimension: c.outputDimension, schedule: c.schedule,
-                           tau: c.schedule.evenlySpacedSteps(steps), method: c.method, clipDenoised: clip).sample(count: run.count, seed: run.seed &+ 111)
+        try StridedSampler(
+            engine: c.engine, dimension: 64, outputDimension: c.outputDimension, schedule: c.schedule,
+            tau: c.schedule.evenlySpacedSteps(steps), method: c.method, clipDenoised: clip
+        ).sample(count: run.count, seed: run.seed &+ 111)
     }
 
     /// The four samplers (x̂₀ clipped), each run at every S of the sweep on `run.count` samples from the same seed.
@@ -68,8 +70,10 @@ extension Lesson10 {
     func bounds(_ run: Run, engines e: Engines) -> [VariationalBound.Report] {
         let images = run.digits.heldOut.subset(0..<run.boundImages).values
         let decoder = DiscreteDecoder(levels: DigitImages.levels)
-        let clipped = [ReverseModel(name: "σ² = β, x̂₀ clipped", mean: .clippedNoise, variance: .beta),
-                       ReverseModel(name: "σ² = β̃, x̂₀ clipped", mean: .clippedNoise, variance: .betaTilde)]
+        let clipped = [
+            ReverseModel(name: "σ² = β, x̂₀ clipped", mean: .clippedNoise, variance: .beta),
+            ReverseModel(name: "σ² = β̃, x̂₀ clipped", mean: .clippedNoise, variance: .betaTilde),
+        ]
         let plain = [ReverseModel(name: "σ² = β, Eq. 11", mean: .noise, variance: .beta)] + clipped
         var bar = ProgressBar("bounds: 3 networks × \(run.boundImages) images × 1,000 terms", total: 3 * run.linear.steps)
         var done = 0
@@ -89,9 +93,11 @@ extension Lesson10 {
         let reports = bounds(run, engines: e)
         let T = run.cosine.steps
         book.text("Scored on the first \(run.boundImages) held-out digits by lesson 09's bound (all 1,000 terms of each, in bits/dim, ± one standard error over images). \"Eq. 11\" takes μ_θ from ε_θ as written; \"x̂₀ clipped\" first clips x̂₀ of Eq. 15 to the data's range [−1, 1] and takes μ_θ = μ̃ₜ(xₜ, clip(x̂₀)), as Ho's and Nichol & Dhariwal's code do when they sample and evaluate:")
-        book.table(["schedule", "bound, Eq. 11, σ² = β", "x̂₀ clipped, σ² = β", "x̂₀ clipped, σ² = β̃", "term at t = T, Eq. 11", "term at t = T, clipped"], [(0, "linear"), (3, "cosine")].map { i, name in
-            [name, Self.bits(reports[i]), Self.bits(reports[i + 1]), Self.bits(reports[i + 2]), NumberFormat.significant(reports[i].terms[T - 1], 3), NumberFormat.significant(reports[i + 1].terms[T - 1], 3)]
-        })
+        book.table(
+            ["schedule", "bound, Eq. 11, σ² = β", "x̂₀ clipped, σ² = β", "x̂₀ clipped, σ² = β̃", "term at t = T, Eq. 11", "term at t = T, clipped"],
+            [(0, "linear"), (3, "cosine")].map { i, name in
+                [name, Self.bits(reports[i]), Self.bits(reports[i + 1]), Self.bits(reports[i + 2]), NumberFormat.significant(reports[i].terms[T - 1], 3), NumberFormat.significant(reports[i + 1].terms[T - 1], 3)]
+            })
         let amplification = 1 / run.cosine.alpha(T).squareRoot()
         let jump = reports[3].terms[T - 1] / max(reports[0].terms[T - 1], 1e-300)
         book.text("Measured: the last term L_{T−1} of the cosine network costs \(NumberFormat.significant(reports[3].terms[T - 1], 3)) bits/dim with Eq. 11 as written, \(NumberFormat.significant(jump, 3))× the linear network's. The cause is the cap β_T = 0.999: Eq. 11 divides by √α_T, so the network's error in ε at t = T reaches μ_θ multiplied by β_T/(√(1 − ᾱ_T)·√α_T) ≈ \(NumberFormat.significant(amplification, 3)), while the true posterior's variance is β̃_T = \(NumberFormat.significant(run.cosine.betaTilde(T), 3)). With x̂₀ clipped the term is \(NumberFormat.significant(reports[4].terms[T - 1], 3)) bits/dim\(reports[4].terms[T - 1] < reports[3].terms[T - 1] ? ": at t = T a clipped x̂₀ barely enters μ̃ₜ (its coefficient is \(NumberFormat.significant(run.cosine.posteriorMeanCoefX0(T), 2))), so the network's error can no longer be amplified" : ", no better: clipping does not help this network at t = T").")
@@ -102,15 +108,20 @@ extension Lesson10 {
         let top = stepCounts(run).last!
         let unclipped = yardstick.distance(try draw(curves[1], steps: top, run: run, clip: false))
         book.text("And by their samples: \(run.count) samples each with Algorithm 2 respaced to S = \(top) steps (lesson 11), x̂₀ clipped, scored by lesson 08's Fréchet distance against the held-out digits. \(yardstick.description)")
-        book.table(["schedule", "Fréchet d², σ² = β", "Fréchet d², σ² = β̃"], [
-            ["linear", NumberFormat.significant(curves[0].frechet.last!, 3), "–"],
-            ["cosine", NumberFormat.significant(curves[1].frechet.last!, 3), NumberFormat.significant(curves[2].frechet.last!, 3)],
-        ])
+        book.table(
+            ["schedule", "Fréchet d², σ² = β", "Fréchet d², σ² = β̃"],
+            [
+                ["linear", NumberFormat.significant(curves[0].frechet.last!, 3), "–"],
+                ["cosine", NumberFormat.significant(curves[1].frechet.last!, 3), NumberFormat.significant(curves[2].frechet.last!, 3)],
+            ])
         let (fLin, fCos) = (curves[0].frechet.last!, curves[1].frechet.last!)
         book.text("Measured (σ² = β): d² = \(NumberFormat.significant(fLin, 3)) (linear) and \(NumberFormat.significant(fCos, 3)) (cosine), \(abs(fLin - fCos) < 2 * yardstick.spreadSD ? "within two sd of the metric's own noise" : fCos < fLin ? "the cosine schedule ahead" : "the linear schedule ahead"); the data floor is \(NumberFormat.significant(yardstick.floor, 3)). Without clipping, the cosine network's samples at S = \(top) give d² = \(NumberFormat.significant(unclipped, 3)): the same amplified error at t = T, now in every sample's first step.")
-        book.figure(Figure(name: "samples-by-schedule", title: "S = \(top), x̂₀ clipped, top to bottom: linear σ² = β, cosine σ² = β, cosine with learned Σ_θ", width: 1000, height: 360, panels: [
-            DigitPictures.grid([0, 1, 3].flatMap { i in (0..<10).map { DigitPictures.image(curves[i].samples[top]!, $0).map { max(-1, min(1, $0)) } } }, columns: 10),
-        ]), caption: "Samples from the three networks at S = \(top) (same seeds): linear ε, cosine ε (both σ² = β), cosine L_hybrid with its learned variance")
+        book.figure(
+            Figure(
+                name: "samples-by-schedule", title: "S = \(top), x̂₀ clipped, top to bottom: linear σ² = β, cosine σ² = β, cosine with learned Σ_θ", width: 1000, height: 360,
+                panels: [
+                    DigitPictures.grid([0, 1, 3].flatMap { i in (0..<10).map { DigitPictures.image(curves[i].samples[top]!, $0).map { max(-1, min(1, $0)) } } }, columns: 10)
+                ]), caption: "Samples from the three networks at S = \(top) (same seeds): linear ε, cosine ε (both σ² = β), cosine L_hybrid with its learned variance")
         return (reports, curves)
     }
 }

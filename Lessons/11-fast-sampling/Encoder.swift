@@ -34,9 +34,12 @@ extension Lesson11 {
         book.table(["S"] + stepCounts.map(String.init), [["round-trip RMS error (gray levels 0…16)"] + errors.map { NumberFormat.fixed($0, 3) }])
         book.check(zip(errors, errors.dropFirst()).allSatisfy { $0 > $1 }, "the round-trip error falls as S grows")
         let shown = (0..<8).map { DigitPictures.image(x0, $0) } + reconstructions.flatMap { r in (0..<8).map { DigitPictures.image(r.map { max(-1, min(1, $0)) }, $0) } }
-        book.figure(Figure(name: "round-trip", title: "Held-out digits (top) and their DDIM round trips x₀ → x_T → x₀ with S = " + stepCounts.map(String.init).joined(separator: ", "), width: 800, height: 560, panels: [
-            DigitPictures.grid(shown, columns: 8),
-        ]), caption: "Top row: held-out digits; each row below: encoded to x_T and decoded with deterministic DDIM, S = " + stepCounts.map(String.init).joined(separator: ", ") + " from the top")
+        book.figure(
+            Figure(
+                name: "round-trip", title: "Held-out digits (top) and their DDIM round trips x₀ → x_T → x₀ with S = " + stepCounts.map(String.init).joined(separator: ", "), width: 800, height: 560,
+                panels: [
+                    DigitPictures.grid(shown, columns: 8)
+                ]), caption: "Top row: held-out digits; each row below: encoded to x_T and decoded with deterministic DDIM, S = " + stepCounts.map(String.init).joined(separator: ", ") + " from the top")
 
         book.text("Interpolating in that latent: encode two held-out digits (S = 50), walk between their x_T along a great circle (slerp, because x_T ~ N(0, I) concentrates near the sphere of radius √64 = 8, where a straight line's midpoint would have too small a norm), and decode each point with S = 50. Compare lesson 08's section 9, which mixes stochastic encodings at step t and decodes with fresh noise.")
         let held = run.digits.heldOut
@@ -53,9 +56,12 @@ extension Lesson11 {
         }
         let linearDecoded = sampler.decode(linear, count: lambdas.count, seed: run.seed &+ 113).map { max(-1, min(1, $0)) }
         let norm = { (v: [Float]) in (v.reduce(0.0) { $0 + Double($1 * $1) }).squareRoot() }
-        book.figure(Figure(name: "slerp", title: "Held-out digits \(held.labels[0]) and \(held.labels[b]): slerp (top) and straight-line (bottom) paths between their DDIM latents", width: 1100, height: 260, panels: [
-            DigitPictures.grid((0..<lambdas.count).map { DigitPictures.image(decoded, $0) } + (0..<lambdas.count).map { DigitPictures.image(linearDecoded, $0) }, columns: lambdas.count),
-        ]), caption: "λ = 0, 0.1, …, 1 from left to right; top: spherical interpolation of x_T, bottom: linear")
+        book.figure(
+            Figure(
+                name: "slerp", title: "Held-out digits \(held.labels[0]) and \(held.labels[b]): slerp (top) and straight-line (bottom) paths between their DDIM latents", width: 1100, height: 260,
+                panels: [
+                    DigitPictures.grid((0..<lambdas.count).map { DigitPictures.image(decoded, $0) } + (0..<lambdas.count).map { DigitPictures.image(linearDecoded, $0) }, columns: lambdas.count)
+                ]), caption: "λ = 0, 0.1, …, 1 from left to right; top: spherical interpolation of x_T, bottom: linear")
         let midpoint = lambdas.count / 2
         book.text("Measured: ‖x_T‖ is \(NumberFormat.fixed(norm(za), 2)) and \(NumberFormat.fixed(norm(zb), 2)) at the ends; at λ = ½ the slerp point has norm \(NumberFormat.fixed(norm(Array(path[(midpoint * 64)..<(midpoint * 64 + 64)])), 2)), the straight line's \(NumberFormat.fixed(norm(Array(linear[(midpoint * 64)..<(midpoint * 64 + 64)])), 2)).")
     }

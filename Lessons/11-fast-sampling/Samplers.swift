@@ -17,10 +17,14 @@ extension Lesson11 {
         let r = try s.respaced(on: tau)
         book.text("Pick a subsequence τ = (τ₁ < … < τ_S = T) of the training steps. The forward process restricted to τ is again a Markov chain of Gaussian steps, with β′ᵢ = 1 − ᾱ_{τᵢ}/ᾱ_{τᵢ₋₁}, and it has exactly the marginals ᾱ_{τᵢ} of the original: q(x_{τᵢ}∣x₀) does not change, so the trained ε_θ(x, τᵢ) is still the right network. Algorithm 2 on the respaced schedule takes S steps instead of T (the improved-DDPM code's respacing). τ here is evenly spaced: τᵢ = ⌈i·T/S⌉.")
         book.equation("β′ᵢ = 1 − ᾱ_{τᵢ}/ᾱ_{τᵢ₋₁}  (ᾱ_{τ₀} = 1),    ᾱ′ᵢ = Πⱼ≤ᵢ (1 − β′ⱼ) = ᾱ_{τᵢ}")
-        book.table(["i", "τᵢ", "ᾱ_{τᵢ}", "ᾱ′ᵢ (respaced)", "β′ᵢ", "β_{τᵢ} (original)"], (1...10).map { i in
-            [String(i), String(tau[i - 1]), NumberFormat.significant(s.alphaBar(tau[i - 1]), 6), NumberFormat.significant(r.alphaBar(i), 6),
-             NumberFormat.significant(r.beta(i), 4), NumberFormat.significant(s.beta(tau[i - 1]), 4)]
-        })
+        book.table(
+            ["i", "τᵢ", "ᾱ_{τᵢ}", "ᾱ′ᵢ (respaced)", "β′ᵢ", "β_{τᵢ} (original)"],
+            (1...10).map { i in
+                [
+                    String(i), String(tau[i - 1]), NumberFormat.significant(s.alphaBar(tau[i - 1]), 6), NumberFormat.significant(r.alphaBar(i), 6),
+                    NumberFormat.significant(r.beta(i), 4), NumberFormat.significant(s.beta(tau[i - 1]), 4),
+                ]
+            })
         let worst = (1...10).map { abs(r.alphaBar($0) - s.alphaBar(tau[$0 - 1])) / s.alphaBar(tau[$0 - 1]) }.max()!
         book.check(worst < 1e-12, "ᾱ′ᵢ = ᾱ_{τᵢ} on all 10 steps (largest relative difference \(NumberFormat.scientific(worst, 1)))")
         book.text("Each respaced step is a big one: β′ᵢ is up to \(NumberFormat.fixed((1...10).map { r.beta($0) }.max()!, 3)) where the original βs stay below 0.02. The reverse step of Eq. 11 then has to bridge a large gap with one Gaussian.")
@@ -43,8 +47,9 @@ extension Lesson11 {
         var rng = SeededGenerator(seed: run.seed &+ 110)
         let probes = (0..<5).map { _ in (rng.integer(in: 2...1000), rng.normal(), rng.normal(), rng.normal()) }
         let gap = probes.map { t, xt, e, z in
-            abs(s.ddimStep(xt: xt, predictedNoise: e, from: t, to: t - 1, eta: 1, noise: z)
-                - (s.meanFromNoise(xt: Tensor([xt]), predictedNoise: Tensor([e]), t: t).scalars[0] + s.betaTilde(t).squareRoot() * z))
+            abs(
+                s.ddimStep(xt: xt, predictedNoise: e, from: t, to: t - 1, eta: 1, noise: z)
+                    - (s.meanFromNoise(xt: Tensor([xt]), predictedNoise: Tensor([e]), t: t).scalars[0] + s.betaTilde(t).squareRoot() * z))
         }.max()!
         book.text("η = 0 makes sampling deterministic (an ODE-like map from x_T to x₀); η = 1 on the full sequence is exactly Algorithm 2 with σ² = β̃ₜ.")
         book.check(gap < 1e-12, "DDIM with η = 1, s = t − 1 equals Eq. 11 + β̃ₜ noise on 5 random (t, xₜ, ε̂, z): largest difference \(NumberFormat.scientific(gap, 1))")
@@ -61,8 +66,9 @@ extension Lesson11 {
         var floorRng = SeededGenerator(seed: run.seed &+ 82)
         let floorImages = (0..<run.count).flatMap { _ in DigitPictures.image(digits.training.values, floorRng.integer(in: 0...(digits.training.count - 1))) }
         let floor = FrechetDistance.squared(classifier.evaluate(floorImages).features, held)
-        let spread = FrechetDistance.subsetSpread(classifier.evaluate(digits.training.values).features, against: held, size: run.count,
-                                                  draws: options.quick ? 4 : 20, using: &floorRng)
+        let spread = FrechetDistance.subsetSpread(
+            classifier.evaluate(digits.training.values).features, against: held, size: run.count,
+            draws: options.quick ? 4 : 20, using: &floorRng)
         let spreadMean = spread.reduce(0, +) / Double(spread.count)
         let spreadSD = (spread.reduce(0) { $0 + ($1 - spreadMean) * ($1 - spreadMean) } / Double(spread.count - 1)).squareRoot()
         book.text("\(run.count) samples per sampler and step count S, all from the same seeds, scored by lesson 08's Fréchet distance in the classifier's features against the held-out digits (floor: \(run.count) training digits, d² = \(NumberFormat.significant(floor, 3))). How noisy is that number? The same d² for \(spread.count) independent draws of \(run.count) training digits ranges \(NumberFormat.significant(spread.min()!, 3))–\(NumberFormat.significant(spread.max()!, 3)) (mean \(NumberFormat.significant(spreadMean, 3)), sd \(NumberFormat.significant(spreadSD, 2))), with nothing but the draw changing: differences of a few sd between samplers below are within the metric's own noise at this sample size. At S = 1000, DDIM with η = 1 is drawn once (it is respaced DDPM with σ² = β̃ there).")
@@ -84,11 +90,15 @@ extension Lesson11 {
         }
         // Wall times vary from run to run, so they go to the terminal only, never into the transcript.
         FileHandle.standardError.write(Data(("wall time (this run, not in the transcript):\n" + timing.map { "  " + $0 }.joined(separator: "\n") + "\n").utf8))
-        book.figure(Figure(name: "frechet-vs-steps", title: "Fréchet distance against network evaluations per sample", width: 1000, height: 560, panels: [
-            Panel(xLabel: "network evaluations per sample S", yLabel: "Fréchet d² to held-out digits", logX: true, logY: true, legend: .topRight,
-                  series: curves.map { .line(x: stepCounts.map(Double.init), y: $0.frechet, label: $0.name) }
-                      + [.line(x: [Double(stepCounts.first!), Double(stepCounts.last!)], y: [floor, floor], label: "data floor", width: 1.5, dashed: true, color: "#999999")]),
-        ]), caption: "Sample quality (lower is better) against the number of network evaluations, for respaced DDPM and DDIM")
+        book.figure(
+            Figure(
+                name: "frechet-vs-steps", title: "Fréchet distance against network evaluations per sample", width: 1000, height: 560,
+                panels: [
+                    Panel(
+                        xLabel: "network evaluations per sample S", yLabel: "Fréchet d² to held-out digits", logX: true, logY: true, legend: .topRight,
+                        series: curves.map { .line(x: stepCounts.map(Double.init), y: $0.frechet, label: $0.name) }
+                            + [.line(x: [Double(stepCounts.first!), Double(stepCounts.last!)], y: [floor, floor], label: "data floor", width: 1.5, dashed: true, color: "#999999")])
+                ]), caption: "Sample quality (lower is better) against the number of network evaluations, for respaced DDPM and DDIM")
         book.table(["sampler"] + stepCounts.map { "S = \($0)" }, curves.map { c in [c.name] + c.frechet.map { NumberFormat.significant($0, 3) } })
         let at = { (name: String, steps: Int) in curves.first { $0.name == name }!.frechet[stepCounts.firstIndex(of: steps)!] }
         let small = stepCounts.first!
@@ -98,9 +108,12 @@ extension Lesson11 {
         let sameRows = stepCounts.dropLast().indices.map { abs(at("DDIM η = 1", stepCounts[$0]) - at("DDPM respaced, σ² = β̃", stepCounts[$0])) }.max() ?? 0
         book.check(sameRows < 1e-6 * floor, "DDIM with η = 1 matches respaced DDPM with σ² = β̃ at every S (largest difference in d² \(NumberFormat.scientific(sameRows, 1))): with η = 1, DDIM's step is the respaced chain's own posterior q(x_{τᵢ₋₁}∣x_{τᵢ}, x̂₀)")
         let rows = [0, 2].flatMap { i in [10, 50].compactMap { grids["\(i)-\($0)"] }.flatMap { g in (0..<10).map { DigitPictures.image(g, $0) } } }
-        book.figure(Figure(name: "samples-by-steps", title: "Ten samples each: respaced DDPM (σ² = β) at S = 10 and 50, then DDIM η = 0 at S = 10 and 50", width: 1000, height: 470, panels: [
-            DigitPictures.grid(rows, columns: 10),
-        ]), caption: "Rows from the top: respaced DDPM σ² = β with S = 10, S = 50; DDIM η = 0 with S = 10, S = 50 (same seeds)")
+        book.figure(
+            Figure(
+                name: "samples-by-steps", title: "Ten samples each: respaced DDPM (σ² = β) at S = 10 and 50, then DDIM η = 0 at S = 10 and 50", width: 1000, height: 470,
+                panels: [
+                    DigitPictures.grid(rows, columns: 10)
+                ]), caption: "Rows from the top: respaced DDPM σ² = β with S = 10, S = 50; DDIM η = 0 with S = 10, S = 50 (same seeds)")
         try export(book, run: run)
     }
 
@@ -108,9 +121,11 @@ extension Lesson11 {
     func export(_ book: Notebook, run: Run) throws {
         for (file, method, what) in [("samples-ddim-S50.csv", StridedSampler.Method.ddim(eta: 0), "DDIM η = 0"), ("samples-ddpm-S50.csv", .ddpm(.beta), "respaced DDPM, σ² = β")] {
             let drawn = try run.sampler(steps: 50, method).sample(count: run.count, seed: run.seed &+ 111)
-            let lines = [(0..<64).map { "p\($0)" }.joined(separator: ",")] + (0..<run.count).map { i in
-                (0..<64).map { NumberFormat.significant(Double(max(-1, min(1, drawn[i * 64 + $0]))), 6) }.joined(separator: ",")
-            }
+            let lines =
+                [(0..<64).map { "p\($0)" }.joined(separator: ",")]
+                + (0..<run.count).map { i in
+                    (0..<64).map { NumberFormat.significant(Double(max(-1, min(1, drawn[i * 64 + $0]))), 6) }.joined(separator: ",")
+                }
             try (lines.joined(separator: "\n") + "\n").write(to: book.directory.appendingPathComponent(file), atomically: true, encoding: .utf8)
             book.wroteFile(file, "\(run.count) samples, \(what), 50 network evaluations each; lesson 08's samples.csv format (64 values a row, clipped to [−1, 1])")
         }

@@ -18,8 +18,9 @@ extension Lesson12 {
         let net = UNet(ch: run.net.ch, classes: 10)
         let options = TrainingOptions.digits(threads: run.threads)
         var rng = SeededGenerator(seed: run.seed &+ 124)
-        let trainer = try NetworkTrainer(network: net, parameters: net.initialParameters(using: &rng), data: run.digits.training.values, schedule: run.schedule,
-                                         options: options, labels: run.digits.training.labels, labelDropout: 0.1, seed: run.seed &+ 125)
+        let trainer = try NetworkTrainer(
+            network: net, parameters: net.initialParameters(using: &rng), data: run.digits.training.values, schedule: run.schedule,
+            options: options, labels: run.digits.training.labels, labelDropout: 0.1, seed: run.seed &+ 125)
         var bar = ProgressBar("training the class-conditional U-Net", total: run.steps)
         var dropped = 0
         for step in 1...run.steps {
@@ -41,9 +42,11 @@ extension Lesson12 {
         }
         table(book, name: "w", points: points, judge: judge)
         let shown = points.filter { $0.weight == 0 || $0.weight == 2 }
-        book.figure(Figure(name: "cfg-grids", title: "Classifier-free guidance, one row per class asked for: w = 0 (left), w = 2 (right)", columns: 2, width: 1300, height: 680,
-                           panels: shown.map { DigitPictures.grid(grid($0.samples, run: run), columns: min(10, run.perClass), title: "w = \(NumberFormat.significant($0.weight, 2))") }),
-                    caption: "Samples of the class-conditional U-Net; row c asked for digit c")
+        book.figure(
+            Figure(
+                name: "cfg-grids", title: "Classifier-free guidance, one row per class asked for: w = 0 (left), w = 2 (right)", columns: 2, width: 1300, height: 680,
+                panels: shown.map { DigitPictures.grid(grid($0.samples, run: run), columns: min(10, run.perClass), title: "w = \(NumberFormat.significant($0.weight, 2))") }),
+            caption: "Samples of the class-conditional U-Net; row c asked for digit c")
         try export(book, points: shown, run: run)
         return points
     }
@@ -70,9 +73,11 @@ extension Lesson12 {
     func export(_ book: Notebook, points: [Point], run: Run) throws {
         for p in points {
             let file = "samples-cfg-w\(Int(p.weight)).csv"
-            let lines = [((0..<64).map { "p\($0)" } + ["label"]).joined(separator: ",")] + run.labels.indices.map { i in
-                ((0..<64).map { NumberFormat.significant(Double(p.samples[i * 64 + $0]), 6) } + [String(run.labels[i])]).joined(separator: ",")
-            }
+            let lines =
+                [((0..<64).map { "p\($0)" } + ["label"]).joined(separator: ",")]
+                + run.labels.indices.map { i in
+                    ((0..<64).map { NumberFormat.significant(Double(p.samples[i * 64 + $0]), 6) } + [String(run.labels[i])]).joined(separator: ",")
+                }
             try (lines.joined(separator: "\n") + "\n").write(to: book.directory.appendingPathComponent(file), atomically: true, encoding: .utf8)
             book.wroteFile(file, "\(run.labels.count) samples with w = \(NumberFormat.significant(p.weight, 2)), \(run.perClass) per class; lesson 08's samples.csv columns (clipped to [−1, 1]) and `label`, the class asked for")
         }
@@ -83,15 +88,20 @@ extension Lesson12 {
     func tradeOff(_ book: Notebook, classifier: [Point], free: [Point], judge: Judge) {
         book.section("3. The trade-off: the asked-for class against variety")
         book.text("Both rules buy class fidelity with variety. Each point below is one guidance weight: how often lesson 08's classifier recognises the class that was asked for, against the mean within-class Fréchet distance to the held-out digits of that class (lower: closer to the real spread of styles).")
-        book.figure(Figure(name: "trade-off", title: "Class fidelity against within-class Fréchet distance, by guidance weight", width: 1000, height: 560, panels: [
-            Panel(xLabel: "asked-for class recognised (share of samples)", yLabel: "within-class Fréchet d² (log scale)", xRange: 0...1, logY: true, legend: .topRight, series: [
-                .line(x: classifier.map(\.accuracy), y: classifier.map(\.withinClass), label: "classifier guidance, s = " + classifier.map { NumberFormat.significant($0.weight, 2) }.joined(separator: ", "), color: "#1f77b4"),
-                .scatter(x: classifier.map(\.accuracy), y: classifier.map(\.withinClass), size: 1.5, color: "#1f77b4"),
-                .line(x: free.map(\.accuracy), y: free.map(\.withinClass), label: "classifier-free, w = " + free.map { NumberFormat.significant($0.weight, 2) }.joined(separator: ", "), color: "#2ca02c"),
-                .scatter(x: free.map(\.accuracy), y: free.map(\.withinClass), size: 1.5, color: "#2ca02c"),
-                .line(x: [0, 1], y: [judge.floor, judge.floor], label: "within-class floor", width: 1.5, dashed: true, color: "#999999"),
-            ]),
-        ]), caption: "Each point is one guidance weight; the dashed line is the within-class floor of real training digits")
+        book.figure(
+            Figure(
+                name: "trade-off", title: "Class fidelity against within-class Fréchet distance, by guidance weight", width: 1000, height: 560,
+                panels: [
+                    Panel(
+                        xLabel: "asked-for class recognised (share of samples)", yLabel: "within-class Fréchet d² (log scale)", xRange: 0...1, logY: true, legend: .topRight,
+                        series: [
+                            .line(x: classifier.map(\.accuracy), y: classifier.map(\.withinClass), label: "classifier guidance, s = " + classifier.map { NumberFormat.significant($0.weight, 2) }.joined(separator: ", "), color: "#1f77b4"),
+                            .scatter(x: classifier.map(\.accuracy), y: classifier.map(\.withinClass), size: 1.5, color: "#1f77b4"),
+                            .line(x: free.map(\.accuracy), y: free.map(\.withinClass), label: "classifier-free, w = " + free.map { NumberFormat.significant($0.weight, 2) }.joined(separator: ", "), color: "#2ca02c"),
+                            .scatter(x: free.map(\.accuracy), y: free.map(\.withinClass), size: 1.5, color: "#2ca02c"),
+                            .line(x: [0, 1], y: [judge.floor, judge.floor], label: "within-class floor", width: 1.5, dashed: true, color: "#999999"),
+                        ])
+                ]), caption: "Each point is one guidance weight; the dashed line is the within-class floor of real training digits")
         let best = { (points: [Point]) in points.max { $0.accuracy < $1.accuracy }! }
         let (c, f) = (best(classifier), best(free))
         book.text("Measured: the highest class fidelity is \(NumberFormat.fixed(100 * c.accuracy, 1)) % for classifier guidance (s = \(NumberFormat.significant(c.weight, 2)), within-class d² \(NumberFormat.significant(c.withinClass, 3))) and \(NumberFormat.fixed(100 * f.accuracy, 1)) % for classifier-free guidance (w = \(NumberFormat.significant(f.weight, 2)), within-class d² \(NumberFormat.significant(f.withinClass, 3))). Unguided (s = 0) the unconditional network picks the class itself (a random class would match 10 % of the time): measured \(NumberFormat.fixed(100 * classifier[0].accuracy, 1)) %.")

@@ -14,8 +14,9 @@ extension Lesson12 {
         book.section("1. Classifier guidance: a classifier of noisy digits steers the mean")
         book.text("Bayes' rule on the noisy marginals gives ∇ log q(xₜ∣y) = ∇ log q(xₜ) + ∇ log q(y∣xₜ): a network's score plus the gradient of a classifier that reads xₜ. Dhariwal & Nichol add the classifier's gradient, scaled by s and by the step's variance, to the reverse step's mean; s = 1 is Bayes' rule, s > 1 sharpens the class.")
         book.equation("x_{t−1} ~ N(μ_θ(xₜ, t) + s·σₜ²·∇ₓ log p_φ(y∣xₜ, t),  σₜ²)")
-        let classifier = NoisyDigitClassifier.train(images: run.digits.training.values, labels: run.digits.training.labels, schedule: run.schedule,
-                                                    steps: run.classifierSteps, seed: run.seed &+ 121)
+        let classifier = NoisyDigitClassifier.train(
+            images: run.digits.training.values, labels: run.digits.training.labels, schedule: run.schedule,
+            steps: run.classifierSteps, seed: run.seed &+ 121)
         book.text("p_φ is an MLP on [xₜ, emb(t)] (64 + 32 inputs, the U-Net's time embedding) → 128 → 128 → 10 with SiLU, trained for \(run.classifierSteps) batches of 128 with t ~ U{1…T} and xₜ from Eq. 4. Its accuracy on the held-out digits noised to each t (one ε per digit):")
         let held = run.digits.heldOut
         var rng = SeededGenerator(seed: run.seed &+ 122)
@@ -26,12 +27,17 @@ extension Lesson12 {
             let xt = zip(held.values, noise).map { q.noised($0, noise: $1) }
             return Double(zip(classifier.classify(xt, t: t), held.labels).filter { $0 == $1 }.count) / Double(held.count)
         }
-        book.figure(Figure(name: "noisy-classifier", title: "The noisy classifier's held-out accuracy against t", width: 1000, height: 440, panels: [
-            Panel(xLabel: "t", yLabel: "accuracy of p_φ(y∣xₜ, t)", yRange: 0...1, legend: .topRight, series: [
-                .line(x: tGrid.map(Double.init), y: accuracy, label: "p_φ on held-out xₜ"),
-                .line(x: [1, 1000], y: [0.1, 0.1], label: "chance", width: 1.5, dashed: true, color: "#999999"),
-            ]),
-        ]), caption: "Accuracy of the noisy-digit classifier on \(held.count) held-out digits noised to step t (linear schedule)")
+        book.figure(
+            Figure(
+                name: "noisy-classifier", title: "The noisy classifier's held-out accuracy against t", width: 1000, height: 440,
+                panels: [
+                    Panel(
+                        xLabel: "t", yLabel: "accuracy of p_φ(y∣xₜ, t)", yRange: 0...1, legend: .topRight,
+                        series: [
+                            .line(x: tGrid.map(Double.init), y: accuracy, label: "p_φ on held-out xₜ"),
+                            .line(x: [1, 1000], y: [0.1, 0.1], label: "chance", width: 1.5, dashed: true, color: "#999999"),
+                        ])
+                ]), caption: "Accuracy of the noisy-digit classifier on \(held.count) held-out digits noised to step t (linear schedule)")
         book.text("Measured: \(NumberFormat.fixed(accuracy[0], 3)) at t = 1, \(NumberFormat.fixed(accuracy[tGrid.firstIndex(of: 500)!], 3)) at t = 500, \(NumberFormat.fixed(accuracy.last!, 3)) at t = 1000 (chance is 0.1).")
         let engine = run.net.makeEngine(capacity: 100, threads: run.threads)
         engine.load(run.parameters)
@@ -44,9 +50,12 @@ extension Lesson12 {
             return judge.score(sampler.sample(labels: run.labels, guidance: .classifier(scale: s, gradient: gradient), seed: run.seed &+ 123), weight: s, labels: run.labels)
         }
         table(book, name: "s", points: points, judge: judge)
-        book.figure(Figure(name: "classifier-guided", title: "Classifier guidance: one row per class asked for, s = \(NumberFormat.significant(scales.last!, 2))", width: 760, height: 760, panels: [
-            DigitPictures.grid(grid(points.last!.samples, run: run), columns: min(10, run.perClass)),
-        ]), caption: "Samples of lesson 08's unconditional U-Net guided by p_φ with s = \(NumberFormat.significant(scales.last!, 2)); row c asked for digit c")
+        book.figure(
+            Figure(
+                name: "classifier-guided", title: "Classifier guidance: one row per class asked for, s = \(NumberFormat.significant(scales.last!, 2))", width: 760, height: 760,
+                panels: [
+                    DigitPictures.grid(grid(points.last!.samples, run: run), columns: min(10, run.perClass))
+                ]), caption: "Samples of lesson 08's unconditional U-Net guided by p_φ with s = \(NumberFormat.significant(scales.last!, 2)); row c asked for digit c")
         return points
     }
 
@@ -56,12 +65,15 @@ extension Lesson12 {
     }
 
     func table(_ book: Notebook, name: String, points: [Point], judge: Judge) {
-        book.table([name, "asked-for class recognised", "within-class Fréchet d² (floor \(NumberFormat.significant(judge.floor, 3)))", "Fréchet d², all classes (floor \(NumberFormat.significant(judge.yardstick.floor, 3)))"], points.map { p in
-            [NumberFormat.significant(p.weight, 2), "\(NumberFormat.fixed(100 * p.accuracy, 1)) %", NumberFormat.significant(p.withinClass, 3), NumberFormat.significant(p.overall, 3)]
-        })
+        book.table(
+            [name, "asked-for class recognised", "within-class Fréchet d² (floor \(NumberFormat.significant(judge.floor, 3)))", "Fréchet d², all classes (floor \(NumberFormat.significant(judge.yardstick.floor, 3)))"],
+            points.map { p in
+                [NumberFormat.significant(p.weight, 2), "\(NumberFormat.fixed(100 * p.accuracy, 1)) %", NumberFormat.significant(p.withinClass, 3), NumberFormat.significant(p.overall, 3)]
+            })
         let (first, last) = (points.first!, points.last!)
         let closest = points.min { $0.withinClass < $1.withinClass }!
-        let variety = last.withinClass > closest.withinClass
+        let variety =
+            last.withinClass > closest.withinClass
             ? "is lowest at \(name) = \(NumberFormat.significant(closest.weight, 2)) (\(NumberFormat.significant(closest.withinClass, 3))) and rises to \(NumberFormat.significant(last.withinClass, 3)) at \(name) = \(NumberFormat.significant(last.weight, 2)): past that point the samples of a class look less like its held-out digits, fewer styles"
             : "falls all the way to \(NumberFormat.significant(last.withinClass, 3)) at \(name) = \(NumberFormat.significant(last.weight, 2)): no loss of variety measured in this range"
         book.text("Measured: from \(name) = \(NumberFormat.significant(first.weight, 2)) to \(NumberFormat.significant(last.weight, 2)) the asked-for class is recognised in \(NumberFormat.fixed(100 * first.accuracy, 1)) % → \(NumberFormat.fixed(100 * last.accuracy, 1)) % of the samples. The within-class Fréchet distance (which also counts samples of the wrong class, so it is large where the class is often missed) \(variety). The within-class floor is \(perClassNote(judge)).")

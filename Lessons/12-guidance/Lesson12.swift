@@ -56,12 +56,14 @@ struct Lesson12: OneLineErrorCommand {
         do { digits = try DigitImages.shipped() } catch { throw ValidationError(error.description) }
         let quick = options.quick
         let perClass = quick ? 4 : 30
-        let run = Run(net: net, parameters: parameters, schedule: try .linear(), digits: digits, perClass: perClass,
-                      labels: (0..<10).flatMap { [Int](repeating: $0, count: perClass) }, steps: quick ? 20 : steps,
-                      classifierSteps: quick ? 20 : classifierSteps, samplingSteps: quick ? 10 : samplingSteps, threads: threads, seed: options.seed, quick: quick)
+        let run = Run(
+            net: net, parameters: parameters, schedule: try .linear(), digits: digits, perClass: perClass,
+            labels: (0..<10).flatMap { [Int](repeating: $0, count: perClass) }, steps: quick ? 20 : steps,
+            classifierSteps: quick ? 20 : classifierSteps, samplingSteps: quick ? 10 : samplingSteps, threads: threads, seed: options.seed, quick: quick)
         book.text("Lessons 08–11 sample a digit of whatever class the chain lands on. Guidance asks for a class y. This lesson steers lesson 08's U-Net (\(net.configuration), read from `\(models)`) with a classifier of noisy digits, then trains a class-conditional U-Net and guides it with itself. Every sample is Algorithm 2 respaced to S = \(run.samplingSteps) steps with x̂₀ clipped (lessons 10–11), \(perClass) per class. Every number below is computed by this run.")
-        let yardstick = FrechetYardstick(training: digits.training.values, labels: digits.training.labels, heldOut: digits.heldOut.values,
-                                         size: 10 * perClass, quick: quick, seed: run.seed)
+        let yardstick = FrechetYardstick(
+            training: digits.training.values, labels: digits.training.labels, heldOut: digits.heldOut.values,
+            size: 10 * perClass, quick: quick, seed: run.seed)
         let judge = Judge(yardstick: yardstick, digits: digits, perClass: perClass, seed: run.seed)
         let classifierSweep = try classifierGuidance(book, run: run, judge: judge)
         let freeSweep = try classifierFreeGuidance(book, run: run, judge: judge)

@@ -31,7 +31,7 @@ extension NoiseSchedule {
     /// σ = η·√((1 − ᾱₛ)/(1 − ᾱₜ))·√(1 − ᾱₜ/ᾱₛ). η = 1 on consecutive steps gives σ² = β̃ₜ; η = 0 is deterministic.
     public func ddimSigma(from t: Int, to s: Int, eta: Double) -> Double {
         precondition(s >= 0 && s < t && t <= steps, "ddimSigma: steps \(t) → \(s)")
-        let ratio = -Double.expMinusOne(logAlphaBar(t) - logAlphaBar(s))   // 1 − ᾱₜ/ᾱₛ
+        let ratio = -Double.expMinusOne(logAlphaBar(t) - logAlphaBar(s))  // 1 − ᾱₜ/ᾱₛ
         return eta * (oneMinusAlphaBar(s) / oneMinusAlphaBar(t) * ratio).squareRoot()
     }
 

@@ -69,11 +69,12 @@ public struct GaussianMixture1D: Sendable, Equatable {
         let scale = schedule.sqrtAlphaBar(t)
         let a = schedule.alphaBar(t)
         let added = schedule.oneMinusAlphaBar(t)
-        return GaussianMixture1D(components.map { c in
-            Component(
-                weight: c.weight, mean: scale * c.mean,
-                standardDeviation: (a * c.standardDeviation * c.standardDeviation + added).squareRoot())
-        })
+        return GaussianMixture1D(
+            components.map { c in
+                Component(
+                    weight: c.weight, mean: scale * c.mean,
+                    standardDeviation: (a * c.standardDeviation * c.standardDeviation + added).squareRoot())
+            })
     }
 
     /// The best possible noise predictor (the minimiser of L_simple at step t) for this data:

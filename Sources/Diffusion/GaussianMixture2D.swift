@@ -40,18 +40,21 @@ public struct GaussianMixture2D: Sendable, Equatable {
 
     /// The benchmark's 8 Gaussians: means at radius 1 on angles 2πk/8 (k = 0 at angle 0,
     /// counter-clockwise), standard deviation 0.05, equal weights.
-    public static let eightGaussians = GaussianMixture2D((0..<8).map { k in
-        let angle = 2 * Double.pi * Double(k) / 8
-        return Component(weight: 1, mean: (Double.cos(angle), Double.sin(angle)), standardDeviation: 0.05)
-    })
+    public static let eightGaussians = GaussianMixture2D(
+        (0..<8).map { k in
+            let angle = 2 * Double.pi * Double(k) / 8
+            return Component(weight: 1, mean: (Double.cos(angle), Double.sin(angle)), standardDeviation: 0.05)
+        })
 
     /// q(xₜ) under `schedule` at t = 0…T: means √ᾱₜ·mₖ, variances ᾱₜ·sₖ² + 1 − ᾱₜ.
     public func diffused(by schedule: NoiseSchedule, to t: Int) -> GaussianMixture2D {
         let (scale, a, added) = (schedule.sqrtAlphaBar(t), schedule.alphaBar(t), schedule.oneMinusAlphaBar(t))
-        return GaussianMixture2D(components.map { c in
-            Component(weight: c.weight, mean: (scale * c.mean.x, scale * c.mean.y),
-                      standardDeviation: (a * c.standardDeviation * c.standardDeviation + added).squareRoot())
-        })
+        return GaussianMixture2D(
+            components.map { c in
+                Component(
+                    weight: c.weight, mean: (scale * c.mean.x, scale * c.mean.y),
+                    standardDeviation: (a * c.standardDeviation * c.standardDeviation + added).squareRoot())
+            })
     }
 
     /// log q(x) at one point, by log-sum-exp over components.

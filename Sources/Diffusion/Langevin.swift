@@ -25,8 +25,9 @@ public struct AnnealedLangevin: Sendable {
     /// Annealed Langevin over `levels` (descending t), `stepsPerLevel` steps each, δ = η·(1 − ᾱₜ).
     public init(schedule: NoiseSchedule, levels: [Int], stepsPerLevel: Int, eta: Double) {
         precondition(!levels.isEmpty && stepsPerLevel >= 1 && eta > 0, "AnnealedLangevin: need levels, steps ≥ 1, η > 0")
-        precondition(zip(levels, levels.dropFirst()).allSatisfy { $0 > $1 } && levels.last! >= 1 && levels.first! <= schedule.steps,
-                     "AnnealedLangevin: levels must decrease within 1…T")
+        precondition(
+            zip(levels, levels.dropFirst()).allSatisfy { $0 > $1 } && levels.last! >= 1 && levels.first! <= schedule.steps,
+            "AnnealedLangevin: levels must decrease within 1…T")
         self.schedule = schedule
         self.levels = levels
         self.stepsPerLevel = stepsPerLevel

@@ -93,11 +93,12 @@ public struct NoiseSchedule: Sendable, Equatable {
     public static func cosine(steps: Int = 1000, offset s: Double = 0.008) throws(ScheduleError) -> NoiseSchedule {
         guard steps >= 1 else { throw .tooFewSteps(steps) }
         func phi(_ t: Int) -> Double { Double.pi / 2 * (Double(steps - t) / Double(steps)) / (1 + s) }
-        let step = Double.pi / 2 / (Double(steps) * (1 + s))   // φₜ₋₁ − φₜ, the same for every t
-        return try NoiseSchedule(betas: (1...steps).map { t in
-            let c = Double.sin(phi(t - 1))
-            return min(Double.sin(step) * Double.sin(phi(t - 1) + phi(t)) / (c * c), 0.999)
-        })
+        let step = Double.pi / 2 / (Double(steps) * (1 + s))  // φₜ₋₁ − φₜ, the same for every t
+        return try NoiseSchedule(
+            betas: (1...steps).map { t in
+                let c = Double.sin(phi(t - 1))
+                return min(Double.sin(step) * Double.sin(phi(t - 1) + phi(t)) / (c * c), 0.999)
+            })
     }
 
     // MARK: - Per-step quantities (t = 1…T)

@@ -4,8 +4,9 @@ extension Tensor {
     ///
     /// Cᵢⱼ = Σₗ Aᵢₗ Bₗⱼ, looped i-l-j so the inner loop runs along contiguous rows of B and C.
     public static func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
-        precondition(a.rank == 2 && b.rank == 2 && a.shape[1] == b.shape[0],
-                     "matmul: shapes \(a.shape) and \(b.shape) do not multiply")
+        precondition(
+            a.rank == 2 && b.rank == 2 && a.shape[1] == b.shape[0],
+            "matmul: shapes \(a.shape) and \(b.shape) do not multiply")
         let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
         var c = [Scalar](repeating: 0, count: m * n)
         a.scalars.withUnsafeBufferPointer { pa in

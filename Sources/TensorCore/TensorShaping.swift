@@ -32,8 +32,9 @@ extension Tensor {
 
     /// Matrices side by side: `[n, a]` and `[n, b]` give `[n, a + b]`.
     public static func concatenateColumns(_ parts: [Tensor]) -> Tensor {
-        precondition(!parts.isEmpty && parts.allSatisfy { $0.rank == 2 && $0.shape[0] == parts[0].shape[0] },
-                     "concatenateColumns: need matrices with equal row counts")
+        precondition(
+            !parts.isEmpty && parts.allSatisfy { $0.rank == 2 && $0.shape[0] == parts[0].shape[0] },
+            "concatenateColumns: need matrices with equal row counts")
         let rows = parts[0].shape[0]
         let width = parts.reduce(0) { $0 + $1.shape[1] }
         var out: [Scalar] = []

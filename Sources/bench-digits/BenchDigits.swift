@@ -55,8 +55,9 @@ struct BenchDigits: OneLineErrorCommand {
             var options = TrainingOptions()
             options.batchSize = 128
             options.threads = threads
-            let trainer = try NetworkTrainer(network: net, parameters: net.initialParameters(using: &rng), data: digits.training.values,
-                                             schedule: schedule, options: options, seed: 0)
+            let trainer = try NetworkTrainer(
+                network: net, parameters: net.initialParameters(using: &rng), data: digits.training.values,
+                schedule: schedule, options: options, seed: 0)
             for _ in 0..<warmup { trainer.step() }
             let start = DispatchTime.now().uptimeNanoseconds
             var loss: Float = 0

@@ -81,7 +81,8 @@ struct BenchToy2D: OneLineErrorCommand {
     /// The peer's trained weights if available, else a model trained here for 5,000 steps.
     func loadModel(schedule: NoiseSchedule, data: [Float]) throws -> MLP {
         let peer = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-            "../../../shared/bench/weights/torch_swissroll_5000steps_seed0.f32").standardized.path
+            "../../../shared/bench/weights/torch_swissroll_5000steps_seed0.f32"
+        ).standardized.path
         let path = weights ?? (FileManager.default.fileExists(atPath: peer) ? peer : nil)
         if let path {
             print("sampling with weights \(path)")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Learning
 @testable import TensorCore
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Diffusion
 @testable import Learning
 @testable import TensorCore
@@ -87,9 +88,11 @@ struct BoundTests {
         let point = (0..<64).map { Double($0 % 17) / 8 - 1 }
         let engine = ClosedFormEngine(capacity: 4, dimension: 64) { x, t, i in (x - s.sqrtAlphaBar(t) * point[i]) / s.sqrtOneMinusAlphaBar(t) }
         let bound = VariationalBound(engine: engine, dimension: 64, schedule: s, decoder: Self.decoder)
-        let reports = bound.evaluate((0..<3).flatMap { _ in point.map(Float.init) }, models: [
-            ReverseModel(name: "β̃", mean: .noise, variance: .betaTilde), ReverseModel(name: "β", mean: .noise, variance: .beta),
-        ], seed: 1)
+        let reports = bound.evaluate(
+            (0..<3).flatMap { _ in point.map(Float.init) },
+            models: [
+                ReverseModel(name: "β̃", mean: .noise, variance: .betaTilde), ReverseModel(name: "β", mean: .noise, variance: .beta),
+            ], seed: 1)
         let bits = 1 / (64 * log(2.0))
         for t in 2...s.steps {
             // ε* from a Float xₜ is off by ≤ 2⁻²⁴·(|xₜ| + 1)/√(1 − ᾱₜ) ≈ 2e−6 at t = 2, where Eq. 12's weight
@@ -111,9 +114,11 @@ struct BoundTests {
         var rng = SeededGenerator(seed: seed)
         // Values of magnitude 0.7…0.95, so E[x₀²] > ½: then the mean squared error of x̂₀, E[(1 − ᾱ)²x₀²] + ᾱ(1 − ᾱ),
         // rises with t (its derivative in ᾱ, 1 − 2ᾱ − 2(1 − ᾱ)·E[x₀²], is negative on all of [0, 1]).
-        let x0 = (0..<images).map { _ in (0..<64).map { _ in
-            fine.value(ofLevel: fine.level(nearest: (rng.uniform() < 0.5 ? -1 : 1) * rng.uniform(0.7, 0.95)))
-        } }
+        let x0 = (0..<images).map { _ in
+            (0..<64).map { _ in
+                fine.value(ofLevel: fine.level(nearest: (rng.uniform() < 0.5 ? -1 : 1) * rng.uniform(0.7, 0.95)))
+            }
+        }
         let engine = ClosedFormEngine(capacity: 16, dimension: 64) { x, t, _ in s.sqrtOneMinusAlphaBar(t) * x }
         let bound = VariationalBound(engine: engine, dimension: 64, schedule: s, decoder: fine)
         let report = bound.evaluate(x0.flatMap { $0.map(Float.init) }, models: [ReverseModel(name: "exact", mean: .noise, variance: .beta)], seed: seed)[0]

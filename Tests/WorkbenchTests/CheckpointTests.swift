@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Learning
 @testable import TensorCore
 
@@ -80,9 +81,11 @@ struct NamedCheckpointTests {
         try Data(Array("DDPMWB1\n".utf8) + [UInt8](repeating: 7, count: 64)).write(to: old)
         let foreign = directory.appendingPathComponent("foreign.ddpm")
         try Data("hello, world".utf8).write(to: foreign)
-        for (file, failure) in [(truncated, NamedCheckpoint.Failure.corrupt(path: truncated.path)), (corrupt, .corrupt(path: corrupt.path)),
-                                (old, .olderFormat(path: old.path)), (foreign, .foreign(path: foreign.path)),
-                                (directory.appendingPathComponent("missing.ddpm"), .unreadable(path: directory.appendingPathComponent("missing.ddpm").path))] {
+        for (file, failure) in [
+            (truncated, NamedCheckpoint.Failure.corrupt(path: truncated.path)), (corrupt, .corrupt(path: corrupt.path)),
+            (old, .olderFormat(path: old.path)), (foreign, .foreign(path: foreign.path)),
+            (directory.appendingPathComponent("missing.ddpm"), .unreadable(path: directory.appendingPathComponent("missing.ddpm").path)),
+        ] {
             #expect(throws: failure) { try NamedCheckpoint.load(from: file, expecting: net) }
             #expect(throws: failure) { try NamedCheckpoint.configuration(at: file) }
             #expect(!failure.description.contains("\n"))

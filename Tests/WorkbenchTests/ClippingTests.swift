@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Diffusion
 @testable import Learning
 @testable import TensorCore
@@ -9,8 +10,9 @@ struct ClippingTests {
     /// An ε-network whose x̂₀ often leaves [−1, 1], so clipping changes the answer.
     static func epsilon(_ x: Double) -> Double { 2.5 * x + 0.3 }
 
-    @Test("A clipped respaced DDPM chain is the plain Double loop x ← μ̃′ᵢ(x, clip(x̂₀)) + √β′ᵢ·z (Tensor forms of Eq. 7 and 15), and clipping changes it",
-          arguments: [10, 1000])
+    @Test(
+        "A clipped respaced DDPM chain is the plain Double loop x ← μ̃′ᵢ(x, clip(x̂₀)) + √β′ᵢ·z (Tensor forms of Eq. 7 and 15), and clipping changes it",
+        arguments: [10, 1000])
     func clippedSamplerMatchesHandComputation(steps: Int) throws {
         let s = try NoiseSchedule.cosine()
         let (n, d) = (4, 64)
@@ -26,7 +28,7 @@ struct ClippingTests {
         for i in stride(from: tau.count, through: 1, by: -1) {
             if i > 1 { z.withUnsafeMutableBufferPointer { generator.fillNormals($0.baseAddress!, count: n * d) } }
             let xt = x.map(Double.init)
-            let eps = xt.map { Double(Float(Self.epsilon($0))) }   // the engine answers in Float
+            let eps = xt.map { Double(Float(Self.epsilon($0))) }  // the engine answers in Float
             let x0 = r.x0FromNoise(xt: Tensor(xt), predictedNoise: Tensor(eps), t: i).scalars.map { min(1, max(-1, $0)) }
             let mean = r.posteriorMean(x0: Tensor(x0), xt: Tensor(xt), t: i).scalars
             let sigma = i > 1 ? r.beta(i).squareRoot() : 0
@@ -39,8 +41,9 @@ struct ClippingTests {
         #expect(zip(got, plain).map { abs($0 - $1) }.max()! > 0.01, "clipping changed nothing at S = \(steps)")
     }
 
-    @Test("The bound with x̂₀ clipped: each L_{t−1} is the Gaussian KL to N(μ̃ₜ(xₜ, clip(x̂₀)), σₜ²) at the evaluator's own xₜ",
-          arguments: [2, 3, 500, 1000])
+    @Test(
+        "The bound with x̂₀ clipped: each L_{t−1} is the Gaussian KL to N(μ̃ₜ(xₜ, clip(x̂₀)), σₜ²) at the evaluator's own xₜ",
+        arguments: [2, 3, 500, 1000])
     func clippedBoundTerms(t: Int) throws {
         let s = try NoiseSchedule.cosine()
         let (n, d) = (2, 64)
@@ -55,7 +58,7 @@ struct ClippingTests {
         var total = 0.0
         for k in 0..<(n * d) {
             let x0 = Double(images[k])
-            let xt = s.sqrtAlphaBar(t) * x0 + s.sqrtOneMinusAlphaBar(t) * Double(noise[k])   // Double; the network sees Float(xₜ)
+            let xt = s.sqrtAlphaBar(t) * x0 + s.sqrtOneMinusAlphaBar(t) * Double(noise[k])  // Double; the network sees Float(xₜ)
             let e = Double(Float(Self.epsilon(Double(Float(xt)))))
             let clipped = min(1, max(-1, (xt - s.sqrtOneMinusAlphaBar(t) * e) / s.sqrtAlphaBar(t)))
             let target = s.posteriorMean(x0: Tensor([x0]), xt: Tensor([xt]), t: t).scalars[0]

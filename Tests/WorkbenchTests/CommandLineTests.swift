@@ -26,8 +26,9 @@ struct CommandLineTests {
         #expect(worst.error <= 1e-13, "largest relative error \(worst.error) at \(worst.at)")
     }
 
-    @Test("Bad schedule flags give one line on stderr and a non-zero exit",
-          arguments: [["--steps", "-5"], ["--steps", "0"], ["--beta-end", "1"], ["--beta-start", "nan"], ["--schedule", "cubic"], ["--betas-file", "/nonexistent"]])
+    @Test(
+        "Bad schedule flags give one line on stderr and a non-zero exit",
+        arguments: [["--steps", "-5"], ["--steps", "0"], ["--beta-end", "1"], ["--beta-start", "nan"], ["--schedule", "cubic"], ["--betas-file", "/nonexistent"]])
     func badScheduleFlags(flags: [String]) throws {
         let result = try runProduct("workbench", ["schedule"] + flags)
         #expect(result.status != 0)
@@ -37,8 +38,9 @@ struct CommandLineTests {
         #expect(lines.first?.hasPrefix("workbench: error: ") == true)
     }
 
-    @Test("An output folder that cannot be written gives one line naming it and the reason, before any work",
-          arguments: [("/proc/forbidden", "No such file or directory"), ("/etc/hostname/inside", "is not a folder")])
+    @Test(
+        "An output folder that cannot be written gives one line naming it and the reason, before any work",
+        arguments: [("/proc/forbidden", "No such file or directory"), ("/etc/hostname/inside", "is not a folder")])
     func unwritableOutputFolder(folder: String, reason: String) throws {
         let result = try runProduct("lesson-01", ["--quick", "--output", folder])
         #expect(result.status != 0)
@@ -68,9 +70,11 @@ struct CommandLineTests {
         #expect(good.status == 0 && good.stdout.split(separator: "\n").count == 3)
     }
 
-    @Test("Lessons reject bad flags in one line", arguments: [
-        ("lesson-01", ["--samples", "-3"]), ("lesson-02", ["--x0", "2"]), ("lesson-03", ["--samples", "10"]), ("lesson-01", ["--seed", "-1"]),
-    ])
+    @Test(
+        "Lessons reject bad flags in one line",
+        arguments: [
+            ("lesson-01", ["--samples", "-3"]), ("lesson-02", ["--x0", "2"]), ("lesson-03", ["--samples", "10"]), ("lesson-01", ["--seed", "-1"]),
+        ])
     func lessonBadFlags(lesson: String, flags: [String]) throws {
         let directory = temporaryDirectory("badflags")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Digits
 
 @Suite("The digits data set and its loader")
@@ -27,12 +28,14 @@ struct DigitsTests {
 
     static let goodRow = (Array(repeating: "3", count: 64) + ["7"]).joined(separator: ",")
 
-    @Test("A malformed file is refused in one line naming the row", arguments: [
-        ("short", 3, "row 3: expected 65 integers"),
-        ("letter", 2, "row 2, column 5: 'x' is not an integer"),
-        ("level", 4, "row 4, column 5: gray level 17 outside 0…16"),
-        ("label", 1, "row 1: label 10 outside 0…9"),
-    ])
+    @Test(
+        "A malformed file is refused in one line naming the row",
+        arguments: [
+            ("short", 3, "row 3: expected 65 integers"),
+            ("letter", 2, "row 2, column 5: 'x' is not an integer"),
+            ("level", 4, "row 4, column 5: gray level 17 outside 0…16"),
+            ("label", 1, "row 1: label 10 outside 0…9"),
+        ])
     func malformedFile(kind: String, row: Int, message: String) throws {
         var rows = Array(repeating: Self.goodRow, count: 1_600)
         var fields = rows[row - 1].split(separator: ",").map(String.init)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Diffusion
 @testable import TensorCore
 
@@ -22,8 +23,9 @@ struct EpsilonParameterisationTests {
         }
     }
 
-    @Test("Eq. 12: ‖μ̃ₜ − μ_θ‖²/(2σₜ²) = βₜ²/(2σₜ²αₜ(1 − ᾱₜ))·‖ε − ε_θ‖² for any ε_θ",
-          arguments: steps.filter { $0 >= 2 }, ReverseVariance.allCases)
+    @Test(
+        "Eq. 12: ‖μ̃ₜ − μ_θ‖²/(2σₜ²) = βₜ²/(2σₜ²αₜ(1 − ᾱₜ))·‖ε − ε_θ‖² for any ε_θ",
+        arguments: steps.filter { $0 >= 2 }, ReverseVariance.allCases)
     func weightedNoiseErrorEqualsMeanError_eq12(t: Int, variance: ReverseVariance) {
         let s = Self.schedule
         var rng = SeededGenerator(seed: 2000 + UInt64(t))

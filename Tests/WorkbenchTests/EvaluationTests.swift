@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Digits
 @testable import Learning
 @testable import TensorCore
@@ -36,8 +37,16 @@ struct EvaluationTests {
     @Test("The Fréchet distance equals the closed form for 2-D Gaussians: Tr(Σ₁Σ₂)^{½} = √(tr Σ₁Σ₂ + 2√(det Σ₁·det Σ₂))")
     func frechetClosedForm2D() {
         var rng = SeededGenerator(seed: 43)
-        let a = Tensor<Double>(shape: [300, 2], scalars: (0..<300).flatMap { _ -> [Double] in let u = rng.normal(), w = rng.normal(); return [u, 0.5 * u + 0.3 * w + 1] })
-        let b = Tensor<Double>(shape: [200, 2], scalars: (0..<200).flatMap { _ -> [Double] in let u = rng.normal(), w = rng.normal(); return [2 * u - 0.4, 0.2 * w - 0.1 * u] })
+        let a = Tensor<Double>(
+            shape: [300, 2],
+            scalars: (0..<300).flatMap { _ -> [Double] in
+                let u = rng.normal(), w = rng.normal(); return [u, 0.5 * u + 0.3 * w + 1]
+            })
+        let b = Tensor<Double>(
+            shape: [200, 2],
+            scalars: (0..<200).flatMap { _ -> [Double] in
+                let u = rng.normal(), w = rng.normal(); return [2 * u - 0.4, 0.2 * w - 0.1 * u]
+            })
         let (ma, ca) = FrechetDistance.moments(a)
         let (mb, cb) = FrechetDistance.moments(b)
         let product = FrechetDistance.multiply(ca, cb, 2)

@@ -1,6 +1,7 @@
+import Course
 import Foundation
 import Testing
-import Course
+
 @testable import Diffusion
 @testable import ExerciseKit
 @testable import ExerciseSolutions

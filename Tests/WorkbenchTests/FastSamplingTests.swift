@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Diffusion
 @testable import Learning
 @testable import TensorCore
@@ -8,8 +9,9 @@ import Testing
 struct FastSamplingTests {
     static let schedule = try! NoiseSchedule.linear()
 
-    @Test("The respaced schedule reproduces ᾱ on τ (evenly spaced and irregular), and τ = 1…T gives back the βs",
-          arguments: [[10], [50], [250], [1, 2, 3, 17, 400, 999, 1000]])
+    @Test(
+        "The respaced schedule reproduces ᾱ on τ (evenly spaced and irregular), and τ = 1…T gives back the βs",
+        arguments: [[10], [50], [250], [1, 2, 3, 17, 400, 999, 1000]])
     func respacedScheduleReproducesAlphaBar(spec: [Int]) throws {
         let s = Self.schedule
         let tau = spec.count == 1 ? s.evenlySpacedSteps(spec[0]) : spec
@@ -27,8 +29,9 @@ struct FastSamplingTests {
         #expect(throws: ScheduleError.invalidSubsequence(count: 0, steps: 1000)) { try s.respaced(on: []) }
     }
 
-    @Test("DDIM keeps DDPM's marginals: composing q(xₜ∣x₀) with q_σ(xₛ∣xₜ, x₀) gives N(√ᾱₛ·x₀, 1 − ᾱₛ) for every η",
-          arguments: [0.0, 0.5, 1.0])
+    @Test(
+        "DDIM keeps DDPM's marginals: composing q(xₜ∣x₀) with q_σ(xₛ∣xₜ, x₀) gives N(√ᾱₛ·x₀, 1 − ᾱₛ) for every η",
+        arguments: [0.0, 0.5, 1.0])
     func ddimKeepsTheMarginals(eta: Double) {
         let s = Self.schedule
         for (t, prev) in [(1000, 900), (500, 499), (37, 2), (10, 0), (2, 1)] {
@@ -47,8 +50,9 @@ struct FastSamplingTests {
         }
     }
 
-    @Test("DDIM with η = 1 on consecutive steps is Algorithm 2 with σ² = β̃ₜ, step by step (t = 1 adds no noise)",
-          arguments: [1, 2, 10, 500, 1000])
+    @Test(
+        "DDIM with η = 1 on consecutive steps is Algorithm 2 with σ² = β̃ₜ, step by step (t = 1 adds no noise)",
+        arguments: [1, 2, 10, 500, 1000])
     func ddimEtaOneIsAlgorithm2(t: Int) {
         let s = Self.schedule
         var rng = SeededGenerator(seed: UInt64(t))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Diffusion
 @testable import TensorCore
 
@@ -6,8 +7,9 @@ import Testing
 struct FloatStepTests {
     static let schedules = [try! NoiseSchedule.linear(), try! NoiseSchedule.cosine()]
 
-    @Test("Eq. 4 in Float is the Double forward jump (marginalSample) to Float rounding, t = 1…T and both schedules",
-          arguments: [0, 1], [1, 2, 50, 500, 999, 1000])
+    @Test(
+        "Eq. 4 in Float is the Double forward jump (marginalSample) to Float rounding, t = 1…T and both schedules",
+        arguments: [0, 1], [1, 2, 50, 500, 999, 1000])
     func noisedMatchesMarginalSample_eq4(schedule index: Int, t: Int) {
         let s = Self.schedules[index]
         var rng = SeededGenerator(seed: UInt64(t))
@@ -15,9 +17,13 @@ struct FloatStepTests {
         let noise = (0..<64).map { _ in Float(rng.normal()) }
         let exact = s.marginalSample(x0: Tensor(x0.map(Double.init)), t: t, noise: Tensor(noise.map(Double.init))).scalars
         var got = [Float](repeating: 0, count: 64)
-        x0.withUnsafeBufferPointer { a in noise.withUnsafeBufferPointer { e in got.withUnsafeMutableBufferPointer {
-            s.float(t).noise(a.baseAddress!, e.baseAddress!, count: 64, into: $0.baseAddress!)
-        } } }
+        x0.withUnsafeBufferPointer { a in
+            noise.withUnsafeBufferPointer { e in
+                got.withUnsafeMutableBufferPointer {
+                    s.float(t).noise(a.baseAddress!, e.baseAddress!, count: 64, into: $0.baseAddress!)
+                }
+            }
+        }
         for (g, e) in zip(got, exact) {
             // Two coefficients rounded to Float (½ ulp each), two products and a sum: ≤ 3 ulps of the terms' scale,
             // |x₀| ≤ 1 and |ε| ≲ 4, so 3·2⁻²³·5 ≈ 2e-6 absolute.
@@ -25,8 +31,9 @@ struct FloatStepTests {
         }
     }
 
-    @Test("Eq. 15 inverts Eq. 4 (x̂₀ of xₜ with its own ε is x₀), and Eq. 11's mean is μ̃ₜ(x̂₀, xₜ) of Eq. 7 in Double",
-          arguments: [1, 2, 10, 100, 700])
+    @Test(
+        "Eq. 15 inverts Eq. 4 (x̂₀ of xₜ with its own ε is x₀), and Eq. 11's mean is μ̃ₜ(x̂₀, xₜ) of Eq. 7 in Double",
+        arguments: [1, 2, 10, 100, 700])
     func predictionAndMean_eq15_eq11(t: Int) {
         let s = Self.schedules[0]
         let q = s.float(t)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Diffusion
 @testable import TensorCore
 
@@ -34,8 +35,9 @@ struct ForwardProcessTests {
         }
     }
 
-    @Test("Eq. 2 iterated with given noises ε₁…εₜ is Eq. 4 with the one noise they add up to, and t = 0 returns x₀",
-          arguments: [1, 2, 300, 1000])
+    @Test(
+        "Eq. 2 iterated with given noises ε₁…εₜ is Eq. 4 with the one noise they add up to, and t = 0 returns x₀",
+        arguments: [1, 2, 300, 1000])
     func iteratedStepsAreOneJump_eq2_eq4(t: Int) {
         let s = Self.schedule
         var rng = SeededGenerator(seed: UInt64(t))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Diffusion
 @testable import TensorCore
 

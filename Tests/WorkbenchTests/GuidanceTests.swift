@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Diffusion
 @testable import Learning
 @testable import TensorCore
@@ -57,8 +58,9 @@ struct GuidanceTests {
             var (up, down) = (x, x)
             up[k] += h
             down[k] -= h
-            let numeric = (classifier.logProbabilityGradient(up, t: t, labels: labels).logProbability
-                - classifier.logProbabilityGradient(down, t: t, labels: labels).logProbability) / (2 * Double(h))
+            let numeric =
+                (classifier.logProbabilityGradient(up, t: t, labels: labels).logProbability
+                    - classifier.logProbabilityGradient(down, t: t, labels: labels).logProbability) / (2 * Double(h))
             // Truncation h²·f‴/6 with h ≈ 1e−3 and |f‴| = O(1): ~1e−7; the gradient is rounded to Float (6e−8 relative).
             expectClose(Double(gradient[k]), numeric, relative: 1e-4, absolute: 1e-5, "∂/∂x[\(k)] at t = \(t)")
         }
@@ -116,8 +118,9 @@ struct GuidanceTests {
         }
         let sampler = try GuidedSampler(engine: unconditional, dimension: 1, nullLabel: 2, schedule: s, tau: tau, variance: .betaTilde, clipDenoised: false)
         let guided = moments(sampler.sample(labels: labels, guidance: .classifier(scale: 1, gradient: gradient), seed: 9))
-        let cfg = moments(try GuidedSampler(engine: conditional, dimension: 1, nullLabel: 2, schedule: s, tau: tau, variance: .betaTilde, clipDenoised: false)
-            .sample(labels: labels, guidance: .classifierFree(w: 0), seed: 9))
+        let cfg = moments(
+            try GuidedSampler(engine: conditional, dimension: 1, nullLabel: 2, schedule: s, tau: tau, variance: .betaTilde, clipDenoised: false)
+                .sample(labels: labels, guidance: .classifierFree(w: 0), seed: 9))
         let none = moments(sampler.sample(labels: labels, guidance: .classifier(scale: 0, gradient: gradient), seed: 9))
         let strong = moments(sampler.sample(labels: labels, guidance: .classifier(scale: 3, gradient: gradient), seed: 9))
         for (name, r) in [("classifier s = 1", guided), ("CFG w = 0", cfg)] {
@@ -160,8 +163,10 @@ struct GuidanceTests {
         let tape = Tape<Double>()
         let xt = (0..<(32 * d)).map { k in s.sqrtAlphaBar(steps[k / d]) * Double(data[rows[k / d] * d + k % d]) + s.sqrtOneMinusAlphaBar(steps[k / d]) * Double(noise[k]) }
         func tapeLoss(_ y: [Int]) -> Double {
-            let out = net.tapeForward(tape.variable(Tensor(shape: [32, d], scalars: xt)), steps: steps, labels: y,
-                                      parameters: TapeParameters(layout: net.layout, values: parameters.map(Double.init), on: tape)).value.scalars
+            let out = net.tapeForward(
+                tape.variable(Tensor(shape: [32, d], scalars: xt)), steps: steps, labels: y,
+                parameters: TapeParameters(layout: net.layout, values: parameters.map(Double.init), on: tape)
+            ).value.scalars
             return zip(out, noise).reduce(0) { $0 + ($1.0 - Double($1.1)) * ($1.0 - Double($1.1)) } / Double(32 * d)
         }
         let reference = tapeLoss(expectedLabels)

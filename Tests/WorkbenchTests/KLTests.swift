@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Diffusion
 @testable import TensorCore
 
@@ -20,8 +21,9 @@ struct KLTests {
         return sum * h
     }
 
-    @Test("Gaussian KL closed form equals numerical integration",
-          arguments: [(0.0, 1.0, 0.0, 1.0), (0.3, 0.5, -0.2, 2.0), (1.0, 1e-4, 1.01, 1.2e-4), (-2.0, 3.0, 0.0, 1.0)])
+    @Test(
+        "Gaussian KL closed form equals numerical integration",
+        arguments: [(0.0, 1.0, 0.0, 1.0), (0.3, 0.5, -0.2, 2.0), (1.0, 1e-4, 1.01, 1.2e-4), (-2.0, 3.0, 0.0, 1.0)])
     func klMatchesNumericalIntegration_eq8(m1: Double, v1: Double, m2: Double, v2: Double) {
         let closed = GaussianKL.divergence(mean1: m1, variance1: v1, mean2: m2, variance2: v2)
         // The trapezoid rule on a smooth integrand decaying to e⁻⁷² at ±12 sd is exact to ~1e-12.

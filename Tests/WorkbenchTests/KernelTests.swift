@@ -1,13 +1,15 @@
 import Foundation
 import Testing
+
 @testable import Diffusion
 @testable import Learning
 @testable import TensorCore
 
 @Suite("Fast kernels and the network engine")
 struct KernelTests {
-    @Test("GEMM equals the definition, remainder rows and columns included",
-          arguments: [(1, 1, 1), (6, 16, 8), (7, 17, 5), (13, 34, 128), (24, 48, 40), (20, 2, 128)])
+    @Test(
+        "GEMM equals the definition, remainder rows and columns included",
+        arguments: [(1, 1, 1), (6, 16, 8), (7, 17, 5), (13, 34, 128), (24, 48, 40), (20, 2, 128)])
     func gemmMatchesDefinition(m: Int, n: Int, k: Int) {
         var rng = SeededGenerator(seed: UInt64(m * 1000 + n))
         let a = Tensor<Float>.randomNormal([m, k], using: &rng)
@@ -16,17 +18,22 @@ struct KernelTests {
         var c = [Float](repeating: 1, count: m * n)
         b.scalars.withUnsafeBufferPointer { bp in packed.withUnsafeMutableBufferPointer { Gemm.pack(bp.baseAddress!, ldb: n, k: k, n: n, into: $0.baseAddress!) } }
         for accumulate in [false, true] {
-            a.scalars.withUnsafeBufferPointer { ap in packed.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                Gemm.multiply(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, packedB: bp.baseAddress!, c: cp.baseAddress!, ldc: n, accumulate: accumulate)
-            } } }
+            a.scalars.withUnsafeBufferPointer { ap in
+                packed.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        Gemm.multiply(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, packedB: bp.baseAddress!, c: cp.baseAddress!, ldc: n, accumulate: accumulate)
+                    }
+                }
+            }
             for i in 0..<m {
                 for j in 0..<n {
                     let exact = (0..<k).reduce(0.0) { $0 + Double(a[i, $1]) * Double(b[$1, j]) }
                     let scale = (0..<k).reduce(0.0) { $0 + abs(Double(a[i, $1]) * Double(b[$1, j])) }
                     let expected = accumulate ? 2 * exact : exact
                     // Float summation of k terms: error ≤ k·2⁻²⁴·Σ|terms| (a loose, classical bound).
-                    #expect(abs(Double(c[i * n + j]) - expected) <= Double(k + 1) * 0x1p-24 * (accumulate ? 2 : 1) * scale + 1e-30,
-                            "C[\(i),\(j)] accumulate \(accumulate)")
+                    #expect(
+                        abs(Double(c[i * n + j]) - expected) <= Double(k + 1) * 0x1p-24 * (accumulate ? 2 : 1) * scale + 1e-30,
+                        "C[\(i),\(j)] accumulate \(accumulate)")
                 }
             }
         }
@@ -35,8 +42,9 @@ struct KernelTests {
         #expect(transposed == a.transposed().scalars)
     }
 
-    @Test("Every row block of the GEMM (12 rows on AVX-512, 6, 1) gives bit-identical results: each element sums its k products in one order",
-          arguments: [(37, 48, 50), (25, 33, 300), (12, 16, 1)])
+    @Test(
+        "Every row block of the GEMM (12 rows on AVX-512, 6, 1) gives bit-identical results: each element sums its k products in one order",
+        arguments: [(37, 48, 50), (25, 33, 300), (12, 16, 1)])
     func gemmBlocksAreBitIdentical(m: Int, n: Int, k: Int) {
         var rng = SeededGenerator(seed: UInt64(m + 7 * k))
         let a = (0..<(m * k)).map { _ in Float(rng.normal()) }
@@ -46,17 +54,19 @@ struct KernelTests {
         for accumulate in [false, true] {
             var blocked = (0..<(m * n)).map { Float($0 % 5) }
             var single = blocked
-            a.withUnsafeBufferPointer { ap in packed.withUnsafeBufferPointer { bp in
-                blocked.withUnsafeMutableBufferPointer { Gemm.multiply(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, packedB: bp.baseAddress!, c: $0.baseAddress!, ldc: n, accumulate: accumulate) }
-                single.withUnsafeMutableBufferPointer { cp in
-                    // The reference: one row at a time with the one-row kernel, strip by strip.
-                    for i in 0..<m {
-                        for strip in 0..<((n + 15) / 16) {
-                            Gemm.kernel1x16(k, ap.baseAddress! + i * k, bp.baseAddress! + strip * k * 16, cp.baseAddress! + i * n + strip * 16, min(16, n - strip * 16), accumulate)
+            a.withUnsafeBufferPointer { ap in
+                packed.withUnsafeBufferPointer { bp in
+                    blocked.withUnsafeMutableBufferPointer { Gemm.multiply(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, packedB: bp.baseAddress!, c: $0.baseAddress!, ldc: n, accumulate: accumulate) }
+                    single.withUnsafeMutableBufferPointer { cp in
+                        // The reference: one row at a time with the one-row kernel, strip by strip.
+                        for i in 0..<m {
+                            for strip in 0..<((n + 15) / 16) {
+                                Gemm.kernel1x16(k, ap.baseAddress! + i * k, bp.baseAddress! + strip * k * 16, cp.baseAddress! + i * n + strip * 16, min(16, n - strip * 16), accumulate)
+                            }
                         }
                     }
                 }
-            } }
+            }
             #expect(blocked == single, "m = \(m), n = \(n), k = \(k), accumulate \(accumulate)")
         }
     }
@@ -82,8 +92,9 @@ struct KernelTests {
         #expect(worstSigmoid <= 3e-7, "sigmoid error \(worstSigmoid)")
     }
 
-    @Test("The engine's forward and backward equal the tape's (Float engine against a Double tape)",
-          arguments: [[34, 32, 16, 2], [34, 8, 24, 2], [34, 8, 2]])
+    @Test(
+        "The engine's forward and backward equal the tape's (Float engine against a Double tape)",
+        arguments: [[34, 32, 16, 2], [34, 8, 24, 2], [34, 8, 2]])
     func engineMatchesTape(sizes: [Int]) {
         var rng = SeededGenerator(seed: 50)
         let model = MLP(sizes: sizes, using: &rng)

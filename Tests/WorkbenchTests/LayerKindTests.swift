@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Learning
 @testable import TensorCore
 
@@ -97,8 +98,9 @@ struct LayerKindTests {
         }
     }
 
-    @Test("Tape: the gradient of every input and parameter tensor matches central differences (up to 12 elements each)",
-          arguments: LayerCase.all)
+    @Test(
+        "Tape: the gradient of every input and parameter tensor matches central differences (up to 12 elements each)",
+        arguments: LayerCase.all)
     func tapeMatchesCentralDifferences(layer: LayerCase) {
         let problem = Problem(layer, seed: 1)
         let reference = problem.tape()
@@ -130,8 +132,9 @@ struct LayerKindTests {
         }
     }
 
-    @Test("Fast op (Float) against the tape (Double): the output, every input's and every parameter tensor's gradient, at 1 and 2 threads",
-          arguments: LayerCase.all, [1, 2])
+    @Test(
+        "Fast op (Float) against the tape (Double): the output, every input's and every parameter tensor's gradient, at 1 and 2 threads",
+        arguments: LayerCase.all, [1, 2])
     func fastMatchesTape(layer: LayerCase, threads: Int) {
         let problem = Problem(layer, seed: 3)
         let reference = problem.tape()
@@ -185,7 +188,8 @@ struct LayerKindTests {
             conv(cin, cout, side: side) + 128 * cout + conv(cout, cout, side: side) + (cin == cout ? 0 : conv(cin, cout, k: 1, side: side))
         }
         let attention = conv(2 * ch, 6 * ch, k: 1, side: 4) + 2 * 16 * 16 * 2 * ch + conv(2 * ch, 2 * ch, k: 1, side: 4)
-        let expected = 32 * 128 + 128 * 128 + conv(1, ch, side: 8) + res(ch, ch, side: 8) + conv(ch, ch, side: 4)
+        let expected =
+            32 * 128 + 128 * 128 + conv(1, ch, side: 8) + res(ch, ch, side: 8) + conv(ch, ch, side: 4)
             + res(ch, 2 * ch, side: 4) + attention + res(2 * ch, 2 * ch, side: 4) + attention + res(2 * ch, 2 * ch, side: 4)
             + res(4 * ch, 2 * ch, side: 4) + attention + res(3 * ch, 2 * ch, side: 4) + attention
             + conv(2 * ch, 2 * ch, side: 8) + res(3 * ch, ch, side: 8) + res(2 * ch, ch, side: 8) + conv(ch, 1, side: 8)

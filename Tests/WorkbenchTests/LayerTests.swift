@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Learning
 @testable import TensorCore
 
@@ -49,22 +50,38 @@ struct LayerTests {
         let y = Variable.conv2d(tape.variable(x), weight: tape.variable(w), bias: tape.variable(b), stride: stride, padding: padding).value
         let (h, wd) = (6 + 2 * padding, 5 + 2 * padding)
         var padded = [Double](repeating: 0, count: 2 * 3 * h * wd)
-        for n in 0..<2 { for c in 0..<3 { for i in 0..<6 { for j in 0..<5 {
-            padded[((n * 3 + c) * h + i + padding) * wd + j + padding] = x.scalars[((n * 3 + c) * 6 + i) * 5 + j]
-        } } } }
+        for n in 0..<2 {
+            for c in 0..<3 {
+                for i in 0..<6 {
+                    for j in 0..<5 {
+                        padded[((n * 3 + c) * h + i + padding) * wd + j + padding] = x.scalars[((n * 3 + c) * 6 + i) * 5 + j]
+                    }
+                }
+            }
+        }
         let (ho, wo) = ((h - k) / stride + 1, (wd - k) / stride + 1)
         #expect(y.shape == [2, 4, ho, wo])
-        for n in 0..<2 { for o in 0..<4 { for i in 0..<ho { for j in 0..<wo {
-            var patch: [Double] = []
-            var kernel: [Double] = []
-            for c in 0..<3 { for u in 0..<k { for v in 0..<k {
-                patch.append(padded[((n * 3 + c) * h + i * stride + u) * wd + j * stride + v])
-                kernel.append(w.scalars[((o * 3 + c) * k + u) * k + v])
-            } } }
-            let expected = b.scalars[o] + zip(patch, kernel).map(*).reduce(0, +)
-            // Sums of ≤ 27 O(1) products in a different order: ≤ 27 ulps, 1e-13.
-            expectClose(y.scalars[((n * 4 + o) * ho + i) * wo + j], expected, absolute: 1e-13, "y[\(n), \(o), \(i), \(j)]")
-        } } } }
+        for n in 0..<2 {
+            for o in 0..<4 {
+                for i in 0..<ho {
+                    for j in 0..<wo {
+                        var patch: [Double] = []
+                        var kernel: [Double] = []
+                        for c in 0..<3 {
+                            for u in 0..<k {
+                                for v in 0..<k {
+                                    patch.append(padded[((n * 3 + c) * h + i * stride + u) * wd + j * stride + v])
+                                    kernel.append(w.scalars[((o * 3 + c) * k + u) * k + v])
+                                }
+                            }
+                        }
+                        let expected = b.scalars[o] + zip(patch, kernel).map(*).reduce(0, +)
+                        // Sums of ≤ 27 O(1) products in a different order: ≤ 27 ulps, 1e-13.
+                        expectClose(y.scalars[((n * 4 + o) * ho + i) * wo + j], expected, absolute: 1e-13, "y[\(n), \(o), \(i), \(j)]")
+                    }
+                }
+            }
+        }
     }
 
     @Test("GroupNorm: gradients; with γ = 1, β = 0 each group has mean 0 and variance σ²/(σ² + ε)")
@@ -75,17 +92,19 @@ struct LayerTests {
         let x = 3 + 2 * Self.random([2, 8, 4, 4], 12)
         let tape = Tape<Double>()
         let y = Variable.groupNorm(tape.variable(x), weight: tape.variable(.ones([8])), bias: tape.variable(.zeros([8])), groups: 4, epsilon: 1e-5).value
-        for n in 0..<2 { for g in 0..<4 {
-            let range = ((n * 8 + 2 * g) * 16)..<((n * 8 + 2 * g + 2) * 16)
-            let (values, inputs) = (Array(y.scalars[range]), Array(x.scalars[range]))
-            let mean = values.reduce(0, +) / 32
-            let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 32
-            let inputMean = inputs.reduce(0, +) / 32
-            let inputVariance = inputs.map { ($0 - inputMean) * ($0 - inputMean) }.reduce(0, +) / 32
-            // Sums of 32 O(1) values: 1e-14; the variance is exactly σ²/(σ² + ε) up to that rounding.
-            expectClose(mean, 0, absolute: 1e-14, "mean, image \(n), group \(g)")
-            expectClose(variance, inputVariance / (inputVariance + 1e-5), relative: 1e-13, "variance, image \(n), group \(g)")
-        } }
+        for n in 0..<2 {
+            for g in 0..<4 {
+                let range = ((n * 8 + 2 * g) * 16)..<((n * 8 + 2 * g + 2) * 16)
+                let (values, inputs) = (Array(y.scalars[range]), Array(x.scalars[range]))
+                let mean = values.reduce(0, +) / 32
+                let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 32
+                let inputMean = inputs.reduce(0, +) / 32
+                let inputVariance = inputs.map { ($0 - inputMean) * ($0 - inputMean) }.reduce(0, +) / 32
+                // Sums of 32 O(1) values: 1e-14; the variance is exactly σ²/(σ² + ε) up to that rounding.
+                expectClose(mean, 0, absolute: 1e-14, "mean, image \(n), group \(g)")
+                expectClose(variance, inputVariance / (inputVariance + 1e-5), relative: 1e-13, "variance, image \(n), group \(g)")
+            }
+        }
     }
 
     @Test("Upsampling ×2, channel concatenation and slicing: gradients, and the values they move")
@@ -117,13 +136,15 @@ struct LayerTests {
         }
         let (q, k) = (Self.random([2, 4, 3, 3], 31), Self.random([2, 4, 3, 3], 32))
         let a = Attention.weights(query: q, key: k)
-        for n in 0..<2 { for i in 0..<9 {
-            let row = (0..<9).map { j in a.scalars[(n * 9 + i) * 9 + j] }
-            expectClose(row.reduce(0, +), 1, absolute: 1e-14, "Σⱼ A[\(i), j], image \(n)")
-            let scores = (0..<9).map { j in (0..<4).map { c in q.scalars[(n * 4 + c) * 9 + i] * k.scalars[(n * 4 + c) * 9 + j] }.reduce(0, +) / 2 }
-            let direct = scores.map { Foundation.exp($0) }
-            for j in 0..<9 { expectClose(row[j], direct[j] / direct.reduce(0, +), relative: 1e-13, "A[\(i), \(j)]") }
-        } }
+        for n in 0..<2 {
+            for i in 0..<9 {
+                let row = (0..<9).map { j in a.scalars[(n * 9 + i) * 9 + j] }
+                expectClose(row.reduce(0, +), 1, absolute: 1e-14, "Σⱼ A[\(i), j], image \(n)")
+                let scores = (0..<9).map { j in (0..<4).map { c in q.scalars[(n * 4 + c) * 9 + i] * k.scalars[(n * 4 + c) * 9 + j] }.reduce(0, +) / 2 }
+                let direct = scores.map { Foundation.exp($0) }
+                for j in 0..<9 { expectClose(row[j], direct[j] / direct.reduce(0, +), relative: 1e-13, "A[\(i), \(j)]") }
+            }
+        }
     }
 
     @Test("The residual and attention blocks end to end: gradients of the input, the embedding and every parameter")

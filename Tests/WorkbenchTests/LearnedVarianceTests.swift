@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Diffusion
 @testable import Learning
 @testable import TensorCore
@@ -9,8 +10,9 @@ struct LearnedVarianceTests {
     static let schedules = [try! NoiseSchedule.linear(), try! NoiseSchedule.cosine()]
     static let decoder = DiscreteDecoder(levels: 17)
 
-    @Test("Σ_θ = exp(v·log βₜ + (1 − v)·log β̃ₜ) lies between β̃ₜ and βₜ for v ∈ [0, 1], is β̃ₜ at v = 0 and βₜ at v = 1",
-          arguments: [1, 2, 10, 500, 999, 1000])
+    @Test(
+        "Σ_θ = exp(v·log βₜ + (1 − v)·log β̃ₜ) lies between β̃ₜ and βₜ for v ∈ [0, 1], is β̃ₜ at v = 0 and βₜ at v = 1",
+        arguments: [1, 2, 10, 500, 999, 1000])
     func interpolatedVarianceLiesBetween(t: Int) {
         for s in Self.schedules {
             // At t = 1, β̃₁ = 0 is replaced by β̃₂ (improved-diffusion's clipped log variance).
@@ -37,14 +39,16 @@ struct LearnedVarianceTests {
         let mu = s.meanFromNoise(xt: Tensor([xt]), predictedNoise: Tensor([frozen]), t: t).scalars[0]
         let low = t == 1 ? s.betaTilde(2) : s.betaTilde(t)
         let sigma2 = pow(s.beta(t), v) * pow(low, 1 - v)
-        let vlb = t == 1
+        let vlb =
+            t == 1
             ? -decoder.logProbability(level: decoder.level(nearest: x0), mean: mu, standardDeviation: sigma2.squareRoot())
             : GaussianKL.divergence(mean1: s.posteriorMean(x0: Tensor([x0]), xt: Tensor([xt]), t: t).scalars[0], variance1: s.betaTilde(t), mean2: mu, variance2: sigma2)
         return (noise - o) * (noise - o) + 0.001 * Double(s.steps) / log(2) * vlb
     }
 
-    @Test("L_hybrid: its loss is the definition, ∂/∂ε_θ is L_simple's 2(ε_θ − ε) alone (the mean's gradient stopped), ∂/∂v matches central differences",
-          arguments: [1, 2, 10, 500, 1000])
+    @Test(
+        "L_hybrid: its loss is the definition, ∂/∂ε_θ is L_simple's 2(ε_θ − ε) alone (the mean's gradient stopped), ∂/∂v matches central differences",
+        arguments: [1, 2, 10, 500, 1000])
     func hybridStopsTheMeanGradient(t: Int) {
         var rng = SeededGenerator(seed: 40 + UInt64(t))
         var meanGradientSeen = 0.0
@@ -62,13 +66,15 @@ struct LearnedVarianceTests {
                 #expect(dOutput == 2 * (o - noise), "∂/∂ε_θ at t = \(t): \(dOutput), L_simple's \(2 * (o - noise))")
                 // Central differences in v (μ fixed): h = 1e−5, truncation O(h²) and rounding O(1e−16·L/h) ≪ 1e−4 relative.
                 let h = 1e-5
-                let numeric = (Self.hybridDefinition(o: o, frozen: o, v: v + h, x0: x0, xt: xt, noise: noise, t: t, schedule: s)
-                    - Self.hybridDefinition(o: o, frozen: o, v: v - h, x0: x0, xt: xt, noise: noise, t: t, schedule: s)) / (2 * h)
+                let numeric =
+                    (Self.hybridDefinition(o: o, frozen: o, v: v + h, x0: x0, xt: xt, noise: noise, t: t, schedule: s)
+                        - Self.hybridDefinition(o: o, frozen: o, v: v - h, x0: x0, xt: xt, noise: noise, t: t, schedule: s)) / (2 * h)
                 expectClose(dVariance, numeric, relative: 1e-4, absolute: 1e-6 * (abs(loss) + 1), "∂/∂v at t = \(t)")
                 // Without the stop-gradient the o-derivative would carry the bound's mean term too: measure how large it is,
                 // so the exact-equality check above is known to tell the two apart.
-                let full = (Self.hybridDefinition(o: o + h, frozen: o + h, v: v, x0: x0, xt: xt, noise: noise, t: t, schedule: s)
-                    - Self.hybridDefinition(o: o - h, frozen: o - h, v: v, x0: x0, xt: xt, noise: noise, t: t, schedule: s)) / (2 * h)
+                let full =
+                    (Self.hybridDefinition(o: o + h, frozen: o + h, v: v, x0: x0, xt: xt, noise: noise, t: t, schedule: s)
+                        - Self.hybridDefinition(o: o - h, frozen: o - h, v: v, x0: x0, xt: xt, noise: noise, t: t, schedule: s)) / (2 * h)
                 meanGradientSeen = max(meanGradientSeen, abs(full - 2 * (o - noise)))
             }
         }
@@ -77,8 +83,9 @@ struct LearnedVarianceTests {
         if t > 1 { #expect(meanGradientSeen > 1e-3, "the bound's mean gradient is never visible at t = \(t) (largest \(meanGradientSeen))") }
     }
 
-    @Test("The strided sampler with a learned Σ at v ≡ 1 is respaced DDPM with σ² = β′, at v ≡ 0 with σ² = β̃′ (S = 10, 1000)",
-          arguments: [10, 1000])
+    @Test(
+        "The strided sampler with a learned Σ at v ≡ 1 is respaced DDPM with σ² = β′, at v ≡ 0 with σ² = β̃′ (S = 10, 1000)",
+        arguments: [10, 1000])
     func stridedLearnedVarianceReducesToFixed(steps: Int) throws {
         let s = try NoiseSchedule.cosine()
         let epsilon = { (x: Double, t: Int) in 0.4 * x - 0.001 * Double(t % 7) }
@@ -117,17 +124,22 @@ struct LearnedVarianceTests {
             }
             // The chains on the linear schedule: the cosine one's β_T = 0.999 amplifies rounding by 1/√α_T ≈ 32 in the first step.
             let linear = Self.schedules[0]
-            let a = NetworkSampler(network: UNet(ch: 8), parameters: [Float](repeating: 0, count: UNet(ch: 8).layout.count), engine: plain,
-                                   schedule: linear, variance: v == 1 ? .beta : .betaTilde).sample(count: 8, seed: 6).samples
-            let b = NetworkSampler(network: net, parameters: [Float](repeating: 0, count: net.layout.count), engine: learned, schedule: linear,
-                                   learnedVariance: .interpolated).sample(count: 8, seed: 6).samples
+            let a = NetworkSampler(
+                network: UNet(ch: 8), parameters: [Float](repeating: 0, count: UNet(ch: 8).layout.count), engine: plain,
+                schedule: linear, variance: v == 1 ? .beta : .betaTilde
+            ).sample(count: 8, seed: 6).samples
+            let b = NetworkSampler(
+                network: net, parameters: [Float](repeating: 0, count: net.layout.count), engine: learned, schedule: linear,
+                learnedVariance: .interpolated
+            ).sample(count: 8, seed: 6).samples
             // Float chain against the Double general step, same z: rounding only (see ObjectiveTests).
             #expect(zip(a, b).map { abs($0 - $1) }.max()! < 1e-3, "v = \(v)")
         }
     }
 
-    @Test("The ideal denoiser of a finite data set is Bayes: for the two points ±1, x̂₀* = tanh(√ᾱₜ·xₜ/(1 − ᾱₜ)); for one point, ε* is the true noise",
-          arguments: [1, 10, 200, 700, 1000])
+    @Test(
+        "The ideal denoiser of a finite data set is Bayes: for the two points ±1, x̂₀* = tanh(√ᾱₜ·xₜ/(1 − ᾱₜ)); for one point, ε* is the true noise",
+        arguments: [1, 10, 200, 700, 1000])
     func idealDenoiserIsBayes(t: Int) {
         let s = Self.schedules[0]
         let pair = EmpiricalDenoiser(points: [-1, 1], dimension: 1)
@@ -148,8 +160,9 @@ struct LearnedVarianceTests {
         }
     }
 
-    @Test("The ideal denoiser's weights are Bayes' rule for points of different norms (Eq. 4's Gaussian densities, normalised)",
-          arguments: [1, 10, 200, 700, 1000])
+    @Test(
+        "The ideal denoiser's weights are Bayes' rule for points of different norms (Eq. 4's Gaussian densities, normalised)",
+        arguments: [1, 10, 200, 700, 1000])
     func idealDenoiserWeightsAreBayes(t: Int) {
         let s = Self.schedules[0]
         // Four 2-D points with norms 0, √5, √9.25 and √8: a term in ‖x⁽ⁱ⁾‖² does not cancel from the weights.

@@ -99,10 +99,11 @@ struct LessonRunTests {
         #expect(Array(gif.prefix(6)) == Array("GIF89a".utf8))
         let csv = try String(contentsOf: directory.appendingPathComponent("samples.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.first == Substring((0..<64).map { "p\($0)" }.joined(separator: ",")) && csv.count == 101)
-        #expect(csv.dropFirst().allSatisfy { row in
-            let values = row.split(separator: ",").compactMap { Double($0) }
-            return values.count == 64 && values.allSatisfy { (-1...1).contains($0) }
-        })
+        #expect(
+            csv.dropFirst().allSatisfy { row in
+                let values = row.split(separator: ",").compactMap { Double($0) }
+                return values.count == 64 && values.allSatisfy { (-1...1).contains($0) }
+            })
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("digits-unet.ddpm").path))
         let bad = try runProduct("lesson-08", ["--ch", "12", "--output", directory.path])
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("got 12"))
@@ -124,10 +125,11 @@ struct LessonRunTests {
         for file in ["samples-cfg-w0.csv", "samples-cfg-w2.csv"] {
             let csv = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8).split(separator: "\n")
             #expect(csv.first == Substring(((0..<64).map { "p\($0)" } + ["label"]).joined(separator: ",")) && csv.count == 41, "\(file)")
-            #expect(csv.dropFirst().enumerated().allSatisfy { i, row in
-                let values = row.split(separator: ",").compactMap { Double($0) }
-                return values.count == 65 && values.prefix(64).allSatisfy { (-1...1).contains($0) } && values[64] == Double(i / 4)
-            }, "\(file)")
+            #expect(
+                csv.dropFirst().enumerated().allSatisfy { i, row in
+                    let values = row.split(separator: ",").compactMap { Double($0) }
+                    return values.count == 65 && values.prefix(64).allSatisfy { (-1...1).contains($0) } && values[64] == Double(i / 4)
+                }, "\(file)")
         }
         let bad = try runProduct("lesson-12", ["--sampling-steps", "1", "--models", models.path, "--output", directory.path])
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("got 1"))
@@ -146,10 +148,11 @@ struct LessonRunTests {
         for file in ["samples-ddim-S50.csv", "samples-ddpm-S50.csv"] {
             let csv = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8).split(separator: "\n")
             #expect(csv.first == Substring((0..<64).map { "p\($0)" }.joined(separator: ",")) && csv.count == 41, "\(file)")
-            #expect(csv.dropFirst().allSatisfy { row in
-                let values = row.split(separator: ",").compactMap { Double($0) }
-                return values.count == 64 && values.allSatisfy { (-1...1).contains($0) }
-            }, "\(file)")
+            #expect(
+                csv.dropFirst().allSatisfy { row in
+                    let values = row.split(separator: ",").compactMap { Double($0) }
+                    return values.count == 64 && values.allSatisfy { (-1...1).contains($0) }
+                }, "\(file)")
         }
         let bad = try runProduct("lesson-11", ["--samples", "10", "--models", models.path, "--output", directory.path])
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("got 10"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Diffusion
 @testable import Learning
 @testable import TensorCore
@@ -24,8 +25,9 @@ struct MLPNetworkTests {
         w.withUnsafeBufferPointer { g in gradients.withUnsafeMutableBufferPointer { engine.backward(g.baseAddress!, images: t.count, into: $0.baseAddress!) } }
         let tape = Tape<Double>()
         let flat = tape.variable(Tensor(net.parameters.map(Double.init)))
-        let y = net.tapeForward(tape.variable(Tensor(shape: [t.count, 2], scalars: x.map(Double.init))), steps: t,
-                                parameters: TapeParameters(layout: net.layout, flat: flat))
+        let y = net.tapeForward(
+            tape.variable(Tensor(shape: [t.count, 2], scalars: x.map(Double.init))), steps: t,
+            parameters: TapeParameters(layout: net.layout, flat: flat))
         let loss = (y * Tensor(shape: [t.count, 2], scalars: w.map(Double.init))).sum()
         let expected = tape.gradients(of: loss)[flat].scalars
         // Float against Double through 4 layers of ≤ 128-term sums: ≲ 1e−6 relative; 1e−4 of the scale leaves room.
@@ -36,8 +38,9 @@ struct MLPNetworkTests {
         #expect(worst <= 1e-4 * top, "largest gradient error \(worst) against \(top)")
     }
 
-    @Test("Its inference path (one t for the batch: emb(t)·W₁ₑ + b₁ once, fused bias + SiLU) equals the tape, at 1 and 2 threads",
-          arguments: [1, 2])
+    @Test(
+        "Its inference path (one t for the batch: emb(t)·W₁ₑ + b₁ once, fused bias + SiLU) equals the tape, at 1 and 2 threads",
+        arguments: [1, 2])
     func evaluateMatchesTape(threads: Int) {
         var rng = SeededGenerator(seed: 24)
         let net = MLP(sizes: MLP.toySizes, using: &rng)
@@ -48,8 +51,10 @@ struct MLPNetworkTests {
         for t in [1, 637, 1000] {
             let output = Array(UnsafeBufferPointer(start: x.withUnsafeBufferPointer { engine.evaluate($0.baseAddress!, steps: [Int](repeating: t, count: n)) }, count: 2 * n))
             let tape = Tape<Double>()
-            let y = net.tapeForward(tape.variable(Tensor(shape: [n, 2], scalars: x.map(Double.init))), steps: [Int](repeating: t, count: n),
-                                    parameters: TapeParameters(layout: net.layout, values: net.parameters.map(Double.init), on: tape)).value.scalars
+            let y = net.tapeForward(
+                tape.variable(Tensor(shape: [n, 2], scalars: x.map(Double.init))), steps: [Int](repeating: t, count: n),
+                parameters: TapeParameters(layout: net.layout, values: net.parameters.map(Double.init), on: tape)
+            ).value.scalars
             // As `engineMatchesTape`: Float sums of ≤ 128 terms over 4 layers against Double, 1e−4 of the scale.
             let scale = y.map(abs).max()!
             let worst = zip(output, y).map { abs(Double($0) - $1) }.max()!
@@ -74,8 +79,9 @@ struct MLPNetworkTests {
         noise.withUnsafeMutableBufferPointer { g.fillNormals($0.baseAddress!, count: batch * 2) }
         let xt = (0..<(batch * 2)).map { i in Double(Float(s.sqrtAlphaBar(steps[i / 2])) * data[rows[i / 2] * 2 + i % 2] + Float(s.sqrtOneMinusAlphaBar(steps[i / 2])) * noise[i]) }
         let tape = Tape<Double>()
-        let y = net.tapeForward(tape.variable(Tensor(shape: [batch, 2], scalars: xt)), steps: steps,
-                                parameters: TapeParameters(layout: net.layout, values: net.parameters.map(Double.init), on: tape))
+        let y = net.tapeForward(
+            tape.variable(Tensor(shape: [batch, 2], scalars: xt)), steps: steps,
+            parameters: TapeParameters(layout: net.layout, values: net.parameters.map(Double.init), on: tape))
         let expected = zip(y.value.scalars, noise).reduce(0.0) { $0 + ($1.0 - Double($1.1)) * ($1.0 - Double($1.1)) } / Double(batch * 2)
         // The engine's Float forward against the tape's Double one (see above): 1e−4 relative.
         expectClose(Double(trainer.step()), expected, relative: 1e-4)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Diffusion
 @testable import Learning
 @testable import TensorCore
@@ -56,12 +57,14 @@ struct ObjectiveTests {
                 // Central differences, step h: error O(h²·f‴) plus rounding O(ε·f/h); h = 1e−5·(|o| + 1)
                 // keeps both below 1e−5 of the derivative's scale at these magnitudes.
                 let h = 1e-5 * (abs(o) + 1)
-                let numeric = (Self.definition(objective, o: o + h, v: v, x0: x0, xt: xt, noise: noise, t: t)
-                    - Self.definition(objective, o: o - h, v: v, x0: x0, xt: xt, noise: noise, t: t)) / (2 * h)
+                let numeric =
+                    (Self.definition(objective, o: o + h, v: v, x0: x0, xt: xt, noise: noise, t: t)
+                        - Self.definition(objective, o: o - h, v: v, x0: x0, xt: xt, noise: noise, t: t)) / (2 * h)
                 expectClose(dOutput, numeric, relative: 1e-4, absolute: 1e-6 * (abs(loss) + 1) / h, "∂/∂o of \(objective) at t = \(t)")
                 if objective.variance.isLearned {
-                    let numericV = (Self.definition(objective, o: o, v: v + 1e-5, x0: x0, xt: xt, noise: noise, t: t)
-                        - Self.definition(objective, o: o, v: v - 1e-5, x0: x0, xt: xt, noise: noise, t: t)) / 2e-5
+                    let numericV =
+                        (Self.definition(objective, o: o, v: v + 1e-5, x0: x0, xt: xt, noise: noise, t: t)
+                            - Self.definition(objective, o: o, v: v - 1e-5, x0: x0, xt: xt, noise: noise, t: t)) / 2e-5
                     expectClose(dVariance, numericV, relative: 1e-4, absolute: 1e-6, "∂/∂v at t = \(t)")
                 } else {
                     #expect(dVariance == 0)
@@ -114,11 +117,15 @@ struct ObjectiveTests {
             expectClose(b.terms[t - 1], a.terms[t - 1], relative: 1e-4, absolute: 1e-9, "term at t = \(t)")
         }
         let zero = ClosedFormEngine(capacity: 8, dimension: 64, outputDimension: 128) { x, t, i in i < 64 ? mean(x, t) : 0 }
-        let plain = NetworkSampler(network: UNet(ch: 8), parameters: [Float](repeating: 0, count: UNet(ch: 8).layout.count), engine: fixed,
-                                   schedule: s, variance: .beta).sample(count: 8, seed: 6).samples
+        let plain = NetworkSampler(
+            network: UNet(ch: 8), parameters: [Float](repeating: 0, count: UNet(ch: 8).layout.count), engine: fixed,
+            schedule: s, variance: .beta
+        ).sample(count: 8, seed: 6).samples
         let net = UNet(ch: 8, outputChannels: 2)
-        let withV = NetworkSampler(network: net, parameters: [Float](repeating: 0, count: net.layout.count), engine: zero, schedule: s,
-                                   prediction: .mean, learnedVariance: .learned).sample(count: 8, seed: 6).samples
+        let withV = NetworkSampler(
+            network: net, parameters: [Float](repeating: 0, count: net.layout.count), engine: zero, schedule: s,
+            prediction: .mean, learnedVariance: .learned
+        ).sample(count: 8, seed: 6).samples
         // σ = exp(½(log βₜ + 0)) = √βₜ and the same z: the chains agree up to Float rounding (see above).
         #expect(zip(plain, withV).map { abs($0 - $1) }.max()! < 1e-3)
     }
@@ -136,8 +143,9 @@ struct ObjectiveTests {
         var options = TrainingOptions()
         options.batchSize = batch
         options.learningRate = 1e-3
-        let trainer = try NetworkTrainer(network: net, parameters: parameters, data: data, schedule: s, options: options, objective: objective,
-                                         decoder: DiscreteDecoder(levels: 17), seed: 14)
+        let trainer = try NetworkTrainer(
+            network: net, parameters: parameters, data: data, schedule: s, options: options, objective: objective,
+            decoder: DiscreteDecoder(levels: 17), seed: 14)
         // The trainer's draws, in its order: rows, then t, then ε.
         var g = SeededGenerator(seed: 14)
         let rows = (0..<batch).map { _ in g.integer(in: 0...(n - 1)) }
@@ -153,8 +161,9 @@ struct ObjectiveTests {
         var gradOutput = [Float](repeating: 0, count: batch * 2 * d)
         for i in 0..<batch {
             for j in 0..<d {
-                let r = objective.loss(output: Double(output[i * 2 * d + j]), varianceOutput: Double(output[i * 2 * d + d + j]), x0: Double(data[rows[i] * d + j]),
-                                       xt: Double(input[i * d + j]), noise: Double(noise[i * d + j]), t: steps[i], schedule: s, decoder: Self.decoder)
+                let r = objective.loss(
+                    output: Double(output[i * 2 * d + j]), varianceOutput: Double(output[i * 2 * d + d + j]), x0: Double(data[rows[i] * d + j]),
+                    xt: Double(input[i * d + j]), noise: Double(noise[i * d + j]), t: steps[i], schedule: s, decoder: Self.decoder)
                 expected += r.loss / Double(batch * d)
                 gradOutput[i * 2 * d + j] = Float(r.dOutput / Double(batch * d))
                 gradOutput[i * 2 * d + d + j] = Float(r.dVariance / Double(batch * d))

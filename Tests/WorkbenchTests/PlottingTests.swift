@@ -1,20 +1,27 @@
 import Foundation
 import Testing
+
 @testable import Plotting
 
 @Suite("Plotting through gnuplot-iostream")
 struct PlottingTests {
-    static let figure = Figure(name: "test-figure", title: "A test: ᾱₜ and √(1 − ᾱₜ)", columns: 2, panels: [
-        Panel(title: "lines, log y", xLabel: "t", yLabel: "ᾱₜ", logY: true, series: [
-            .line(x: [1, 2, 3], y: [1, 0.5, 0.25], label: "ᾱₜ"),
-            .line(x: [1, 3], y: [0.3, 0.3], label: "dashed", dashed: true),
-        ]),
-        Panel(title: "histogram and points", equalAspect: true, series: [
-            .histogram([0.1, 0.2, 0.2, 0.7], bins: 4, range: 0...1, label: "histogram"),
-            .scatter(x: [0.1, 0.5], y: [1, 2], label: "points \"quoted\" and 'single'"),
-        ]),
-        Panel(title: "heat map", colorbarLabel: "z", series: [.heatmap(xs: [0, 1, 2], ys: [0, 1]) { $0 + $1 }]),
-    ])
+    static let figure = Figure(
+        name: "test-figure", title: "A test: ᾱₜ and √(1 − ᾱₜ)", columns: 2,
+        panels: [
+            Panel(
+                title: "lines, log y", xLabel: "t", yLabel: "ᾱₜ", logY: true,
+                series: [
+                    .line(x: [1, 2, 3], y: [1, 0.5, 0.25], label: "ᾱₜ"),
+                    .line(x: [1, 3], y: [0.3, 0.3], label: "dashed", dashed: true),
+                ]),
+            Panel(
+                title: "histogram and points", equalAspect: true,
+                series: [
+                    .histogram([0.1, 0.2, 0.2, 0.7], bins: 4, range: 0...1, label: "histogram"),
+                    .scatter(x: [0.1, 0.5], y: [1, 2], label: "points \"quoted\" and 'single'"),
+                ]),
+            Panel(title: "heat map", colorbarLabel: "z", series: [.heatmap(xs: [0, 1, 2], ys: [0, 1]) { $0 + $1 }]),
+        ])
 
     /// Whether `url` holds a PNG: the 8-byte signature and a non-trivial size.
     static func isPNG(_ url: URL) -> Bool {

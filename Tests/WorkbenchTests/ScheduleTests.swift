@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Diffusion
 
 /// The committed mpmath values for one schedule case, by t.
@@ -9,18 +10,25 @@ func referenceSchedule(_ name: String) -> [[Double]] {
 
 /// The nine columns of `workbench schedule`, from a `NoiseSchedule`.
 func scheduleColumns(_ s: NoiseSchedule, _ t: Int) -> [Double] {
-    [s.beta(t), s.alpha(t), s.alphaBar(t), s.sqrtAlphaBar(t), s.sqrtOneMinusAlphaBar(t), s.betaTilde(t),
-     s.posteriorMeanCoefX0(t), s.posteriorMeanCoefXt(t), s.snr(t)]
+    [
+        s.beta(t), s.alpha(t), s.alphaBar(t), s.sqrtAlphaBar(t), s.sqrtOneMinusAlphaBar(t), s.betaTilde(t),
+        s.posteriorMeanCoefX0(t), s.posteriorMeanCoefXt(t), s.snr(t),
+    ]
 }
 
-let columnNames = ["beta", "alpha", "alphaBar", "sqrtAlphaBar", "sqrtOneMinusAlphaBar", "betaTilde",
-                   "posteriorMeanCoefX0", "posteriorMeanCoefXt", "snr"]
+let columnNames = [
+    "beta", "alpha", "alphaBar", "sqrtAlphaBar", "sqrtOneMinusAlphaBar", "betaTilde",
+    "posteriorMeanCoefX0", "posteriorMeanCoefXt", "snr",
+]
 
 @Suite("Noise schedule (Eq. 2, 4, 7)")
 struct ScheduleTests {
-    @Test("Every derived quantity matches mpmath to 1e-13 relative, t = 1…T",
-          arguments: [("linear1000", ScheduleKind.linear, 1000), ("quadratic1000", .quadratic, 1000), ("linear50", .linear, 50),
-                      ("cosine1000", .cosine, 1000)])
+    @Test(
+        "Every derived quantity matches mpmath to 1e-13 relative, t = 1…T",
+        arguments: [
+            ("linear1000", ScheduleKind.linear, 1000), ("quadratic1000", .quadratic, 1000), ("linear50", .linear, 50),
+            ("cosine1000", .cosine, 1000),
+        ])
     func matchesHighPrecision_eq4_eq7(name: String, kind: ScheduleKind, steps: Int) throws {
         let schedule = try kind.make(steps: steps)
         let reference = referenceSchedule(name)
@@ -54,13 +62,14 @@ struct ScheduleTests {
         expectClose(s.oneMinusAlphaBar(2), 2e-12 - 1e-24, relative: 1e-15, "1 − ᾱ₂")
     }
 
-    @Test("Invalid schedules are rejected, naming the value",
-          arguments: [
+    @Test(
+        "Invalid schedules are rejected, naming the value",
+        arguments: [
             ([Double](), ScheduleError.tooFewSteps(0)),
             ([0.1, 0], .betaOutOfRange(t: 2, beta: 0)),
             ([1.0], .betaOutOfRange(t: 1, beta: 1)),
             ([0.1, 0.2, -0.3], .betaOutOfRange(t: 3, beta: -0.3)),
-          ])
+        ])
     func rejectsInvalidBetas(betas: [Double], expected: ScheduleError) {
         #expect(throws: expected) { try NoiseSchedule(betas: betas) }
     }

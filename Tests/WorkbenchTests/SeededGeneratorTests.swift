@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TensorCore
 
 @Suite("Seeded generator")
@@ -105,8 +106,9 @@ struct VectorNormalTests {
             let (s, c) = VectorFunctions.sinCosTwoPi(u)
             for lane in 0..<8 {
                 worstLog = max(worstLog, abs(Double(l[lane]) - Foundation.log(Double(u[lane]))))
-                worstTrig = max(worstTrig, abs(Double(s[lane]) - Foundation.sin(2 * .pi * Double(u[lane]))),
-                                abs(Double(c[lane]) - Foundation.cos(2 * .pi * Double(u[lane]))))
+                worstTrig = max(
+                    worstTrig, abs(Double(s[lane]) - Foundation.sin(2 * .pi * Double(u[lane]))),
+                    abs(Double(c[lane]) - Foundation.cos(2 * .pi * Double(u[lane]))))
             }
         }
         // A few Float ulps of O(1) results.

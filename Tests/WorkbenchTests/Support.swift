@@ -19,8 +19,9 @@ func expectClose(
 ) {
     let error = abs(got - expected)
     let bound = relative * abs(expected) + absolute
-    #expect(error <= bound, "\(what()): got \(got), expected \(expected), error \(error) > bound \(bound)",
-            sourceLocation: sourceLocation)
+    #expect(
+        error <= bound, "\(what()): got \(got), expected \(expected), error \(error) > bound \(bound)",
+        sourceLocation: sourceLocation)
 }
 
 /// A temporary folder, removed by the caller.
@@ -61,6 +62,7 @@ func runProduct(_ name: String, _ arguments: [String], environment: [String: Str
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return RunResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                     stderr: String(decoding: errData, as: UTF8.self))
+    return RunResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
 }

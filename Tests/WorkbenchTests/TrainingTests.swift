@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Diffusion
 @testable import Learning
 @testable import TensorCore
@@ -106,8 +107,9 @@ struct TrainingTests {
         // A bound objective scores x₀ with the data's decoder (Eq. 13): without one the trainer refuses.
         let net = UNet(ch: 8)
         #expect(throws: TrainerError.decoder) {
-            try NetworkTrainer(network: net, parameters: [Float](repeating: 0, count: net.layout.count), data: [Float](repeating: 0, count: 64), schedule: schedule,
-                               objective: Objective(prediction: .noise, weighting: .bound), seed: 1)
+            try NetworkTrainer(
+                network: net, parameters: [Float](repeating: 0, count: net.layout.count), data: [Float](repeating: 0, count: 64), schedule: schedule,
+                objective: Objective(prediction: .noise, weighting: .bound), seed: 1)
         }
         for error in [TrainerError.threads(0), .batchSize(7), .outputs(2, expected: 1), .data(count: 3, dimension: 2), .decoder] {
             #expect(!error.description.contains("\n") && error.description.count > 20)
@@ -115,8 +117,9 @@ struct TrainingTests {
         #expect(TrainerError.threads(0).description.contains("got 0"))
     }
 
-    @Test("One NetworkTrainer<MLP> step equals Algorithm 1 recomputed in Double on the tape from the same draws, at 1 and 2 threads",
-          arguments: [1, 2])
+    @Test(
+        "One NetworkTrainer<MLP> step equals Algorithm 1 recomputed in Double on the tape from the same draws, at 1 and 2 threads",
+        arguments: [1, 2])
     func trainerStepMatchesTape_alg1(threads: Int) throws {
         let schedule = try NoiseSchedule.linear()
         var rng = SeededGenerator(seed: 11)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Learning
 @testable import TensorCore
 
@@ -12,14 +13,16 @@ struct UNetEngineTests {
     static func reference(_ net: UNet, parameters: [Float], x: [Float], t: [Int], labels: [Int]? = nil, w: [Float]) -> (output: [Double], gradient: [Double]) {
         let tape = Tape<Double>()
         let flat = tape.variable(Tensor(parameters.map(Double.init)))
-        let output = net(tape.variable(Tensor(shape: [t.count, 1, 8, 8], scalars: x.map(Double.init))), steps: t,
-                         labels: labels, TapeParameters(layout: net.layout, flat: flat))
+        let output = net(
+            tape.variable(Tensor(shape: [t.count, 1, 8, 8], scalars: x.map(Double.init))), steps: t,
+            labels: labels, TapeParameters(layout: net.layout, flat: flat))
         let loss = (output * Tensor(shape: [t.count, net.outputChannels, 8, 8], scalars: w.map(Double.init))).sum()
         return (output.value.scalars, tape.gradients(of: loss)[flat].scalars)
     }
 
-    @Test("Forward and every parameter's gradient equal the tape's (Double) to Float accuracy (2 output channels; 10 classes with ∅)",
-          arguments: [(16, 1, 1, 0), (16, 2, 1, 0), (24, 2, 1, 0), (16, 2, 2, 0), (16, 2, 1, 10)])
+    @Test(
+        "Forward and every parameter's gradient equal the tape's (Double) to Float accuracy (2 output channels; 10 classes with ∅)",
+        arguments: [(16, 1, 1, 0), (16, 2, 1, 0), (24, 2, 1, 0), (16, 2, 2, 0), (16, 2, 1, 10)])
     func engineMatchesTape(ch: Int, threads: Int, outputChannels: Int, classes: Int) {
         let net = UNet(ch: ch, outputChannels: outputChannels, classes: classes)
         // Labels for the class-conditional case: one repeated (its embedding row's gradient adds two images), one ∅.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Digits
 @testable import Learning
 @testable import TensorCore

@@ -63,7 +63,7 @@ final class AttentionCoreOp {
                 for i in 0..<p {
                     var dot: Float = 0
                     for j in 0..<p {
-                        let ga = SimdRows.dot(g + i * c, base + j * width + 2 * c, c)     // ∂A[i, j]
+                        let ga = SimdRows.dot(g + i * c, base + j * width + 2 * c, c)  // ∂A[i, j]
                         SimdRows.axpy(a[i * p + j], g + i * c, out + j * width + 2 * c, c)  // ∂v[j] += A[i, j]·∂out[i]
                         gs[i * p + j] = ga
                         dot += a[i * p + j] * ga
@@ -72,8 +72,8 @@ final class AttentionCoreOp {
                 }
                 for i in 0..<p {
                     for j in 0..<p {
-                        SimdRows.axpy(gs[i * p + j], base + j * width + c, out + i * width, c)   // ∂q[i] += ∂S[i, j]·k[j]
-                        SimdRows.axpy(gs[i * p + j], base + i * width, out + j * width + c, c)   // ∂k[j] += ∂S[i, j]·q[i]
+                        SimdRows.axpy(gs[i * p + j], base + j * width + c, out + i * width, c)  // ∂q[i] += ∂S[i, j]·k[j]
+                        SimdRows.axpy(gs[i * p + j], base + i * width, out + j * width + c, c)  // ∂k[j] += ∂S[i, j]·q[i]
                     }
                 }
             }

@@ -29,7 +29,7 @@ final class AttentionOp: FastOp {
         norm.forward(x, images: images)
         qkv.forward(norm.output.pointer, images: images)
         core.forward(qkv.output.pointer, images: images)
-        proj.forward(core.output.pointer, images: images)   // into `output`
+        proj.forward(core.output.pointer, images: images)  // into `output`
         MapOps.add(x, to: output.pointer, count: images * positions * channels)
     }
 

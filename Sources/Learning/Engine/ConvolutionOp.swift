@@ -69,32 +69,47 @@ final class ConvolutionOp: FastOp {
         bias = parameters + biasOffset
         let (k, cin, cout) = (conv.kernelSize, conv.inChannels, conv.outChannels)
         let w = parameters + weightOffset
-        for o in 0..<cout { for c in 0..<cin { for u in 0..<k { for v in 0..<k {
-            matrix.pointer[((u * k + v) * cin + c) * cout + o] = w[((o * cin + c) * k + u) * k + v]
-        } } } }
+        for o in 0..<cout {
+            for c in 0..<cin {
+                for u in 0..<k {
+                    for v in 0..<k {
+                        matrix.pointer[((u * k + v) * cin + c) * cout + o] = w[((o * cin + c) * k + u) * k + v]
+                    }
+                }
+            }
+        }
         Gemm.pack(matrix.pointer, ldb: cout, k: depth, n: cout, into: packedWeight.pointer)
         Gemm.packTransposed(matrix.pointer, rows: depth, columns: cout, into: packedTransposed.pointer)
         if conv.stride == 1 && k > 1 {
             let flipped = UnsafeMutablePointer<Float>.allocate(capacity: k * k * cout * cin)
             defer { flipped.deallocate() }
-            for o in 0..<cout { for c in 0..<cin { for u in 0..<k { for v in 0..<k {
-                flipped[((u * k + v) * cout + o) * cin + c] = w[((o * cin + c) * k + (k - 1 - u)) * k + (k - 1 - v)]
-            } } } }
+            for o in 0..<cout {
+                for c in 0..<cin {
+                    for u in 0..<k {
+                        for v in 0..<k {
+                            flipped[((u * k + v) * cout + o) * cin + c] = w[((o * cin + c) * k + (k - 1 - u)) * k + (k - 1 - v)]
+                        }
+                    }
+                }
+            }
             Gemm.pack(flipped, ldb: cin, k: k * k * cout, n: cin, into: packedFlipped.pointer)
         }
     }
 
     /// Unrolls output positions `rows` of x into `col` (row r at `col + r·K`).
     func unroll(_ x: UnsafePointer<Float>, rows: Range<Int>, into col: UnsafeMutablePointer<Float>) {
-        ConvolutionOp.unroll(x, channels: conv.inChannels, size: inputSize, kernel: conv.kernelSize, stride: conv.stride,
-                             padding: conv.padding, outputSize: outputSize, rows: rows, into: col)
+        ConvolutionOp.unroll(
+            x, channels: conv.inChannels, size: inputSize, kernel: conv.kernelSize, stride: conv.stride,
+            padding: conv.padding, outputSize: outputSize, rows: rows, into: col)
     }
 
     /// im2col for a k × k window: row r (an output position of an `outputSize`² map) holds the
     /// `channels` values at each tap (u, v) of x [·, size, size, channels], 0 outside; row r of `rows`
     /// goes to `col + (r − rows.lowerBound)·K`.
-    static func unroll(_ x: UnsafePointer<Float>, channels cin: Int, size n: Int, kernel k: Int, stride s: Int, padding p: Int,
-                       outputSize m: Int, rows: Range<Int>, into col: UnsafeMutablePointer<Float>) {
+    static func unroll(
+        _ x: UnsafePointer<Float>, channels cin: Int, size n: Int, kernel k: Int, stride s: Int, padding p: Int,
+        outputSize m: Int, rows: Range<Int>, into col: UnsafeMutablePointer<Float>
+    ) {
         let depth = k * k * cin
         for r in rows {
             let (image, position) = r.quotientAndRemainder(dividingBy: m * m)
@@ -186,9 +201,15 @@ final class ConvolutionOp: FastOp {
             }
         }
         let gw = gradients + weightOffset
-        for o in 0..<cout { for c in 0..<cin { for u in 0..<k { for v in 0..<k {
-            gw[((o * cin + c) * k + u) * k + v] += weightGradient.pointer[o * depth + (u * k + v) * cin + c]
-        } } } }
+        for o in 0..<cout {
+            for c in 0..<cin {
+                for u in 0..<k {
+                    for v in 0..<k {
+                        gw[((o * cin + c) * k + u) * k + v] += weightGradient.pointer[o * depth + (u * k + v) * cin + c]
+                    }
+                }
+            }
+        }
         guard let gx = gradInput else { return }
         // ∂col = ∂y·Wᵀ, then col2im; split by whole images, so each thread writes only its own images of ∂x.
         let perImage = outputSize * outputSize
@@ -200,8 +221,9 @@ final class ConvolutionOp: FastOp {
                 for start in stride(from: range.lowerBound, to: range.upperBound, by: EngineContext.chunkRows) {
                     let end = min(start + EngineContext.chunkRows, range.upperBound)
                     let scratch = context.chunk(part, depth: kk)
-                    ConvolutionOp.unroll(gradOutput, channels: cout, size: outputSize, kernel: conv.kernelSize, stride: 1,
-                                         padding: conv.kernelSize - 1 - conv.padding, outputSize: inputSize, rows: start..<end, into: scratch)
+                    ConvolutionOp.unroll(
+                        gradOutput, channels: cout, size: outputSize, kernel: conv.kernelSize, stride: 1,
+                        padding: conv.kernelSize - 1 - conv.padding, outputSize: inputSize, rows: start..<end, into: scratch)
                     Gemm.multiply(m: end - start, n: cin, k: kk, a: scratch, lda: kk, packedB: packedFlipped.pointer, c: gx + start * cin, ldc: cin, accumulate: false)
                 }
             }
@@ -211,13 +233,15 @@ final class ConvolutionOp: FastOp {
             let first = range.lowerBound * perImage
             let count = range.count * perImage
             if isPointwise {
-                Gemm.multiply(m: count, n: depth, k: cout, a: gradOutput + first * cout, lda: cout, packedB: packedTransposed.pointer,
-                              c: gx + first * cin, ldc: depth, accumulate: false)
+                Gemm.multiply(
+                    m: count, n: depth, k: cout, a: gradOutput + first * cout, lda: cout, packedB: packedTransposed.pointer,
+                    c: gx + first * cin, ldc: depth, accumulate: false)
                 return
             }
             let dcol = context.col.pointer + first * depth
-            Gemm.multiply(m: count, n: depth, k: cout, a: gradOutput + first * cout, lda: cout, packedB: packedTransposed.pointer,
-                          c: dcol, ldc: depth, accumulate: false)
+            Gemm.multiply(
+                m: count, n: depth, k: cout, a: gradOutput + first * cout, lda: cout, packedB: packedTransposed.pointer,
+                c: dcol, ldc: depth, accumulate: false)
             (gx + range.lowerBound * inputRows * cin).update(repeating: 0, count: range.count * inputRows * cin)
             fold(UnsafePointer(context.col.pointer), rows: first..<(first + count), into: gx)
         }

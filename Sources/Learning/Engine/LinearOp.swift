@@ -50,15 +50,18 @@ final class LinearOp: FastOp {
     }
 
     /// Adds ∂W, ∂b into `gradients`; adds ∂x into `gradInput` when given (`accumulate`) or writes it.
-    func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>,
-                  gradInput: UnsafeMutablePointer<Float>?, accumulate: Bool) {
+    func backward(
+        _ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>,
+        gradInput: UnsafeMutablePointer<Float>?, accumulate: Bool
+    ) {
         guard let x = input else { preconditionFailure("LinearOp.backward before forward") }
         let (i, o) = (layer.inFeatures, layer.outFeatures)
         for r in 0..<images { for j in 0..<o { gradients[biasOffset + j] += gradOutput[r * o + j] } }
         Gemm.transpose(gradOutput, rows: images, columns: o, into: gradTransposed.pointer)
         Gemm.pack(x, ldb: i, k: images, n: i, into: packedInput.pointer)
-        Gemm.multiply(m: o, n: i, k: images, a: gradTransposed.pointer, lda: images, packedB: packedInput.pointer,
-                      c: gradients + weightOffset, ldc: i, accumulate: true)
+        Gemm.multiply(
+            m: o, n: i, k: images, a: gradTransposed.pointer, lda: images, packedB: packedInput.pointer,
+            c: gradients + weightOffset, ldc: i, accumulate: true)
         if let gradInput {
             Gemm.multiply(m: images, n: i, k: o, a: gradOutput, lda: o, packedB: packedWeight.pointer, c: gradInput, ldc: i, accumulate: accumulate)
         }

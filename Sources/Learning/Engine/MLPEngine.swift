@@ -20,8 +20,8 @@ public final class MLPEngine: DenoisingEngine {
     let pool: WorkerPool
     let packed: PackedNetwork
     let output: FloatBuffer
-    let sharedBias: FloatBuffer        // emb(t)·W₁ₑ + b₁ for `evaluate`
-    var embeddings: [Float] = []       // embedding(t) for t = 1…embeddings.count/32
+    let sharedBias: FloatBuffer  // emb(t)·W₁ₑ + b₁ for `evaluate`
+    var embeddings: [Float] = []  // embedding(t) for t = 1…embeddings.count/32
     var split = (0, 0)
 
     /// One half of the batch: its engine, input rows and gradient.

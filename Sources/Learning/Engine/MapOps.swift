@@ -22,19 +22,27 @@ enum MapOps {
     /// Nearest ×2: out[image, i, j] = x[image, i/2, j/2] for maps of side `size` and c channels.
     static func upsample(_ x: UnsafePointer<Float>, images: Int, size: Int, channels c: Int, into out: UnsafeMutablePointer<Float>) {
         let big = 2 * size
-        for image in 0..<images { for i in 0..<big { for j in 0..<big {
-            (out + ((image * big + i) * big + j) * c).update(from: x + ((image * size + i / 2) * size + j / 2) * c, count: c)
-        } } }
+        for image in 0..<images {
+            for i in 0..<big {
+                for j in 0..<big {
+                    (out + ((image * big + i) * big + j) * c).update(from: x + ((image * size + i / 2) * size + j / 2) * c, count: c)
+                }
+            }
+        }
     }
 
     /// The adjoint of `upsample`: each input position gets the sum of its 2 × 2 block.
     static func downsampleSum(_ g: UnsafePointer<Float>, images: Int, size: Int, channels c: Int, into out: UnsafeMutablePointer<Float>) {
         let big = 2 * size
         out.update(repeating: 0, count: images * size * size * c)
-        for image in 0..<images { for i in 0..<big { for j in 0..<big {
-            let (target, source) = (out + ((image * size + i / 2) * size + j / 2) * c, g + ((image * big + i) * big + j) * c)
-            for l in 0..<c { target[l] += source[l] }
-        } } }
+        for image in 0..<images {
+            for i in 0..<big {
+                for j in 0..<big {
+                    let (target, source) = (out + ((image * size + i / 2) * size + j / 2) * c, g + ((image * big + i) * big + j) * c)
+                    for l in 0..<c { target[l] += source[l] }
+                }
+            }
+        }
     }
 
     /// a ← a + b over `count` floats.

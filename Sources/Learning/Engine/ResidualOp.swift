@@ -24,8 +24,10 @@ final class ResidualOp: FastOp {
         conv2 = ConvolutionOp(block.conv2, prefix: prefix + ".conv2", layout: layout, inputSize: size, capacity: capacity, context: context, output: output)
         skip = block.skip.map { ConvolutionOp($0, prefix: prefix + ".skip", layout: layout, inputSize: size, capacity: capacity, context: context) }
         // backward's scratch: ∂ of a conv input (cin or cout channels), ∂h (cout), and Σ over positions of ∂h.
-        context.reserve(gradients: [capacity * positions * max(block.inChannels, block.outChannels), capacity * positions * block.outChannels,
-                                    capacity * block.outChannels])
+        context.reserve(gradients: [
+            capacity * positions * max(block.inChannels, block.outChannels), capacity * positions * block.outChannels,
+            capacity * block.outChannels,
+        ])
     }
 
     func load(_ parameters: UnsafePointer<Float>) {
@@ -48,7 +50,7 @@ final class ResidualOp: FastOp {
         let h = conv1.output.pointer
         for image in 0..<images { for q in 0..<p { for o in 0..<cout { h[(image * p + q) * cout + o] += temb.output.pointer[image * cout + o] } } }
         norm2.forward(h, images: images)
-        conv2.forward(norm2.output.pointer, images: images)   // into `output`
+        conv2.forward(norm2.output.pointer, images: images)  // into `output`
         let count = images * p * cout
         if let skip {
             skip.forward(x, images: images)
@@ -66,8 +68,8 @@ final class ResidualOp: FastOp {
         let (p, cin, cout) = (positions, block.inChannels, block.outChannels)
         let (a, b) = (context.gradients[0].pointer, context.gradients[1].pointer)
         conv2.backward(gradOutput, images: images, gradients: gradients, gradInput: a)
-        norm2.backward(a, images: images, gradients: gradients, gradInput: b)            // b = ∂h
-        let perChannel = context.gradients[2].pointer                                    // Σ over positions of ∂h
+        norm2.backward(a, images: images, gradients: gradients, gradInput: b)  // b = ∂h
+        let perChannel = context.gradients[2].pointer  // Σ over positions of ∂h
         perChannel.update(repeating: 0, count: images * cout)
         for image in 0..<images { for q in 0..<p { for o in 0..<cout { perChannel[image * cout + o] += b[(image * p + q) * cout + o] } } }
         temb.backward(perChannel, images: images, gradients: gradients, sinks: [sinks[1]])

@@ -2,7 +2,7 @@ import RealModule
 import TensorCore
 
 extension Variable {
-    /// The mean softmax cross-entropy of logits [N, K] against class labels: 
+    /// The mean softmax cross-entropy of logits [N, K] against class labels:
     /// L = −(1/N)·Σₙ log softmax(zₙ)[yₙ], with log softmax(z)ₖ = zₖ − max z − log Σⱼ e^{zⱼ − max z}.
     /// Pullback: ∂L/∂zₙ = (softmax(zₙ) − one-hot(yₙ))/N.
     public func softmaxCrossEntropy(labels: [Int]) -> Variable {

@@ -24,8 +24,10 @@ public enum FrechetDistance {
     /// The metric's own sampling noise: d² between `size` rows drawn (with replacement) from `pool` and
     /// all of `reference`, for `draws` independent draws — how far apart two samples of the *same*
     /// distribution land. - Returns: the `draws` values of d².
-    public static func subsetSpread(_ pool: Tensor<Double>, against reference: Tensor<Double>, size: Int, draws: Int,
-                                    using generator: inout SeededGenerator) -> [Double] {
+    public static func subsetSpread(
+        _ pool: Tensor<Double>, against reference: Tensor<Double>, size: Int, draws: Int,
+        using generator: inout SeededGenerator
+    ) -> [Double] {
         let (n, d) = (pool.shape[0], pool.shape[1])
         return (0..<draws).map { _ in
             var rows: [Double] = []

@@ -46,7 +46,7 @@ public struct NoisyDigitClassifier: Sendable {
             var xt = [Float](repeating: 0, count: batch * 64)
             for (i, row) in rows.enumerated() {
                 let q = schedule.float(t[i])
-                for j in 0..<64 { xt[i * 64 + j] = q.noised(images[row * 64 + j], noise: noise[i * 64 + j]) }   // Eq. 4
+                for j in 0..<64 { xt[i * 64 + j] = q.noised(images[row * 64 + j], noise: noise[i * 64 + j]) }  // Eq. 4
             }
             let tape = Tape<Float>()
             let flat = tape.variable(Tensor(parameters))

@@ -44,7 +44,7 @@ public enum Gemm {
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         #if WORKBENCH_AVX512
-        let blocked = multiplyBlocks(m: m, n: n, k: k, a: a, lda: lda, packedB: packedB, c: c, ldc: ldc, accumulate: accumulate)
+            let blocked = multiplyBlocks(m: m, n: n, k: k, a: a, lda: lda, packedB: packedB, c: c, ldc: ldc, accumulate: accumulate)
         #endif
         var strip = 0
         var j = 0
@@ -53,9 +53,9 @@ public enum Gemm {
             let b = packedB + strip * k * 16
             var i = 0
             #if WORKBENCH_AVX512
-            // Rows below `blocked` were done 12 at a time by `multiplyBlocks`; the 1-row kernel
-            // finishes them in a partial strip.
-            i = width == 16 ? blocked : 0
+                // Rows below `blocked` were done 12 at a time by `multiplyBlocks`; the 1-row kernel
+                // finishes them in a partial strip.
+                i = width == 16 ? blocked : 0
             #endif
             if width == 16 {
                 while i + 6 <= m {
@@ -233,77 +233,77 @@ public enum Gemm {
     }
 
     #if WORKBENCH_AVX512
-    @inlinable @inline(__always)
-    static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-    }
+        @inlinable @inline(__always)
+        static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+            UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+        }
 
-    @inlinable @inline(__always)
-    static func store16(_ value: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
-        let raw = UnsafeMutableRawPointer(p)
-        raw.storeBytes(of: accumulate ? raw.loadUnaligned(as: SIMD16<Float>.self) + value : value, as: SIMD16<Float>.self)
-    }
+        @inlinable @inline(__always)
+        static func store16(_ value: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
+            let raw = UnsafeMutableRawPointer(p)
+            raw.storeBytes(of: accumulate ? raw.loadUnaligned(as: SIMD16<Float>.self) + value : value, as: SIMD16<Float>.self)
+        }
 
-    /// C's rows 0 ..< 12·⌊m/12⌋ against B's full 16-column strips, 12 rows at a time, each block of
-    /// A's rows run against every strip while it is in cache. - Returns: the rows done (a multiple of 12).
-    @inlinable
-    static func multiplyBlocks(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packedB: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
-    ) -> Int {
-        let rows = m / 12 * 12
-        let strips = n / 16
-        guard rows > 0, strips > 0, k > 0 else { return 0 }
-        var i = 0
-        while i < rows {
-            for strip in 0..<strips {
-                kernel12x16(k, a + i * lda, lda, packedB + strip * k * 16, c + i * ldc + strip * 16, ldc, accumulate)
+        /// C's rows 0 ..< 12·⌊m/12⌋ against B's full 16-column strips, 12 rows at a time, each block of
+        /// A's rows run against every strip while it is in cache. - Returns: the rows done (a multiple of 12).
+        @inlinable
+        static func multiplyBlocks(
+            m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packedB: UnsafePointer<Float>,
+            c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        ) -> Int {
+            let rows = m / 12 * 12
+            let strips = n / 16
+            guard rows > 0, strips > 0, k > 0 else { return 0 }
+            var i = 0
+            while i < rows {
+                for strip in 0..<strips {
+                    kernel12x16(k, a + i * lda, lda, packedB + strip * k * 16, c + i * ldc + strip * 16, ldc, accumulate)
+                }
+                i += 12
             }
-            i += 12
+            return rows
         }
-        return rows
-    }
 
-    /// The 12 × 16 register block on AVX-512: C[0..<12, 0..<16] (+)= Σₗ A[0..<12, l] ⊗ B[l, 0..<16], one
-    /// 16-wide register per row, the products added in the order of `kernel6x16` and `kernel1x16`
-    /// (so every element is bit-identical to theirs). The twelve row pointers are computed once, so
-    /// each product reads A at row pointer + l.
-    @inlinable @inline(__always)
-    static func kernel12x16(
-        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
-    ) {
-        var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>(), c3 = SIMD16<Float>()
-        var c4 = SIMD16<Float>(), c5 = SIMD16<Float>(), c6 = SIMD16<Float>(), c7 = SIMD16<Float>()
-        var c8 = SIMD16<Float>(), c9 = SIMD16<Float>(), c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
-        let (a0, a1, a2, a3) = (a, a + lda, a + 2 * lda, a + 3 * lda)
-        let (a4, a5, a6, a7) = (a + 4 * lda, a + 5 * lda, a + 6 * lda, a + 7 * lda)
-        let (a8, a9, a10, a11) = (a + 8 * lda, a + 9 * lda, a + 10 * lda, a + 11 * lda)
-        var pb = b
-        var l = 0
-        while l < k {
-            let bv = load16(pb)
-            c0.addProduct(SIMD16(repeating: a0[l]), bv)
-            c1.addProduct(SIMD16(repeating: a1[l]), bv)
-            c2.addProduct(SIMD16(repeating: a2[l]), bv)
-            c3.addProduct(SIMD16(repeating: a3[l]), bv)
-            c4.addProduct(SIMD16(repeating: a4[l]), bv)
-            c5.addProduct(SIMD16(repeating: a5[l]), bv)
-            c6.addProduct(SIMD16(repeating: a6[l]), bv)
-            c7.addProduct(SIMD16(repeating: a7[l]), bv)
-            c8.addProduct(SIMD16(repeating: a8[l]), bv)
-            c9.addProduct(SIMD16(repeating: a9[l]), bv)
-            c10.addProduct(SIMD16(repeating: a10[l]), bv)
-            c11.addProduct(SIMD16(repeating: a11[l]), bv)
-            pb += 16
-            l &+= 1
+        /// The 12 × 16 register block on AVX-512: C[0..<12, 0..<16] (+)= Σₗ A[0..<12, l] ⊗ B[l, 0..<16], one
+        /// 16-wide register per row, the products added in the order of `kernel6x16` and `kernel1x16`
+        /// (so every element is bit-identical to theirs). The twelve row pointers are computed once, so
+        /// each product reads A at row pointer + l.
+        @inlinable @inline(__always)
+        static func kernel12x16(
+            _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+            _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
+        ) {
+            var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>(), c3 = SIMD16<Float>()
+            var c4 = SIMD16<Float>(), c5 = SIMD16<Float>(), c6 = SIMD16<Float>(), c7 = SIMD16<Float>()
+            var c8 = SIMD16<Float>(), c9 = SIMD16<Float>(), c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
+            let (a0, a1, a2, a3) = (a, a + lda, a + 2 * lda, a + 3 * lda)
+            let (a4, a5, a6, a7) = (a + 4 * lda, a + 5 * lda, a + 6 * lda, a + 7 * lda)
+            let (a8, a9, a10, a11) = (a + 8 * lda, a + 9 * lda, a + 10 * lda, a + 11 * lda)
+            var pb = b
+            var l = 0
+            while l < k {
+                let bv = load16(pb)
+                c0.addProduct(SIMD16(repeating: a0[l]), bv)
+                c1.addProduct(SIMD16(repeating: a1[l]), bv)
+                c2.addProduct(SIMD16(repeating: a2[l]), bv)
+                c3.addProduct(SIMD16(repeating: a3[l]), bv)
+                c4.addProduct(SIMD16(repeating: a4[l]), bv)
+                c5.addProduct(SIMD16(repeating: a5[l]), bv)
+                c6.addProduct(SIMD16(repeating: a6[l]), bv)
+                c7.addProduct(SIMD16(repeating: a7[l]), bv)
+                c8.addProduct(SIMD16(repeating: a8[l]), bv)
+                c9.addProduct(SIMD16(repeating: a9[l]), bv)
+                c10.addProduct(SIMD16(repeating: a10[l]), bv)
+                c11.addProduct(SIMD16(repeating: a11[l]), bv)
+                pb += 16
+                l &+= 1
+            }
+            store16(c0, c, accumulate); store16(c1, c + ldc, accumulate)
+            store16(c2, c + 2 * ldc, accumulate); store16(c3, c + 3 * ldc, accumulate)
+            store16(c4, c + 4 * ldc, accumulate); store16(c5, c + 5 * ldc, accumulate)
+            store16(c6, c + 6 * ldc, accumulate); store16(c7, c + 7 * ldc, accumulate)
+            store16(c8, c + 8 * ldc, accumulate); store16(c9, c + 9 * ldc, accumulate)
+            store16(c10, c + 10 * ldc, accumulate); store16(c11, c + 11 * ldc, accumulate)
         }
-        store16(c0, c, accumulate); store16(c1, c + ldc, accumulate)
-        store16(c2, c + 2 * ldc, accumulate); store16(c3, c + 3 * ldc, accumulate)
-        store16(c4, c + 4 * ldc, accumulate); store16(c5, c + 5 * ldc, accumulate)
-        store16(c6, c + 6 * ldc, accumulate); store16(c7, c + 7 * ldc, accumulate)
-        store16(c8, c + 8 * ldc, accumulate); store16(c9, c + 9 * ldc, accumulate)
-        store16(c10, c + 10 * ldc, accumulate); store16(c11, c + 11 * ldc, accumulate)
-    }
     #endif
 }

@@ -98,11 +98,15 @@ extension Variable {
         let p = q.count / (n * c)
         let a = Attention.weights(query: q, key: k)
         var out = [Scalar](repeating: 0, count: q.count)
-        for b in 0..<n { for ch in 0..<c { for i in 0..<p {
-            var s: Scalar = 0
-            for j in 0..<p { s += a.scalars[(b * p + i) * p + j] * v.scalars[(b * c + ch) * p + j] }
-            out[(b * c + ch) * p + i] = s
-        } } }
+        for b in 0..<n {
+            for ch in 0..<c {
+                for i in 0..<p {
+                    var s: Scalar = 0
+                    for j in 0..<p { s += a.scalars[(b * p + i) * p + j] * v.scalars[(b * c + ch) * p + j] }
+                    out[(b * c + ch) * p + i] = s
+                }
+            }
+        }
         let scale = 1 / Scalar(c).squareRoot()
         return query.tape.record(Tensor(shape: q.shape, scalars: out), inputs: [query, key, value]) { g in
             var (gq, gk, gv) = ([Scalar](repeating: 0, count: q.count), [Scalar](repeating: 0, count: q.count), [Scalar](repeating: 0, count: q.count))
@@ -123,10 +127,14 @@ extension Variable {
                     for j in 0..<p { dot += a.scalars[(b * p + i) * p + j] * ga[j] }
                     for j in 0..<p { gs[i * p + j] = a.scalars[(b * p + i) * p + j] * (ga[j] - dot) * scale }
                 }
-                for i in 0..<p { for j in 0..<p { for ch in 0..<c {
-                    gq[at(ch, i)] += gs[i * p + j] * k.scalars[at(ch, j)]
-                    gk[at(ch, j)] += gs[i * p + j] * q.scalars[at(ch, i)]
-                } } }
+                for i in 0..<p {
+                    for j in 0..<p {
+                        for ch in 0..<c {
+                            gq[at(ch, i)] += gs[i * p + j] * k.scalars[at(ch, j)]
+                            gk[at(ch, j)] += gs[i * p + j] * q.scalars[at(ch, i)]
+                        }
+                    }
+                }
             }
             return [Tensor(shape: q.shape, scalars: gq), Tensor(shape: q.shape, scalars: gk), Tensor(shape: q.shape, scalars: gv)]
         }

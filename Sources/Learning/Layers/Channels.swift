@@ -7,9 +7,10 @@ extension Variable {
     public static func concatenateChannels(_ parts: [Variable]) -> Variable {
         let values = parts.map(\.value)
         let n = values[0].shape[0]
-        precondition(values.allSatisfy { $0.shape[0] == n && Array($0.shape.dropFirst(2)) == Array(values[0].shape.dropFirst(2)) },
-                     "concatenateChannels: shapes \(values.map(\.shape))")
-        let sizes = values.map { $0.count / n }   // C·H·W per image, per part
+        precondition(
+            values.allSatisfy { $0.shape[0] == n && Array($0.shape.dropFirst(2)) == Array(values[0].shape.dropFirst(2)) },
+            "concatenateChannels: shapes \(values.map(\.shape))")
+        let sizes = values.map { $0.count / n }  // C·H·W per image, per part
         let total = sizes.reduce(0, +)
         var y = [Scalar]()
         y.reserveCapacity(n * total)

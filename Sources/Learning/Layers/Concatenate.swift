@@ -8,8 +8,9 @@ public struct Concatenate: LayerKind {
 
     /// ΣCₖ channels at the inputs' common size.
     public func outputShape(_ inputs: [FeatureShape]) -> FeatureShape {
-        precondition(inputs.count >= 2 && inputs.allSatisfy { $0.height == inputs[0].height && $0.width == inputs[0].width },
-                     "Concatenate: inputs \(inputs)")
+        precondition(
+            inputs.count >= 2 && inputs.allSatisfy { $0.height == inputs[0].height && $0.width == inputs[0].width },
+            "Concatenate: inputs \(inputs)")
         return FeatureShape(channels: inputs.map(\.channels).reduce(0, +), height: inputs[0].height, width: inputs[0].width)
     }
 

@@ -43,8 +43,9 @@ public struct Conv2d: Sendable {
 extension Conv2d: LayerKind {
     /// One square map of `inChannels` → `outChannels` × ⌊(H + 2p − k)/s⌋ + 1 on each side.
     public func outputShape(_ inputs: [FeatureShape]) -> FeatureShape {
-        precondition(inputs.count == 1 && inputs[0].channels == inChannels && inputs[0].height == inputs[0].width,
-                     "Conv2d(\(inChannels) → \(outChannels)): input \(inputs)")
+        precondition(
+            inputs.count == 1 && inputs[0].channels == inChannels && inputs[0].height == inputs[0].width,
+            "Conv2d(\(inChannels) → \(outChannels)): input \(inputs)")
         return FeatureShape(channels: outChannels, height: outputSize(inputs[0].height), width: outputSize(inputs[0].width))
     }
 
@@ -70,25 +71,34 @@ extension Variable {
     /// ∂w[o, c, u, v] += x[…]·g[n, o, i, j], ∂b[o] = Σ g[n, o, ·, ·].
     public static func conv2d(_ x: Variable, weight: Variable, bias: Variable, stride s: Int, padding p: Int) -> Variable {
         let (xv, wv, bv) = (x.value, weight.value, bias.value)
-        precondition(xv.rank == 4 && wv.rank == 4 && xv.shape[1] == wv.shape[1] && bv.shape == [wv.shape[0]],
-                     "conv2d: input \(xv.shape), weight \(wv.shape), bias \(bv.shape)")
+        precondition(
+            xv.rank == 4 && wv.rank == 4 && xv.shape[1] == wv.shape[1] && bv.shape == [wv.shape[0]],
+            "conv2d: input \(xv.shape), weight \(wv.shape), bias \(bv.shape)")
         let (n, c, h, w) = (xv.shape[0], xv.shape[1], xv.shape[2], xv.shape[3])
         let (o, k) = (wv.shape[0], wv.shape[2])
         let (ho, wo) = ((h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1)
         /// Visits every (input index, weight index, output index) triple that the sum above multiplies.
         func forEachTap(_ body: (Int, Int, Int) -> Void) {
-            for b in 0..<n { for oc in 0..<o { for ic in 0..<c { for u in 0..<k { for v in 0..<k {
-                let wIndex = ((oc * c + ic) * k + u) * k + v
-                for i in 0..<ho {
-                    let row = s * i + u - p
-                    guard row >= 0 && row < h else { continue }
-                    for j in 0..<wo {
-                        let column = s * j + v - p
-                        guard column >= 0 && column < w else { continue }
-                        body(((b * c + ic) * h + row) * w + column, wIndex, ((b * o + oc) * ho + i) * wo + j)
+            for b in 0..<n {
+                for oc in 0..<o {
+                    for ic in 0..<c {
+                        for u in 0..<k {
+                            for v in 0..<k {
+                                let wIndex = ((oc * c + ic) * k + u) * k + v
+                                for i in 0..<ho {
+                                    let row = s * i + u - p
+                                    guard row >= 0 && row < h else { continue }
+                                    for j in 0..<wo {
+                                        let column = s * j + v - p
+                                        guard column >= 0 && column < w else { continue }
+                                        body(((b * c + ic) * h + row) * w + column, wIndex, ((b * o + oc) * ho + i) * wo + j)
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
-            } } } } }
+            }
         }
         var y = [Scalar](repeating: 0, count: n * o * ho * wo)
         for b in 0..<n { for oc in 0..<o { for q in 0..<(ho * wo) { y[(b * o + oc) * ho * wo + q] = bv.scalars[oc] } } }

@@ -50,8 +50,9 @@ extension Variable {
     /// x·Wᵀ + b for x [N, in], W [out, in], b [out]. Pullback: ∂x = g·W, ∂W = gᵀ·x, ∂b = Σₙ g[n, ·].
     public static func linear(_ x: Variable, weight: Variable, bias: Variable) -> Variable {
         let (xv, wv, bv) = (x.value, weight.value, bias.value)
-        precondition(xv.rank == 2 && wv.rank == 2 && xv.shape[1] == wv.shape[1] && bv.shape == [wv.shape[0]],
-                     "linear: input \(xv.shape), weight \(wv.shape), bias \(bv.shape)")
+        precondition(
+            xv.rank == 2 && wv.rank == 2 && xv.shape[1] == wv.shape[1] && bv.shape == [wv.shape[0]],
+            "linear: input \(xv.shape), weight \(wv.shape), bias \(bv.shape)")
         let y = Tensor.matmul(xv, wv.transposed()) + bv
         return x.tape.record(y, inputs: [x, weight, bias]) { g in
             [Tensor.matmul(g, wv), Tensor.matmul(g.transposed(), xv), g.sum(alongAxis: 0)]

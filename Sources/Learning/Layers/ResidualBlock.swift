@@ -52,8 +52,9 @@ public struct ResidualBlock: LayerKind {
 extension ResidualBlock {
     /// A map of cin channels and a vector of E → a map of cout channels of the same size.
     public func outputShape(_ inputs: [FeatureShape]) -> FeatureShape {
-        precondition(inputs.count == 2 && inputs[0].channels == inChannels && inputs[1] == .vector(temb.inFeatures),
-                     "ResidualBlock(\(inChannels) → \(outChannels)): inputs \(inputs)")
+        precondition(
+            inputs.count == 2 && inputs[0].channels == inChannels && inputs[1] == .vector(temb.inFeatures),
+            "ResidualBlock(\(inChannels) → \(outChannels)): inputs \(inputs)")
         return FeatureShape(channels: outChannels, height: inputs[0].height, width: inputs[0].width)
     }
 

@@ -9,14 +9,22 @@ extension Variable {
         precondition(xv.rank == 4, "upsampled: expects [N, C, H, W], got \(xv.shape)")
         let (planes, h, w) = (xv.shape[0] * xv.shape[1], xv.shape[2], xv.shape[3])
         var y = [Scalar](repeating: 0, count: xv.count * 4)
-        for p in 0..<planes { for i in 0..<(2 * h) { for j in 0..<(2 * w) {
-            y[(p * 2 * h + i) * 2 * w + j] = xv.scalars[(p * h + i / 2) * w + j / 2]
-        } } }
+        for p in 0..<planes {
+            for i in 0..<(2 * h) {
+                for j in 0..<(2 * w) {
+                    y[(p * 2 * h + i) * 2 * w + j] = xv.scalars[(p * h + i / 2) * w + j / 2]
+                }
+            }
+        }
         return tape.record(Tensor(shape: [xv.shape[0], xv.shape[1], 2 * h, 2 * w], scalars: y), inputs: [self]) { g in
             var gx = [Scalar](repeating: 0, count: xv.count)
-            for p in 0..<planes { for i in 0..<(2 * h) { for j in 0..<(2 * w) {
-                gx[(p * h + i / 2) * w + j / 2] += g.scalars[(p * 2 * h + i) * 2 * w + j]
-            } } }
+            for p in 0..<planes {
+                for i in 0..<(2 * h) {
+                    for j in 0..<(2 * w) {
+                        gx[(p * h + i / 2) * w + j / 2] += g.scalars[(p * 2 * h + i) * 2 * w + j]
+                    }
+                }
+            }
             return [Tensor(shape: xv.shape, scalars: gx)]
         }
     }

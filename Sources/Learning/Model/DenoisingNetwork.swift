@@ -79,7 +79,8 @@ extension UNet: DenoisingNetwork {
     public init?(configuration: String) {
         var words = configuration.split(separator: " ", omittingEmptySubsequences: false)[...]
         guard (2...4).contains(words.count), words.removeFirst() == "unet", let first = words.popFirst(), first.hasPrefix("ch="),
-              let ch = Int(first.dropFirst(3)), ch >= 8, ch % UNet.groups == 0 else { return nil }
+            let ch = Int(first.dropFirst(3)), ch >= 8, ch % UNet.groups == 0
+        else { return nil }
         var (channels, classes) = (1, 0)
         if let word = words.first, word.hasPrefix("out=") {
             guard let c = Int(word.dropFirst(4)), c >= 2 else { return nil }

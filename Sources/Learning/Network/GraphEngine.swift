@@ -112,8 +112,10 @@ public final class GraphEngine {
     /// From ∂L/∂output ([N, C, H, W] flattened) for the batch of the last `forward`: ∂L/∂θ written into
     /// `gradients` (the layout's flat vector, overwritten), and ∂L/∂input i into `inputGradients[i]` where
     /// given ([N, C, H, W] flattened; an engine made with `inputGradients: true`).
-    public func backward(_ gradOutput: UnsafePointer<Float>, images n: Int, into gradients: UnsafeMutablePointer<Float>,
-                         inputGradients: [UnsafeMutablePointer<Float>?]) {
+    public func backward(
+        _ gradOutput: UnsafePointer<Float>, images n: Int, into gradients: UnsafeMutablePointer<Float>,
+        inputGradients: [UnsafeMutablePointer<Float>?]
+    ) {
         precondition(n == conditioning.steps.count, "GraphEngine.backward: \(n) samples after a forward of \(conditioning.steps.count)")
         gradients.update(repeating: 0, count: graph.layout.count)
         var gradient = [UnsafeMutablePointer<Float>?](repeating: nil, count: graph.inputs.count + graph.nodes.count)

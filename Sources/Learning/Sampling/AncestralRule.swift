@@ -23,8 +23,10 @@ public struct AncestralRule: ReverseRule {
     public let steps: [Int]
 
     /// The rule from step `from` (default T) down to 1.
-    public init(schedule: NoiseSchedule, dimension: Int, variance: ReverseVariance = .beta, prediction: Objective.Prediction = .noise,
-                learnedVariance: Objective.Variance? = nil, from: Int? = nil) {
+    public init(
+        schedule: NoiseSchedule, dimension: Int, variance: ReverseVariance = .beta, prediction: Objective.Prediction = .noise,
+        learnedVariance: Objective.Variance? = nil, from: Int? = nil
+    ) {
         let from = from ?? schedule.steps
         precondition((0...schedule.steps).contains(from), "AncestralRule: start step \(from) outside 0…\(schedule.steps)")
         precondition(learnedVariance?.isLearned ?? true, "AncestralRule: learnedVariance must be .learned or .interpolated")
@@ -39,12 +41,13 @@ public struct AncestralRule: ReverseRule {
     public func guidanceVariance(position i: Int) -> Double? { schedule.sigma2(steps[i - 1], variance) }
 
     /// One step at t = steps[i − 1].
-    public func update(_ x: inout [Float], output: [Double], shift: [Double]?, position i: Int, noise z: [Float], images n: Int,
-                       record: ((Int, Float, Float) -> Void)?) {
+    public func update(
+        _ x: inout [Float], output: [Double], shift: [Double]?, position i: Int, noise z: [Float], images n: Int,
+        record: ((Int, Float, Float) -> Void)?
+    ) {
         precondition(shift == nil, "AncestralRule: classifier guidance is on the strided sampler")
         let t = steps[i - 1]
-        if prediction == .noise && learnedVariance == nil { noiseStep(&x, eps: output, t: t, count: n * dimension, noise: z, record: record) }
-        else { generalStep(&x, output: output, t: t, images: n, noise: z, record: record) }
+        if prediction == .noise && learnedVariance == nil { noiseStep(&x, eps: output, t: t, count: n * dimension, noise: z, record: record) } else { generalStep(&x, output: output, t: t, images: n, noise: z, record: record) }
     }
 
     /// Eq. 11 in Float: xₜ₋₁ = (xₜ − βₜ/√(1 − ᾱₜ)·ε_θ)/√αₜ + σₜ·z.

@@ -25,8 +25,10 @@ public struct DDIMRule: ReverseRule {
     }
 
     /// One DDIM step τᵢ → τᵢ₋₁.
-    public func update(_ x: inout [Float], output: [Double], shift: [Double]?, position i: Int, noise z: [Float], images n: Int,
-                       record: ((Int, Float, Float) -> Void)?) {
+    public func update(
+        _ x: inout [Float], output: [Double], shift: [Double]?, position i: Int, noise z: [Float], images n: Int,
+        record: ((Int, Float, Float) -> Void)?
+    ) {
         precondition(shift == nil, "DDIMRule: classifier guidance shifts a DDPM mean")
         let (t, s) = (steps[i - 1], i > 1 ? steps[i - 2] : 0)
         let (d, outputs) = (dimension, outputDimension)

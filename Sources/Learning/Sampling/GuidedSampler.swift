@@ -27,8 +27,10 @@ public struct GuidedSampler {
     public let rule: RespacedRule
 
     /// A sampler of `engine` on `tau`. - Throws: `ScheduleError` for an invalid τ.
-    public init(engine: any DenoisingEngine, dimension: Int, nullLabel: Int, schedule: NoiseSchedule, tau: [Int], variance: ReverseVariance = .beta,
-                clipDenoised: Bool = true) throws(ScheduleError) {
+    public init(
+        engine: any DenoisingEngine, dimension: Int, nullLabel: Int, schedule: NoiseSchedule, tau: [Int], variance: ReverseVariance = .beta,
+        clipDenoised: Bool = true
+    ) throws(ScheduleError) {
         (self.engine, self.nullLabel) = (engine, nullLabel)
         rule = try RespacedRule(schedule: schedule, tau: tau, dimension: dimension, variance: .fixed(variance), clipDenoised: clipDenoised)
     }
@@ -40,10 +42,11 @@ public struct GuidedSampler {
 
     /// One sample per entry of `labels` (the class asked for), from x_{τ_S} ~ N(0, I).
     public func sample(labels: [Int], guidance method: Method, seed: UInt64) -> [Float] {
-        let guidance: Guidance = switch method {
-        case .classifierFree(let w): .classifierFree(w: w, nullLabel: nullLabel)
-        case .classifier(let scale, let gradient): .classifier(scale: scale, gradient: gradient)
-        }
+        let guidance: Guidance =
+            switch method {
+            case .classifierFree(let w): .classifierFree(w: w, nullLabel: nullLabel)
+            case .classifier(let scale, let gradient): .classifier(scale: scale, gradient: gradient)
+            }
         return ReverseChain(engines: [engine]).run(rule, from: nil, count: labels.count, seed: seed, labels: labels, guidance: guidance).samples
     }
 }

@@ -26,14 +26,18 @@ public struct NetworkSampler {
 
     /// A sampler of `network` with `parameters` on `engine` (already created with enough capacity).
     /// `prediction` and `learnedVariance` describe a network trained with another `Objective`.
-    public init(network: some DenoisingNetwork, parameters: [Float], engine: any DenoisingEngine, schedule: NoiseSchedule, variance: ReverseVariance = .beta,
-                prediction: Objective.Prediction = .noise, learnedVariance: Objective.Variance? = nil) {
+    public init(
+        network: some DenoisingNetwork, parameters: [Float], engine: any DenoisingEngine, schedule: NoiseSchedule, variance: ReverseVariance = .beta,
+        prediction: Objective.Prediction = .noise, learnedVariance: Objective.Variance? = nil
+    ) {
         self.init(network: network, parameters: parameters, engines: [engine], schedule: schedule, variance: variance, prediction: prediction, learnedVariance: learnedVariance)
     }
 
     /// A sampler that runs batches on each of `engines` in parallel (each loaded with `parameters`).
-    public init(network: some DenoisingNetwork, parameters: [Float], engines: [any DenoisingEngine], schedule: NoiseSchedule, variance: ReverseVariance = .beta,
-                prediction: Objective.Prediction = .noise, learnedVariance: Objective.Variance? = nil) {
+    public init(
+        network: some DenoisingNetwork, parameters: [Float], engines: [any DenoisingEngine], schedule: NoiseSchedule, variance: ReverseVariance = .beta,
+        prediction: Objective.Prediction = .noise, learnedVariance: Objective.Variance? = nil
+    ) {
         precondition(learnedVariance?.isLearned ?? true, "NetworkSampler: learnedVariance must be .learned or .interpolated")
         precondition(network.outputDimension == network.dimension * (learnedVariance == nil ? 1 : 2), "NetworkSampler: the network's outputs do not match the variance choice")
         for engine in engines { engine.load(parameters) }
@@ -45,8 +49,9 @@ public struct NetworkSampler {
     /// network such as the 2-D MLP wants.
     public init(network: some DenoisingNetwork, parameters: [Float], schedule: NoiseSchedule, variance: ReverseVariance = .beta, batch: Int = 96, threads: Int = 1) {
         precondition(threads >= 1 && batch >= 1, "NetworkSampler: batch and threads must be ≥ 1")
-        self.init(network: network, parameters: parameters, engines: (0..<threads).map { _ in network.makeEngine(capacity: batch, threads: 1) },
-                  schedule: schedule, variance: variance)
+        self.init(
+            network: network, parameters: parameters, engines: (0..<threads).map { _ in network.makeEngine(capacity: batch, threads: 1) },
+            schedule: schedule, variance: variance)
     }
 
     /// The first engine.

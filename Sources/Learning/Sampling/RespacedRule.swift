@@ -61,8 +61,10 @@ public struct RespacedRule: ReverseRule {
     }
 
     /// One respaced step τᵢ → τᵢ₋₁.
-    public func update(_ x: inout [Float], output: [Double], shift: [Double]?, position i: Int, noise z: [Float], images n: Int,
-                       record: ((Int, Float, Float) -> Void)?) {
+    public func update(
+        _ x: inout [Float], output: [Double], shift: [Double]?, position i: Int, noise z: [Float], images n: Int,
+        record: ((Int, Float, Float) -> Void)?
+    ) {
         let (d, outputs) = (dimension, outputDimension)
         let mean = mean(step: i)
         if let record {

@@ -13,8 +13,9 @@ public protocol ReverseRule {
     /// One step at chain position i (τᵢ → τᵢ₋₁, τ₀ = 0) for a batch of `n`: x ← the next state, from the
     /// network's `output` ([n, outputDimension]), the noise z ([n, dimension], drawn for i > 1 only), and,
     /// with classifier guidance, `shift` added to the mean. `record(j, xₜ, x̂₀)` receives each value's x̂₀.
-    func update(_ x: inout [Float], output: [Double], shift: [Double]?, position i: Int, noise z: [Float], images n: Int,
-                record: ((Int, Float, Float) -> Void)?)
+    func update(
+        _ x: inout [Float], output: [Double], shift: [Double]?, position i: Int, noise z: [Float], images n: Int,
+        record: ((Int, Float, Float) -> Void)?)
     /// σᵢ² at chain position i, the scale of classifier guidance's mean shift (nil: the rule has no such mean).
     func guidanceVariance(position i: Int) -> Double?
 }
@@ -68,8 +69,10 @@ public struct ReverseChain {
     /// Runs `rule` from `start` ([count, dimension] at τ_S, or fresh N(0, I) draws when nil) down to x₀.
     /// `labels` (one per sample) go to a class-conditional network; `sharedNoise` gives every sample of a
     /// batch the same z at each step (as latent interpolation wants). - Returns: x₀ and the snapshots.
-    public func run(_ rule: some ReverseRule, from start: [Float]?, count: Int, seed: UInt64, labels: [Int]? = nil, guidance: Guidance = .none,
-                    snapshots: Set<Int> = [], sharedNoise: Bool = false) -> (samples: [Float], snapshots: [Int: Snapshot]) {
+    public func run(
+        _ rule: some ReverseRule, from start: [Float]?, count: Int, seed: UInt64, labels: [Int]? = nil, guidance: Guidance = .none,
+        snapshots: Set<Int> = [], sharedNoise: Bool = false
+    ) -> (samples: [Float], snapshots: [Int: Snapshot]) {
         let d = rule.dimension
         precondition(start == nil || start!.count == count * d, "ReverseChain: start holds \(start!.count) values for \(count) samples")
         precondition(labels == nil || labels!.count == count, "ReverseChain: \(labels!.count) labels for \(count) samples")
@@ -100,10 +103,12 @@ public struct ReverseChain {
                         if sharedNoise { for j in d..<(n * d) { z[j] = z[j % d] } }
                     }
                     let (output, shift) = evaluate(engines[part], rule: rule, x, t: t, position: i, labels: y, guidance: guidance)
-                    let record = recorded[t].map { buffer in { (j: Int, xt: Float, x0: Float) in
-                        buffer[first * d + j] = xt
-                        buffer[(count + first) * d + j] = x0
-                    } }
+                    let record = recorded[t].map { buffer in
+                        { (j: Int, xt: Float, x0: Float) in
+                            buffer[first * d + j] = xt
+                            buffer[(count + first) * d + j] = x0
+                        }
+                    }
                     rule.update(&x, output: output, shift: shift, position: i, noise: z, images: n, record: record)
                 }
                 (samples + first * d).update(from: x, count: n * d)
@@ -111,16 +116,19 @@ public struct ReverseChain {
         }
         var result: [Int: Snapshot] = [:]
         for (t, buffer) in recorded {
-            result[t] = Snapshot(x: Array(UnsafeBufferPointer(start: buffer, count: count * d)),
-                                 predictedX0: Array(UnsafeBufferPointer(start: buffer + count * d, count: count * d)))
+            result[t] = Snapshot(
+                x: Array(UnsafeBufferPointer(start: buffer, count: count * d)),
+                predictedX0: Array(UnsafeBufferPointer(start: buffer + count * d, count: count * d)))
         }
         return (Array(UnsafeBufferPointer(start: samples, count: count * d)), result)
     }
 
     /// The network's output for the batch x at step t (ε̃ with classifier-free guidance) and the mean's
     /// shift (classifier guidance), in Double.
-    func evaluate(_ engine: any DenoisingEngine, rule: some ReverseRule, _ x: [Float], t: Int, position i: Int, labels y: [Int]?,
-                  guidance: Guidance) -> (output: [Double], shift: [Double]?) {
+    func evaluate(
+        _ engine: any DenoisingEngine, rule: some ReverseRule, _ x: [Float], t: Int, position i: Int, labels y: [Int]?,
+        guidance: Guidance
+    ) -> (output: [Double], shift: [Double]?) {
         let n = x.count / rule.dimension
         let steps = [Int](repeating: t, count: n)
         func ask(_ labels: [Int]?) -> [Double] {

@@ -34,8 +34,10 @@ public struct StridedSampler {
     let rule: any ReverseRule
 
     /// A sampler on `tau`. - Throws: `ScheduleError` for an invalid τ.
-    public init(engine: any DenoisingEngine, dimension: Int, outputDimension: Int? = nil, schedule: NoiseSchedule, tau: [Int], method: Method,
-                clipDenoised: Bool = false) throws(ScheduleError) {
+    public init(
+        engine: any DenoisingEngine, dimension: Int, outputDimension: Int? = nil, schedule: NoiseSchedule, tau: [Int], method: Method,
+        clipDenoised: Bool = false
+    ) throws(ScheduleError) {
         (self.engine, self.dimension, self.schedule, self.tau, self.method, self.clipDenoised) = (engine, dimension, schedule, tau, method, clipDenoised)
         self.outputDimension = outputDimension ?? dimension
         switch method {

@@ -10,14 +10,14 @@ public final class NetworkEngine {
     public let sizes: [Int]
     /// The most rows one call may process.
     public let capacity: Int
-    let activations: [FloatBuffer]     // h₁ … h_{L−1}
+    let activations: [FloatBuffer]  // h₁ … h_{L−1}
     let preActivations: [FloatBuffer]  // z₁ … z_{L−1}
-    let sigmoids: [FloatBuffer]        // σ(z₁) … σ(z_{L−1})
+    let sigmoids: [FloatBuffer]  // σ(z₁) … σ(z_{L−1})
     let upstream: FloatBuffer
     let downstream: FloatBuffer
-    let transposedInput: FloatBuffer   // hₗᵀ for ∂L/∂W
-    let packedUpstream: FloatBuffer    // g packed for ∂L/∂W
-    let narrowColumns: FloatBuffer     // ∂L/∂W of a layer whose width is not a multiple of 16, [out, in]
+    let transposedInput: FloatBuffer  // hₗᵀ for ∂L/∂W
+    let packedUpstream: FloatBuffer  // g packed for ∂L/∂W
+    let narrowColumns: FloatBuffer  // ∂L/∂W of a layer whose width is not a multiple of 16, [out, in]
 
     /// An engine for networks of `sizes` and blocks of up to `capacity` rows.
     public init(sizes: [Int], capacity: Int) {
@@ -155,8 +155,10 @@ extension NetworkEngine {
     /// Inference for `rows` points x [rows, d] that share one t, without keeping anything for `backward`:
     /// h₁ = SiLU(x·W₁ₓ + c) with c = emb(t)·W₁ₑ + b₁ given (`firstLayerBias`, [sizes[1]]), then
     /// hₗ = SiLU(hₗ₋₁·Wₗ + bₗ) with bias and SiLU applied in registers, and output = h·W + b.
-    func infer(_ network: PackedNetwork, points x: UnsafePointer<Float>, firstLayerBias: UnsafePointer<Float>, rows: Int,
-               output: UnsafeMutablePointer<Float>) {
+    func infer(
+        _ network: PackedNetwork, points x: UnsafePointer<Float>, firstLayerBias: UnsafePointer<Float>, rows: Int,
+        output: UnsafeMutablePointer<Float>
+    ) {
         precondition(rows <= capacity, "NetworkEngine: \(rows) rows exceed capacity \(capacity)")
         let model = network.model
         let layers = sizes.count - 1

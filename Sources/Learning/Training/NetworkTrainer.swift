@@ -53,9 +53,11 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
     /// to ∅ with probability `labelDropout`.
     /// - Throws: `TrainerError` for a batch < 1 (or odd with antithetic t), threads < 1, data that is not whole
     ///   samples, a network whose outputs do not fit the objective, or a bound objective without a decoder.
-    public init(network: Network, parameters: [Float], data: [Float], schedule: NoiseSchedule,
-                options: TrainingOptions = TrainingOptions(), objective: Objective = .simple, decoder: DiscreteDecoder? = nil, labels: [Int]? = nil,
-                labelDropout: Double = 0.1, seed: UInt64) throws(TrainerError) {
+    public init(
+        network: Network, parameters: [Float], data: [Float], schedule: NoiseSchedule,
+        options: TrainingOptions = TrainingOptions(), objective: Objective = .simple, decoder: DiscreteDecoder? = nil, labels: [Int]? = nil,
+        labelDropout: Double = 0.1, seed: UInt64
+    ) throws(TrainerError) {
         let d = network.dimension
         guard options.batchSize >= 1 && (!options.antithetic || options.batchSize % 2 == 0) else { throw .batchSize(options.batchSize) }
         guard options.threads >= 1 else { throw .threads(options.threads) }
@@ -106,7 +108,7 @@ public final class NetworkTrainer<Network: DenoisingNetwork> {
         noise.withUnsafeMutableBufferPointer { generator.fillNormals($0.baseAddress!, count: batch * d) }
         for (i, row) in rows.enumerated() {
             let q = floatSteps[lastSteps[i] - 1]
-            for j in 0..<d { input[i * d + j] = q.noised(data[row * d + j], noise: noise[i * d + j]) }   // Eq. 4
+            for j in 0..<d { input[i * d + j] = q.noised(data[row * d + j], noise: noise[i * d + j]) }  // Eq. 4
         }
         if let labels { lastLabels = rows.map { generator.uniform() < labelDropout ? network.classes : labels[$0] } }
         let output = input.withUnsafeBufferPointer { engine.forward($0.baseAddress!, steps: lastSteps, labels: labels == nil ? nil : lastLabels) }

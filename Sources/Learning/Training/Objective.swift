@@ -119,9 +119,11 @@ public struct Objective: Sendable, Equatable, CustomStringConvertible {
 
     /// One coordinate's loss and its derivatives in the output o and the variance output v, for x₀
     /// (on the decoder's levels), xₜ = √ᾱₜ·x₀ + √(1 − ᾱₜ)·ε and step t.
-    public func loss(output o: Double, varianceOutput v: Double = 0, x0: Double, xt: Double, noise: Double, t: Int,
-                     schedule: NoiseSchedule, decoder: DiscreteDecoder) -> (loss: Double, dOutput: Double, dVariance: Double) {
-        let target = t == 1 ? x0 : schedule.posteriorMeanCoefX0(t) * x0 + schedule.posteriorMeanCoefXt(t) * xt   // μ̃ₜ (μ̃₁ = x₀)
+    public func loss(
+        output o: Double, varianceOutput v: Double = 0, x0: Double, xt: Double, noise: Double, t: Int,
+        schedule: NoiseSchedule, decoder: DiscreteDecoder
+    ) -> (loss: Double, dOutput: Double, dVariance: Double) {
+        let target = t == 1 ? x0 : schedule.posteriorMeanCoefX0(t) * x0 + schedule.posteriorMeanCoefXt(t) * xt  // μ̃ₜ (μ̃₁ = x₀)
         if weighting == .unweighted {
             let d = prediction == .noise ? o - noise : o - target
             return (d * d, 2 * d, 0)
