@@ -52,6 +52,10 @@ let package = Package(
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "Diffusion", targets: ["Diffusion"]),
         .library(name: "Plotting", targets: ["Plotting"]),
+        .library(name: "Networks", targets: ["Networks"]),
+        .library(name: "Training", targets: ["Training"]),
+        .library(name: "Sampling", targets: ["Sampling"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
         .library(name: "Learning", targets: ["Learning"]),
         .library(name: "Digits", targets: ["Digits"]),
         .executable(name: "workbench", targets: ["workbench"]),
@@ -72,8 +76,24 @@ let package = Package(
             dependencies: ["TensorCore", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: optimised),
         .target(
-            name: "Learning",
+            name: "Networks",
             dependencies: ["TensorCore", "Diffusion", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: optimised),
+        .target(
+            name: "Training",
+            dependencies: ["Networks", "TensorCore", "Diffusion", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: optimised),
+        .target(
+            name: "Sampling",
+            dependencies: ["Networks", "TensorCore", "Diffusion", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: optimised),
+        .target(
+            name: "Evaluation",
+            dependencies: ["Networks", "Training", "TensorCore", "Diffusion", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: optimised),
+        .target(
+            name: "Learning",
+            dependencies: ["Networks", "Training", "Sampling", "Evaluation"],
             swiftSettings: optimised),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
@@ -124,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "WorkbenchTests",
             dependencies: [
-                "TensorCore", "Diffusion", "Plotting", "LessonKit", "ExerciseKit", "ExerciseSolutions", "Exercises", "Course", "Learning", "Digits",
+                "TensorCore", "Diffusion", "Plotting", "LessonKit", "ExerciseKit", "ExerciseSolutions", "Exercises", "Course", "Learning", "Networks", "Training", "Sampling", "Evaluation", "Digits",
                 "workbench", "bench-toy2d", "bench-digits",
             ] + lessons.map { .target(name: "lesson-\($0.0)") },
             exclude: ["Resources"]),

@@ -1,7 +1,10 @@
 import Testing
 
-@testable import Learning
+@testable import Evaluation
+@testable import Networks
+@testable import Sampling
 @testable import TensorCore
+@testable import Training
 
 /// Central-difference gradient of `f` at `x`: (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h for every i.
 func numericalGradient(_ x: Tensor<Double>, h: Double = 1e-6, _ f: (Tensor<Double>) -> Double) -> Tensor<Double> {

@@ -2,8 +2,11 @@ import Foundation
 import Testing
 
 @testable import Diffusion
-@testable import Learning
+@testable import Evaluation
+@testable import Networks
+@testable import Sampling
 @testable import TensorCore
+@testable import Training
 
 /// An engine whose output is a closed form f(x, t, i) of the input value x at coordinate i mod
 /// `dimension`, computed in Double and returned in Float (i runs over `outputDimension` outputs).

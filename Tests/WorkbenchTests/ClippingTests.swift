@@ -2,8 +2,11 @@ import Foundation
 import Testing
 
 @testable import Diffusion
-@testable import Learning
+@testable import Evaluation
+@testable import Networks
+@testable import Sampling
 @testable import TensorCore
+@testable import Training
 
 @Suite("Clipped x̂₀ (clip_denoised): μ_θ = μ̃ₜ(xₜ, clip(x̂₀)) in the strided sampler and in the bound")
 struct ClippingTests {

@@ -2,8 +2,11 @@ import Foundation
 import Testing
 
 @testable import Digits
-@testable import Learning
+@testable import Evaluation
+@testable import Networks
+@testable import Sampling
 @testable import TensorCore
+@testable import Training
 
 @Suite("Judging samples: the digit classifier and the Fréchet distance")
 struct EvaluationTests {

@@ -2,8 +2,11 @@ import Foundation
 import Testing
 
 @testable import Diffusion
-@testable import Learning
+@testable import Evaluation
+@testable import Networks
+@testable import Sampling
 @testable import TensorCore
+@testable import Training
 
 @Suite("Faster sampling: respaced DDPM and DDIM (Nichol & Dhariwal 2021, Song et al. 2021)")
 struct FastSamplingTests {

@@ -2,8 +2,11 @@ import Foundation
 import Testing
 
 @testable import Diffusion
-@testable import Learning
+@testable import Evaluation
+@testable import Networks
+@testable import Sampling
 @testable import TensorCore
+@testable import Training
 
 /// An engine whose ε depends on the label: ε(x, t, y) for a class-conditional closed form; it counts
 /// the calls that asked for the null label.

@@ -2,8 +2,11 @@ import Foundation
 import Testing
 
 @testable import Diffusion
-@testable import Learning
+@testable import Evaluation
+@testable import Networks
+@testable import Sampling
 @testable import TensorCore
+@testable import Training
 
 @Suite("Fast kernels and the network engine")
 struct KernelTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Diffusion
+@testable import Evaluation
 @testable import TensorCore
 
 @Suite("Score view and annealed Langevin dynamics")

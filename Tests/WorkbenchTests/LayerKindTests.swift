@@ -1,8 +1,11 @@
 import Foundation
 import Testing
 
-@testable import Learning
+@testable import Evaluation
+@testable import Networks
+@testable import Sampling
 @testable import TensorCore
+@testable import Training
 
 /// One layer kind under test: the kind and the shapes of its inputs.
 struct LayerCase: CustomTestStringConvertible, Sendable {

@@ -1,8 +1,11 @@
 import Foundation
 import Testing
 
-@testable import Learning
+@testable import Evaluation
+@testable import Networks
+@testable import Sampling
 @testable import TensorCore
+@testable import Training
 
 /// Checks the tape's gradient of L = Σ op(inputs) ⊙ w with respect to every input against central
 /// differences (h = 1e-6). Tolerance: truncation h²·|∂³L|/6 and rounding ε·|L|/h ≈ 2e-10·|L| for the O(1)

@@ -2,8 +2,11 @@ import Foundation
 import Testing
 
 @testable import Diffusion
-@testable import Learning
+@testable import Evaluation
+@testable import Networks
+@testable import Sampling
 @testable import TensorCore
+@testable import Training
 
 @Suite("Nichol & Dhariwal 2021: the interpolated variance, L_hybrid's stop-gradient, samplers and bounds with a learned Σ")
 struct LearnedVarianceTests {

@@ -2,8 +2,11 @@ import Foundation
 import Testing
 
 @testable import Diffusion
-@testable import Learning
+@testable import Evaluation
+@testable import Networks
+@testable import Sampling
 @testable import TensorCore
+@testable import Training
 
 @Suite("The MLP as a DenoisingNetwork: one notion of ε_θ for the generic trainer, sampler and checkpoints")
 struct MLPNetworkTests {

@@ -2,8 +2,11 @@ import Foundation
 import Testing
 
 @testable import Diffusion
-@testable import Learning
+@testable import Evaluation
+@testable import Networks
+@testable import Sampling
 @testable import TensorCore
+@testable import Training
 
 @Suite("Table 2's objectives (Sec. 4.2): losses against their definitions, gradients, samplers and bounds")
 struct ObjectiveTests {

@@ -1,8 +1,11 @@
 import Foundation
 import Testing
 
-@testable import Learning
+@testable import Evaluation
+@testable import Networks
+@testable import Sampling
 @testable import TensorCore
+@testable import Training
 
 @Suite("The U-Net's fast path against the tape")
 struct UNetEngineTests {

@@ -2,8 +2,11 @@ import Foundation
 import Testing
 
 @testable import Digits
-@testable import Learning
+@testable import Evaluation
+@testable import Networks
+@testable import Sampling
 @testable import TensorCore
+@testable import Training
 
 /// The golden file's parameter weights: `golden_weights()` of unet_ref.py, tensor l (1-based, in layout
 /// order): a bias 0.1·hash(n, l, 1); a GroupNorm weight 1 + 0.1·hash(n, l, 0); any other weight

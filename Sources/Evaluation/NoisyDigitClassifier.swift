@@ -1,5 +1,7 @@
 import Diffusion
+import Networks
 import TensorCore
+import Training
 
 /// A noisy-digit classifier p_φ(y∣xₜ, t) for classifier guidance (Dhariwal & Nichol 2021), built from
 /// the workbench's layers: an MLP on [xₜ, emb(t)] (64 + 32 inputs, the U-Net's sinusoidal time

@@ -1,3 +1,4 @@
+import Networks
 import TensorCore
 
 /// The Fréchet distance between two point sets, each summarised by a Gaussian N(μ, Σ) fitted to it

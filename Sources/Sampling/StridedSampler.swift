@@ -1,4 +1,5 @@
 import Diffusion
+import Networks
 import TensorCore
 
 /// Sampling on a subsequence τ = (τ₁ < … < τ_S) of 1…T with S network evaluations per sample: Algorithm 2

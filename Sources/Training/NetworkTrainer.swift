@@ -1,4 +1,5 @@
 import Diffusion
+import Networks
 import TensorCore
 
 /// Algorithm 1 for any `DenoisingNetwork` on its fast engine:

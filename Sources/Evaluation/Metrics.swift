@@ -1,3 +1,5 @@
+import Diffusion
+import Networks
 import RealModule
 import TensorCore
 

@@ -1,4 +1,5 @@
 import Diffusion
+import Networks
 
 /// DDIM (Song et al. 2021) on a subsequence τ of 1…T: from x at t = τᵢ to s = τᵢ₋₁ (τ₀ = 0),
 ///

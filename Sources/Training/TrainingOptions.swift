@@ -1,4 +1,5 @@
 import Diffusion
+import Networks
 import TensorCore
 
 /// The settings of Algorithm 1 that a lesson or the benchmark may change.

@@ -1,4 +1,6 @@
+import Networks
 import TensorCore
+import Training
 
 /// A digit classifier built from the workbench's own layers, for judging samples: an MLP
 /// 64 → 128 → 32 → 10 with SiLU, trained with Adam on the softmax cross-entropy. Its 32 SiLU

@@ -1,4 +1,5 @@
 import Diffusion
+import Networks
 import RealModule
 
 /// Algorithm 2's step on the full schedule, t = `from`…1 (Ho et al. 2020, Eq. 11):

@@ -1,4 +1,5 @@
 import Diffusion
+import Networks
 import TensorCore
 
 /// Class-guided sampling on a subsequence τ of 1…T (respaced DDPM, lesson 11), for one requested

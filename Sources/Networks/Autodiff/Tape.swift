@@ -29,8 +29,9 @@ public final class Tape<Scalar: TensorScalar> {
         return Variable(id: entries.count - 1, tape: self)
     }
 
-    /// Records an operation's output `value`, computed from `inputs`, with its pullback.
-    func record(
+    /// Records an operation's output `value`, computed from `inputs`, with its pullback (how a new tape
+    /// op is written: its forward computes `value`, its pullback maps ∂output to one ∂input per input).
+    public func record(
         _ value: Tensor<Scalar>, inputs: [Variable<Scalar>], pullback: @escaping (Tensor<Scalar>) -> [Tensor<Scalar>]
     ) -> Variable<Scalar> {
         precondition(inputs.allSatisfy { $0.tape === self }, "Tape: mixing variables of different tapes")

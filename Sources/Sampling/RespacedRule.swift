@@ -1,4 +1,5 @@
 import Diffusion
+import Networks
 import RealModule
 
 /// Algorithm 2 on a subsequence τ of 1…T (Nichol & Dhariwal 2021): the respaced schedule ᾱ′ᵢ = ᾱ_{τᵢ},

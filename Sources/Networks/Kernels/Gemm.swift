@@ -101,13 +101,15 @@ public enum Gemm {
         }
     }
 
+    /// Eight floats from `p` (any alignment).
     @inlinable @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    public static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
     }
 
+    /// Writes eight floats at `p` (any alignment), or adds them to what is there when `accumulate`.
     @inlinable @inline(__always)
-    static func store(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
+    public static func store(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
         let raw = UnsafeMutableRawPointer(p)
         raw.storeBytes(of: accumulate ? raw.loadUnaligned(as: SIMD8<Float>.self) + value : value, as: SIMD8<Float>.self)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Networks
 
 /// Adam (Kingma & Ba 2015) with PyTorch's semantics (`torch.optim.Adam`, single-tensor path, no
 /// weight decay, no AMSGrad). At step k (counting from 1):

@@ -1,4 +1,5 @@
 import Diffusion
+import Networks
 import TensorCore
 
 /// Algorithm 2 for any `DenoisingNetwork` on its fast engine: `AncestralRule` on `ReverseChain`,
