@@ -111,7 +111,7 @@ let package = Package(
         .target(
             name: "LessonKit",
             dependencies: [
-                "Plotting", "Diffusion", "ExerciseKit", "Learning",
+                "Plotting", "Diffusion", "ExerciseKit", "Learning", "Digits",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "ExerciseKit", dependencies: ["Diffusion", "TensorCore"]),

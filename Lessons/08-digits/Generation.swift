@@ -110,13 +110,7 @@ extension Lesson08 {
 
     func writeOutputs(_ book: Notebook, run: Run, parameters: [Float], samples: [Float]) throws {
         book.section("10. Files")
-        let header = (0..<64).map { "p\($0)" }.joined(separator: ",")
-        var lines = [header]
-        for i in 0..<(samples.count / 64) {
-            lines.append((0..<64).map { NumberFormat.significant(Double(max(-1, min(1, samples[i * 64 + $0]))), 6) }.joined(separator: ","))
-        }
-        try (lines.joined(separator: "\n") + "\n").write(to: book.directory.appendingPathComponent("samples.csv"), atomically: true, encoding: .utf8)
-        book.wroteFile("samples.csv", "\(samples.count / 64) samples (σ² = β), one image a row: 64 values row-major, clipped to [−1, 1]")
+        try SamplesCSV.write(samples, file: "samples.csv", in: book, description: "\(samples.count / 64) samples (σ² = β), one image a row: 64 values row-major, clipped to [−1, 1]")
         try NamedCheckpoint.save(run.net, parameters: parameters, to: book.directory.appendingPathComponent("digits-unet.ddpm"))
         book.wroteFile("digits-unet.ddpm", "the trained U-Net's EMA weights (\(run.net.configuration)), a named-tensor checkpoint for lessons 09–12")
     }

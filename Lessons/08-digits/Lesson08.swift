@@ -38,8 +38,10 @@ struct Lesson08: OneLineErrorCommand {
     @Option(parsing: .unconditional, help: "Decay of the exponential moving average of the weights (0 disables it).")
     var ema = 0.995
 
-    @Option(parsing: .unconditional, help: "Threads (results do not depend on it).")
-    var threads = 2
+    @OptionGroup var compute: DigitsOptions
+
+    /// Threads for training and sampling.
+    var threads: Int { compute.threads }
 
     @Option(parsing: .unconditional, help: "Samples for samples.csv and the measures (≥ 297, the held-out count).")
     var samples = 300
@@ -49,15 +51,13 @@ struct Lesson08: OneLineErrorCommand {
         guard ch >= 8 && ch % 8 == 0 else { throw ValidationError("--ch must be a positive multiple of 8, got \(ch)") }
         guard learningRate > 0, learningRate < 1 else { throw ValidationError("--learning-rate must be in (0, 1), got \(learningRate)") }
         guard ema >= 0, ema < 1 else { throw ValidationError("--ema must be in [0, 1), got \(ema)") }
-        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64, got \(threads)") }
         guard samples >= 297 else { throw ValidationError("--samples must be at least 297, got \(samples)") }
     }
 
     func run() throws {
         let book = try Notebook(number: "08", folder: "08-digits", title: "DDPM on handwritten digits: the paper's U-Net (Algorithms 1 and 2)", options: options)
         let schedule = try NoiseSchedule.linear()
-        let digits: DigitImages
-        do { digits = try DigitImages.shipped() } catch { throw ValidationError(error.description) }
+        let digits = try DigitImages.forLesson()
         let net = UNet(ch: ch)
         let quick = options.quick
         let run = Run(

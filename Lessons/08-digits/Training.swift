@@ -48,12 +48,7 @@ extension Lesson08 {
         let trainer = try NetworkTrainer(
             network: run.net, parameters: run.net.initialParameters(using: &rng), data: run.digits.training.values,
             schedule: run.schedule, options: options, seed: run.seed &+ 80)
-        var bar = ProgressBar("training the U-Net", total: run.steps)
-        var losses: [Double] = []
-        for step in 1...run.steps {
-            losses.append(Double(trainer.step()))
-            bar.update(step, status: "loss \(NumberFormat.fixed(losses.last!, 3))")
-        }
+        let losses = trainer.train(steps: run.steps, label: "training the U-Net")
         let window = max(run.steps / 50, 1)
         let smoothed = stride(from: 0, to: run.steps, by: window).map { start -> (Double, Double) in
             let chunk = losses[start..<min(start + window, run.steps)]

@@ -46,13 +46,7 @@ extension Lesson09 {
                 network: net, parameters: net.initialParameters(using: &initial), data: digits.training.values,
                 schedule: run.schedule, options: options, objective: objective,
                 decoder: DiscreteDecoder(levels: DigitImages.levels), seed: run.seed &+ 97)
-            var bar = ProgressBar("training: \(objective)", total: run.ablationSteps)
-            var recent: [Double] = []
-            for step in 1...run.ablationSteps {
-                recent.append(Double(trainer.step()))
-                if recent.count > 50 { recent.removeFirst() }
-                bar.update(step, status: "")
-            }
+            let recent = trainer.train(steps: run.ablationSteps, label: "training: \(objective)").suffix(50)
             variants[index].finalLoss = recent.reduce(0, +) / Double(recent.count)
             let parameters = trainer.samplingParameters
             let engine = net.makeEngine(capacity: 128, threads: run.threads)

@@ -26,8 +26,10 @@ struct Lesson09: OneLineErrorCommand {
 
     @OptionGroup var options: LessonOptions
 
-    @Option(help: "Folder with lesson 08's digits-unet.ddpm.")
-    var models = "Plots/08-digits"
+    @OptionGroup var trained: TrainedModelOptions
+
+    /// The folder with lesson 08's model.
+    var models: String { trained.models }
 
     @Option(parsing: .unconditional, help: "Images per split for the bound (1…297; all T terms of each).")
     var images = 297
@@ -35,8 +37,10 @@ struct Lesson09: OneLineErrorCommand {
     @Option(parsing: .unconditional, help: "Training images that calibrate the level-aware x̂₀ (1…1203, taken from the end of the training split).")
     var calibration = 128
 
-    @Option(parsing: .unconditional, help: "Threads (results do not depend on it).")
-    var threads = 2
+    @OptionGroup var compute: DigitsOptions
+
+    /// Threads for training and sampling.
+    var threads: Int { compute.threads }
 
     @Option(parsing: .unconditional, help: "Training steps of each of Table 2's five objectives (≥ 1).")
     var ablationSteps = 600
@@ -52,17 +56,15 @@ struct Lesson09: OneLineErrorCommand {
         guard (1...(DigitImages.trainingCount - 297)).contains(calibration) else {
             throw ValidationError("--calibration must be between 1 and \(DigitImages.trainingCount - 297), got \(calibration)")
         }
-        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64, got \(threads)") }
         guard ablationSteps >= 1 else { throw ValidationError("--ablation-steps must be at least 1, got \(ablationSteps)") }
         guard (1...297).contains(ablationImages) else { throw ValidationError("--ablation-images must be between 1 and 297, got \(ablationImages)") }
         guard ablationSamples >= 40 else { throw ValidationError("--ablation-samples must be at least 40, got \(ablationSamples)") }
     }
 
     func run() throws {
-        let (net, parameters) = try TrainedDigitsModel.load(from: models)
+        let (net, parameters) = try trained.load()
         let book = try Notebook(number: "09", folder: "09-likelihood", title: "The likelihood: the bound in bits/dim, where the bits go, progressive coding", options: options)
-        let digits: DigitImages
-        do { digits = try DigitImages.shipped() } catch { throw ValidationError(error.description) }
+        let digits = try DigitImages.forLesson()
         let quick = options.quick
         let run = Run(
             net: net, parameters: parameters, schedule: try NoiseSchedule.linear(), digits: digits,

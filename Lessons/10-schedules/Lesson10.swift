@@ -39,21 +39,21 @@ struct Lesson10: OneLineErrorCommand {
     @Option(parsing: .unconditional, help: "Held-out digits the bound is evaluated on (1…297; all 1,000 terms each).")
     var boundImages = 50
 
-    @Option(parsing: .unconditional, help: "Threads (results do not depend on it).")
-    var threads = 2
+    @OptionGroup var compute: DigitsOptions
+
+    /// Threads for training and sampling.
+    var threads: Int { compute.threads }
 
     func validate() throws {
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
         guard ch >= 8, ch % 8 == 0 else { throw ValidationError("--ch must be a positive multiple of 8, got \(ch)") }
         guard samples >= 297 else { throw ValidationError("--samples must be at least 297, got \(samples)") }
         guard (1...297).contains(boundImages) else { throw ValidationError("--bound-images must be between 1 and 297, got \(boundImages)") }
-        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64, got \(threads)") }
     }
 
     func run() throws {
         let book = try Notebook(number: "10", folder: "10-schedules", title: "Noise schedules and learned variances", options: options)
-        let digits: DigitImages
-        do { digits = try DigitImages.shipped() } catch { throw ValidationError(error.description) }
+        let digits = try DigitImages.forLesson()
         let quick = options.quick
         let run = Run(
             net: UNet(ch: ch), linear: try .linear(), cosine: try .cosine(), digits: digits, steps: quick ? 20 : steps,

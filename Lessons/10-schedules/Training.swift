@@ -28,12 +28,7 @@ extension Lesson10 {
             network: net, parameters: net.initialParameters(using: &rng), data: run.digits.training.values,
             schedule: schedule, options: options, objective: objective,
             decoder: DiscreteDecoder(levels: DigitImages.levels), seed: run.seed &+ 80)
-        var bar = ProgressBar("training: \(name)", total: run.steps)
-        var losses: [Double] = []
-        for step in 1...run.steps {
-            losses.append(Double(trainer.step()))
-            bar.update(step, status: "loss \(NumberFormat.fixed(losses.last!, 3))")
-        }
+        let losses = trainer.train(steps: run.steps, label: "training: \(name)")
         return (trainer.samplingParameters, losses)
     }
 

@@ -25,25 +25,27 @@ struct Lesson11: OneLineErrorCommand {
 
     @OptionGroup var options: LessonOptions
 
-    @Option(help: "Folder with lesson 08's digits-unet.ddpm.")
-    var models = "Plots/08-digits"
+    @OptionGroup var trained: TrainedModelOptions
+
+    /// The folder with lesson 08's model.
+    var models: String { trained.models }
 
     @Option(parsing: .unconditional, help: "Samples per sampler and step count (≥ 297, the held-out count).")
     var samples = 300
 
-    @Option(parsing: .unconditional, help: "Threads (results do not depend on it).")
-    var threads = 2
+    @OptionGroup var compute: DigitsOptions
+
+    /// Threads for training and sampling.
+    var threads: Int { compute.threads }
 
     func validate() throws {
         guard samples >= 297 else { throw ValidationError("--samples must be at least 297, got \(samples)") }
-        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64, got \(threads)") }
     }
 
     func run() throws {
-        let (net, parameters) = try TrainedDigitsModel.load(from: models)
+        let (net, parameters) = try trained.load()
         let book = try Notebook(number: "11", folder: "11-fast-sampling", title: "Faster sampling: respaced DDPM and DDIM", options: options)
-        let digits: DigitImages
-        do { digits = try DigitImages.shipped() } catch { throw ValidationError(error.description) }
+        let digits = try DigitImages.forLesson()
         let engine = net.makeEngine(capacity: 100, threads: threads)
         engine.load(parameters)
         let run = Run(net: net, engine: engine, schedule: try NoiseSchedule.linear(), digits: digits, count: options.quick ? 40 : samples, seed: options.seed)

@@ -61,16 +61,10 @@ extension Lesson11 {
             Curve(name: "DDIM η = 0", method: .ddim(eta: 0)), Curve(name: "DDIM η = 0.5", method: .ddim(eta: 0.5)), Curve(name: "DDIM η = 1", method: .ddim(eta: 1)),
         ]
         let digits = run.digits
-        let classifier = DigitClassifier.train(images: digits.training.values, labels: digits.training.labels, epochs: options.quick ? 3 : 30, seed: run.seed &+ 81)
-        let held = classifier.evaluate(digits.heldOut.values).features
-        var floorRng = SeededGenerator(seed: run.seed &+ 82)
-        let floorImages = (0..<run.count).flatMap { _ in DigitPictures.image(digits.training.values, floorRng.integer(in: 0...(digits.training.count - 1))) }
-        let floor = FrechetDistance.squared(classifier.evaluate(floorImages).features, held)
-        let spread = FrechetDistance.subsetSpread(
-            classifier.evaluate(digits.training.values).features, against: held, size: run.count,
-            draws: options.quick ? 4 : 20, using: &floorRng)
-        let spreadMean = spread.reduce(0, +) / Double(spread.count)
-        let spreadSD = (spread.reduce(0) { $0 + ($1 - spreadMean) * ($1 - spreadMean) } / Double(spread.count - 1)).squareRoot()
+        let yardstick = FrechetYardstick(
+            training: digits.training.values, labels: digits.training.labels, heldOut: digits.heldOut.values, size: run.count, quick: options.quick,
+            seed: run.seed)
+        let (floor, spread, spreadMean, spreadSD) = (yardstick.floor, yardstick.spread, yardstick.spreadMean, yardstick.spreadSD)
         book.text("\(run.count) samples per sampler and step count S, all from the same seeds, scored by lesson 08's Fréchet distance in the classifier's features against the held-out digits (floor: \(run.count) training digits, d² = \(NumberFormat.significant(floor, 3))). How noisy is that number? The same d² for \(spread.count) independent draws of \(run.count) training digits ranges \(NumberFormat.significant(spread.min()!, 3))–\(NumberFormat.significant(spread.max()!, 3)) (mean \(NumberFormat.significant(spreadMean, 3)), sd \(NumberFormat.significant(spreadSD, 2))), with nothing but the draw changing: differences of a few sd between samplers below are within the metric's own noise at this sample size. At S = 1000, DDIM with η = 1 is drawn once (it is respaced DDPM with σ² = β̃ there).")
         var grids: [String: [Float]] = [:]
         var timing: [String] = []
@@ -84,7 +78,7 @@ extension Lesson11 {
                 let drawn = try run.sampler(steps: steps, curves[index].method).sample(count: run.count, seed: run.seed &+ 111).map { max(-1, min(1, $0)) }
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 timing.append("\(curves[index].name), S = \(steps): \(NumberFormat.fixed(100 * seconds / Double(run.count), 2)) s per 100 samples")
-                curves[index].frechet.append(FrechetDistance.squared(classifier.evaluate(drawn).features, held))
+                curves[index].frechet.append(yardstick.distance(drawn))
                 if steps == 50 || steps == 10 { grids["\(index)-\(steps)"] = drawn }
             }
         }
@@ -121,13 +115,7 @@ extension Lesson11 {
     func export(_ book: Notebook, run: Run) throws {
         for (file, method, what) in [("samples-ddim-S50.csv", StridedSampler.Method.ddim(eta: 0), "DDIM η = 0"), ("samples-ddpm-S50.csv", .ddpm(.beta), "respaced DDPM, σ² = β")] {
             let drawn = try run.sampler(steps: 50, method).sample(count: run.count, seed: run.seed &+ 111)
-            let lines =
-                [(0..<64).map { "p\($0)" }.joined(separator: ",")]
-                + (0..<run.count).map { i in
-                    (0..<64).map { NumberFormat.significant(Double(max(-1, min(1, drawn[i * 64 + $0]))), 6) }.joined(separator: ",")
-                }
-            try (lines.joined(separator: "\n") + "\n").write(to: book.directory.appendingPathComponent(file), atomically: true, encoding: .utf8)
-            book.wroteFile(file, "\(run.count) samples, \(what), 50 network evaluations each; lesson 08's samples.csv format (64 values a row, clipped to [−1, 1])")
+            try SamplesCSV.write(drawn, file: file, in: book, description: "\(run.count) samples, \(what), 50 network evaluations each; lesson 08's samples.csv format (64 values a row, clipped to [−1, 1])")
         }
     }
 }

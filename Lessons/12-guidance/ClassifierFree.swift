@@ -21,12 +21,9 @@ extension Lesson12 {
         let trainer = try NetworkTrainer(
             network: net, parameters: net.initialParameters(using: &rng), data: run.digits.training.values, schedule: run.schedule,
             options: options, labels: run.digits.training.labels, labelDropout: 0.1, seed: run.seed &+ 125)
-        var bar = ProgressBar("training the class-conditional U-Net", total: run.steps)
         var dropped = 0
-        for step in 1...run.steps {
-            let loss = trainer.step()
+        _ = trainer.train(steps: run.steps, label: "training the class-conditional U-Net") {
             dropped += trainer.lastLabels.filter { $0 == net.classes }.count
-            bar.update(step, status: "loss \(NumberFormat.fixed(Double(loss), 3))")
         }
         let share = Double(dropped) / Double(run.steps * options.batchSize)
         book.text("\(net.configuration): \(net.layout.count) parameters (lesson 08's \(run.net.layout.count) plus the 11 × 128 table), trained like lesson 08's for \(run.steps) steps; \(NumberFormat.fixed(100 * share, 1)) % of the labels it saw were ∅.")
@@ -73,13 +70,7 @@ extension Lesson12 {
     func export(_ book: Notebook, points: [Point], run: Run) throws {
         for p in points {
             let file = "samples-cfg-w\(Int(p.weight)).csv"
-            let lines =
-                [((0..<64).map { "p\($0)" } + ["label"]).joined(separator: ",")]
-                + run.labels.indices.map { i in
-                    ((0..<64).map { NumberFormat.significant(Double(p.samples[i * 64 + $0]), 6) } + [String(run.labels[i])]).joined(separator: ",")
-                }
-            try (lines.joined(separator: "\n") + "\n").write(to: book.directory.appendingPathComponent(file), atomically: true, encoding: .utf8)
-            book.wroteFile(file, "\(run.labels.count) samples with w = \(NumberFormat.significant(p.weight, 2)), \(run.perClass) per class; lesson 08's samples.csv columns (clipped to [−1, 1]) and `label`, the class asked for")
+            try SamplesCSV.write(p.samples, labels: run.labels, file: file, in: book, description: "\(run.labels.count) samples with w = \(NumberFormat.significant(p.weight, 2)), \(run.perClass) per class; lesson 08's samples.csv columns (clipped to [−1, 1]) and `label`, the class asked for")
         }
     }
 

@@ -38,22 +38,22 @@ struct Lesson12: OneLineErrorCommand {
     @Option(parsing: .unconditional, help: "Respaced sampling steps S for every guided sample.")
     var samplingSteps = 50
 
-    @Option(parsing: .unconditional, help: "Threads (results do not depend on it).")
-    var threads = 2
+    @OptionGroup var compute: DigitsOptions
+
+    /// Threads for training and sampling.
+    var threads: Int { compute.threads }
 
     func validate() throws {
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
         guard classifierSteps >= 1 else { throw ValidationError("--classifier-steps must be at least 1, got \(classifierSteps)") }
         guard (2...1000).contains(samplingSteps) else { throw ValidationError("--sampling-steps must be between 2 and 1000, got \(samplingSteps)") }
-        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64, got \(threads)") }
     }
 
     func run() throws {
         let (net, parameters) = try TrainedDigitsModel.load(from: models)
         guard net.outputChannels == 1 else { throw ValidationError("\(models)/digits-unet.ddpm holds \(net.configuration), not lesson 08's unconditional ε-network") }
         let book = try Notebook(number: "12", folder: "12-guidance", title: "Guidance: classifier and classifier-free", options: options)
-        let digits: DigitImages
-        do { digits = try DigitImages.shipped() } catch { throw ValidationError(error.description) }
+        let digits = try DigitImages.forLesson()
         let quick = options.quick
         let perClass = quick ? 4 : 30
         let run = Run(

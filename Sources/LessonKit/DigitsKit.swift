@@ -1,0 +1,54 @@
+import ArgumentParser
+import Digits
+import Learning
+
+/// The options every digits lesson (08 onward) shares: the threads its networks run on.
+public struct DigitsOptions: ParsableArguments, Sendable {
+    /// Threads for training and sampling; results are bit-identical for any count.
+    @Option(parsing: .unconditional, help: "Threads (results do not depend on it).")
+    public var threads = 2
+
+    /// Creates the default options.
+    public init() {}
+
+    /// Refuses a thread count outside 1…64, in one line naming it.
+    public func validate() throws {
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64, got \(threads)") }
+    }
+}
+
+/// The option of a lesson that reads lesson 08's trained U-Net instead of training its own.
+public struct TrainedModelOptions: ParsableArguments, Sendable {
+    /// The folder holding `digits-unet.ddpm`.
+    @Option(help: "Folder with lesson 08's digits-unet.ddpm.")
+    public var models = "Plots/08-digits"
+
+    /// Creates the default options.
+    public init() {}
+
+    /// Lesson 08's U-Net and its (EMA) parameters. - Throws: one line if it is missing or not a U-Net these lessons run.
+    public func load() throws -> (UNet, [Float]) { try TrainedDigitsModel.load(from: models) }
+}
+
+extension DigitImages {
+    /// The shipped digits, or a `ValidationError` with the loader's one line.
+    public static func forLesson() throws -> DigitImages {
+        do { return try DigitImages.shipped() } catch { throw ValidationError(error.description) }
+    }
+}
+
+extension NetworkTrainer {
+    /// `steps` steps of Algorithm 1 with a progress bar on stderr labelled `label` (showing each step's
+    /// loss); `afterStep` runs after each step (to read the trainer's draws). - Returns: the steps' losses.
+    public func train(steps: Int, label: String, afterStep: (() -> Void)? = nil) -> [Double] {
+        var bar = ProgressBar(label, total: steps)
+        var losses: [Double] = []
+        losses.reserveCapacity(steps)
+        for step in 1...steps {
+            losses.append(Double(self.step()))
+            afterStep?()
+            bar.update(step, status: "loss \(NumberFormat.fixed(losses.last!, 3))")
+        }
+        return losses
+    }
+}
