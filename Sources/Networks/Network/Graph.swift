@@ -53,7 +53,7 @@ public struct Conditioning: Sendable {
 public struct Graph: Sendable {
     /// One layer: its name (the prefix of its parameters, "" for none), kind, inputs and output shape.
     public struct Node: Sendable {
-        /// The dotted prefix of its parameters, e.g. `down1_attn`.
+        /// The dotted prefix of its parameters, e.g. `encoder.attn` (its tensors `encoder.attn.qkv.weight`, …).
         public let name: String
         /// What it computes.
         public let kind: any LayerKind
