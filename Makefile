@@ -12,12 +12,12 @@ test:
 setup:
 	scripts/setup.sh
 
-# Rewrites the sources in the house layout (.swift-format); `lint` checks it, as CI does.
+# Rewrites the sources in the house layout (scripts/swift-format.json); `lint` checks it, as CI does.
 format:
-	swift format format --in-place --recursive Sources Tests Lessons Package.swift
+	swift format format --configuration scripts/swift-format.json --in-place --recursive Sources Tests Lessons Package.swift
 
 lint:
-	swift format lint --strict --recursive Sources Tests Lessons Package.swift
+	swift format lint --configuration scripts/swift-format.json --strict --recursive Sources Tests Lessons Package.swift
 
 # Regenerates the high-precision reference values the tests compare against (needs mpmath).
 references:

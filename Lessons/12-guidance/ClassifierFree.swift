@@ -60,7 +60,7 @@ extension Lesson12 {
         var gap = 0.0
         for (c, u) in zip(conditional.map(Double.init), unconditional.map(Double.init)) {
             let other = u + (1 + w) * (c - u)
-            gap = max(gap, abs(GuidedSampler.guidedNoise(conditional: c, unconditional: u, w: w) - other))
+            gap = max(gap, abs(Guidance.guidedNoise(conditional: c, unconditional: u, w: w) - other))
         }
         let spread = zip(conditional, unconditional).map { abs(Double($0) - Double($1)) }.max()!
         book.check(gap < 1e-12 && spread > 0, "on 10 noisy inputs at t = 500 the two forms of ε̃ (w = 2, s = 3) differ by at most \(NumberFormat.scientific(gap, 1)), while ε_θ(x, y) and ε_θ(x, ∅) themselves differ by up to \(NumberFormat.significant(spread, 3))")

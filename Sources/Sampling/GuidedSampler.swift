@@ -36,11 +36,6 @@ public struct GuidedSampler {
         rule = try RespacedRule(schedule: schedule, tau: tau, dimension: dimension, variance: .fixed(variance), clipDenoised: clipDenoised)
     }
 
-    /// ε̃ = (1 + w)·ε_c − w·ε_u (`Guidance.guidedNoise`).
-    public static func guidedNoise(conditional: Double, unconditional: Double, w: Double) -> Double {
-        Guidance.guidedNoise(conditional: conditional, unconditional: unconditional, w: w)
-    }
-
     /// One sample per entry of `labels` (the class asked for), from x_{τ_S} ~ N(0, I).
     public func sample(labels: [Int], guidance method: Method, seed: UInt64) -> [Float] {
         let guidance: Guidance =

@@ -46,7 +46,7 @@ struct BenchDigits: OneLineErrorCommand {
         let net = UNet(ch: ch)
         let digits = try DigitImages.forLesson()
         // Multiply-adds per image forward (convolutions, linear layers, attention products), as unet_ref.py flops counts them.
-        let macs = UNetCost.forwardMultiplyAdds(net)
+        let macs = net.graph.multiplyAdds
         print("workload: digits-unet (U-Net ch = \(ch), \(net.layout.count) parameters, \(NumberFormat.fixed(Double(macs) / 1e6, 2)) M multiply-adds per image forward, batch 128, Adam, float32, T = 1000), threads: \(threads)")
         var rng = SeededGenerator(seed: 0)
         var stepsPerSecond: Double?

@@ -75,9 +75,9 @@ struct GuidanceTests {
         for _ in 0..<100 {
             let (c, u, w) = (rng.normal(), rng.normal(), rng.uniform(0, 8))
             // Two orderings of the same sum in Double: a few ulps of the terms' size (≤ 10).
-            expectClose(GuidedSampler.guidedNoise(conditional: c, unconditional: u, w: w), u + (1 + w) * (c - u), relative: 1e-12, absolute: 1e-13)
+            expectClose(Guidance.guidedNoise(conditional: c, unconditional: u, w: w), u + (1 + w) * (c - u), relative: 1e-12, absolute: 1e-13)
         }
-        #expect(GuidedSampler.guidedNoise(conditional: 0.3, unconditional: -0.2, w: 0) == 0.3)
+        #expect(Guidance.guidedNoise(conditional: 0.3, unconditional: -0.2, w: 0) == 0.3)
     }
 
     @Test("With w = 0, classifier-free guidance is the conditional model: the same chain as the strided sampler, and ∅ is never asked for")
