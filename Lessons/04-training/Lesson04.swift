@@ -43,7 +43,7 @@ struct Lesson04: OneLineErrorCommand {
     @Flag(inversion: .prefixedNo, help: "Antithetic time steps (half the batch uses T + 1 − t).")
     var antithetic = true
 
-    @Option(parsing: .unconditional, help: "Threads for training, 1 or 2: each batch is split into two halves, one per thread (results do not depend on it).")
+    @Option(parsing: .unconditional, help: "Threads for training (1–64; results do not depend on it).")
     var threads = 2
 
     enum LearningRateChoice: String, ExpressibleByArgument, CaseIterable { case cosine, constant }
@@ -53,9 +53,7 @@ struct Lesson04: OneLineErrorCommand {
         guard learningRate > 0, learningRate < 1 else { throw ValidationError("--learning-rate must be in (0, 1), got \(learningRate)") }
         guard ema >= 0, ema < 1 else { throw ValidationError("--ema must be in [0, 1), got \(ema)") }
         guard clip >= 0 else { throw ValidationError("--clip must be ≥ 0, got \(clip)") }
-        guard (1...2).contains(threads) else {
-            throw ValidationError("--threads must be 1 or 2 (the MLP's engine splits each batch into two halves, one per thread), got \(threads)")
-        }
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64, got \(threads)") }
     }
 
     /// The training options these flags describe, for a run of `steps` steps.

@@ -16,8 +16,7 @@ public struct TrainingOptions: Sendable {
     public var clipNorm: Double?
     /// Antithetic time steps: the second half of the batch uses T + 1 − t of the first half.
     public var antithetic = false
-    /// Threads for the network's engine (the MLP's uses at most 2, one per half batch); results do
-    /// not depend on it.
+    /// Threads for the network's engine; results do not depend on it.
     public var threads = 1
 
     /// The benchmark workload's settings: batch 256, Adam 1e-3, nothing else.

@@ -78,32 +78,31 @@ struct AutodiffTests {
         checkGradient("gather rows (with repeats)", shape: [5, 3], seed: 22) { $0.gatherRows([4, 0, 4, 2]) }
     }
 
-    @Test("End to end: the MLP's L_simple loss against central differences in every parameter tensor")
+    @Test("End to end: the MLP graph's L_simple loss on the tape against central differences in every parameter")
     func mlpLossGradient() {
         var rng = SeededGenerator(seed: 40)
-        let model = MLP(sizes: [4, 8, 8, 2], using: &rng)
-        let input = Tensor<Double>.randomNormal([5, 4], using: &rng)
+        let model = MLP(sizes: [34, 8, 8, 2], using: &rng)
+        let steps = [1, 17, 400, 999, 1000]
+        let x = Tensor<Double>.randomNormal([5, 2], using: &rng)
         let target = Tensor<Double>.randomNormal([5, 2], using: &rng)
-        func loss(_ tape: Tape<Double>, _ params: [(weight: Variable<Double>, bias: Variable<Double>)]) -> Variable<Double> {
-            (MLP.forward(tape.variable(input), weights: params) - target).squared().mean()
+        func loss(_ tape: Tape<Double>, _ flat: Variable<Double>) -> Variable<Double> {
+            let y = model.tapeForward(tape.variable(x), steps: steps, parameters: TapeParameters(layout: model.layout, flat: flat))
+            return (y - target).squared().mean()
         }
         let tape = Tape<Double>()
-        let params = model.variables(on: tape)
-        let grads = tape.gradients(of: loss(tape, params))
-        for (l, layer) in params.enumerated() {
-            for (which, variable) in [("W", layer.weight), ("b", layer.bias)] {
-                let numeric = numericalGradient(variable.value) { value in
-                    let t = Tape<Double>()
-                    var p = params.map { (weight: t.variable($0.weight.value), bias: t.variable($0.bias.value)) }
-                    if which == "W" { p[l].weight = t.variable(value) } else { p[l].bias = t.variable(value) }
-                    return loss(t, p).value.scalar
-                }
-                // Central differences with h = 1e-6: truncation h²·|∂³L|/6 ≈ 2e-13·|∂³L| and rounding
-                // ε·|L|/h ≈ 2.2e-10·|L|. L is an O(1) mean square and the third derivatives through three
-                // SiLU layers stay O(10) for O(1) weights: ≲ 1e-9 in all; allow 1e-8.
-                let error = maxAbsoluteDifference(grads[variable], numeric)
-                #expect(error <= 1e-8, "layer \(l) \(which): error \(error)")
-            }
+        let flat = tape.variable(Tensor(model.parameters.map(Double.init)))
+        let analytic = tape.gradients(of: loss(tape, flat))[flat]
+        let numeric = numericalGradient(flat.value) { value in
+            let t = Tape<Double>()
+            return loss(t, t.variable(value)).value.scalar
+        }
+        for entry in model.layout.entries {
+            let range = entry.offset..<(entry.offset + entry.count)
+            // Central differences with h = 1e-6: truncation h²·|∂³L|/6 ≈ 2e-13·|∂³L| and rounding
+            // ε·|L|/h ≈ 2.2e-10·|L|. L is an O(1) mean square and the third derivatives through three
+            // SiLU layers stay O(10) for O(1) weights: ≲ 1e-9 in all; allow 1e-8.
+            let error = zip(analytic.scalars[range], numeric.scalars[range]).map { abs($0 - $1) }.max()!
+            #expect(error <= 1e-8, "\(entry.name): error \(error)")
         }
     }
 }

@@ -28,13 +28,12 @@ struct CheckpointTests {
         }
     }
 
-    @Test("PyTorch's layout round-trips; W is stored [out, in]")
+    @Test("The layout is the PyTorch peer's named_parameters(): net.0, net.2, … (the Linear layers), W [out, in] then b")
     func torchLayout() {
-        let torch = PeerWeights.torchLayout(Self.model())
-        #expect(PeerWeights.fromTorchLayout(torch, sizes: [34, 16, 8, 2]) == Self.model())
-        // PyTorch stores W as [out, in]: the first row of layer 1 is W[:, 0] of ours.
-        let w = Self.model().weight(0)
-        #expect(Array(torch[0..<34]) == (0..<34).map { w[$0, 0] })
+        let entries = Self.model().layout.entries
+        #expect(entries.map(\.name) == ["net.0.weight", "net.0.bias", "net.2.weight", "net.2.bias", "net.4.weight", "net.4.bias"])
+        #expect(entries.map(\.shape) == [[16, 34], [16], [8, 16], [8], [2, 8], [2]])
+        #expect(entries.map(\.offset) == [0, 544, 560, 688, 696, 712] && MLP.parameterCount([34, 16, 8, 2]) == 714)
     }
 
     @Test("PyTorch raw weights load only at the exact size, refused in one line otherwise")
@@ -43,7 +42,7 @@ struct CheckpointTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("w.f32")
         let sizes = [34, 16, 8, 2]
-        let values = PeerWeights.torchLayout(Self.model())
+        let values = Self.model().parameters
         try Data(values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }).write(to: url)
         #expect(try PeerWeights.load(from: url, sizes: sizes) == Self.model())
         try Data(repeating: 0, count: 12).write(to: url)

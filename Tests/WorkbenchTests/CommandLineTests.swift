@@ -50,11 +50,14 @@ struct CommandLineTests {
         #expect(lines.first?.contains("'\(folder)'") == true && lines.first?.contains(reason) == true, "stderr: \(result.stderr)")
     }
 
-    @Test("lesson-04 refuses --threads it would not use, naming the value")
+    @Test("lesson-04 refuses a --threads outside 1–64 before any work, naming the value")
     func lessonFourThreads() throws {
-        let result = try runProduct("lesson-04", ["--quick", "--threads", "3", "--output", "/nonexistent-never-written"])
+        let folder = temporaryDirectory("threads").appendingPathComponent("never-written")
+        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+        let result = try runProduct("lesson-04", ["--quick", "--threads", "65", "--output", folder.path])
         #expect(result.status != 0)
-        #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("got 3"), "stderr: \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("got 65"), "stderr: \(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path), "the lesson wrote \(folder.path)")
     }
 
     @Test("A betas file with a bad value names the line")

@@ -96,35 +96,29 @@ struct KernelTests {
     }
 
     @Test(
-        "The engine's forward and backward equal the tape's (Float engine against a Double tape)",
-        arguments: [[34, 32, 16, 2], [34, 8, 24, 2], [34, 8, 2]])
-    func engineMatchesTape(sizes: [Int]) {
+        "The MLP's engine (its graph's fast ops) equals the MLP written out by hand on a Double tape, at 1 and 2 threads",
+        arguments: [[34, 32, 16, 2], [34, 8, 24, 2], [34, 8, 2]], [1, 2])
+    func engineMatchesTape(sizes: [Int], threads: Int) {
         var rng = SeededGenerator(seed: 50)
         let model = MLP(sizes: sizes, using: &rng)
         let rows = 13
-        let input = Tensor<Float>.randomNormal([rows, 34], using: &rng)
-        let gradOut = Tensor<Float>.randomNormal([rows, 2], using: &rng)
+        let x = (0..<(rows * 2)).map { _ in Float(rng.normal()) }
+        let steps = (0..<rows).map { _ in rng.integer(in: 1...1000) }
+        let gradOut = (0..<(rows * 2)).map { _ in Float(rng.normal()) }
         let tape = Tape<Double>()
-        let params = model.variables(on: tape)
-        let y = MLP.forward(tape.variable(input.converted(to: Double.self)), weights: params)
-        let grads = tape.gradients(of: (y * gradOut.converted(to: Double.self)).sum())
-        let engine = NetworkEngine(sizes: model.sizes, capacity: 16)
-        let packed = PackedNetwork(model)
-        var output = [Float](repeating: 0, count: rows * 2)
+        let reference = HandWrittenMLP(tape.variable(mlpInput(x.map(Double.init), dimension: 2, steps: steps)), parameters: model.parameters, sizes: sizes)
+        let expected = reference.flatGradient(tape.gradients(of: (reference.output * Tensor(shape: [rows, 2], scalars: gradOut.map(Double.init))).sum()))
+        let engine = model.makeEngine(capacity: 16, threads: threads)
+        engine.load(model.parameters)
+        let output = x.withUnsafeBufferPointer { Array(UnsafeBufferPointer(start: engine.forward($0.baseAddress!, steps: steps), count: rows * 2)) }
         var gradients = [Float](repeating: 0, count: model.parameters.count)
-        input.scalars.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { engine.forward(packed, input: x.baseAddress!, rows: rows, output: $0.baseAddress!) }
-            gradOut.scalars.withUnsafeBufferPointer { g in
-                gradients.withUnsafeMutableBufferPointer { engine.backward(packed, input: x.baseAddress!, gradOutput: g.baseAddress!, rows: rows, gradients: $0.baseAddress!) }
-            }
-        }
+        gradOut.withUnsafeBufferPointer { g in gradients.withUnsafeMutableBufferPointer { engine.backward(g.baseAddress!, images: rows, into: $0.baseAddress!) } }
         // Float arithmetic over sums of ≤ 34 O(1) terms through 3 layers: ~1e-5 absolute.
-        #expect(maxAbsoluteDifference(Tensor(output.map(Double.init)), Tensor(y.value.scalars)) <= 2e-5)
-        for l in 0..<model.layerCount {
-            let w = Tensor(Array(gradients[model.weightOffset(l)..<model.biasOffset(l)]).map(Double.init))
-            let b = Tensor(Array(gradients[model.biasOffset(l)..<(model.biasOffset(l) + model.sizes[l + 1])]).map(Double.init))
-            #expect(maxAbsoluteDifference(w, Tensor(grads[params[l].weight].scalars)) <= 1e-4, "∂W layer \(l)")
-            #expect(maxAbsoluteDifference(b, Tensor(grads[params[l].bias].scalars)) <= 1e-4, "∂b layer \(l)")
+        #expect(maxAbsoluteDifference(Tensor(output.map(Double.init)), Tensor(reference.output.value.scalars)) <= 2e-5)
+        for entry in model.layout.entries {
+            let range = entry.offset..<(entry.offset + entry.count)
+            let error = zip(gradients[range], expected[range]).map { abs(Double($0) - $1) }.max()!
+            #expect(error <= 1e-4, "∂\(entry.name): error \(error)")
         }
     }
 
@@ -138,8 +132,8 @@ struct KernelTests {
             var generator = SeededGenerator(seed: 7)  // batch 0's stream
             let reference = schedule.sample(count: 20, dimension: 2, variance: variance, generator: &generator) { x, t in
                 let tape = Tape<Double>()
-                let input = MLP.input(x: x.converted(to: Float.self), t: Array(repeating: t, count: x.shape[0])).converted(to: Double.self)
-                return MLP.forward(tape.variable(input), weights: model.variables(on: tape)).value
+                let input = mlpInput(x.converted(to: Float.self).converted(to: Double.self).scalars, dimension: 2, steps: Array(repeating: t, count: x.shape[0]))
+                return HandWrittenMLP(tape.variable(input), parameters: model.parameters, sizes: model.sizes).output.value
             }
             // 50 steps of Float rounding (~1e-6 each, amplified ≤ 1/√α per step): 1e-3 absolute.
             #expect(maxAbsoluteDifference(Tensor(shape: [20, 2], scalars: fast.map(Double.init)), reference) <= 1e-3, "σ² = \(variance)")

@@ -42,12 +42,12 @@ struct MLPNetworkTests {
     }
 
     @Test(
-        "Its inference path (one t for the batch: emb(t)·W₁ₑ + b₁ once, fused bias + SiLU) equals the tape, at 1 and 2 threads",
+        "Its inference path (bias + SiLU in the product's registers, nothing kept for backward) equals the tape, at 1 and 2 threads",
         arguments: [1, 2])
     func evaluateMatchesTape(threads: Int) {
         var rng = SeededGenerator(seed: 24)
         let net = MLP(sizes: MLP.toySizes, using: &rng)
-        let n = 13  // odd: halves of 7 and 6 rows
+        let n = 13  // not a multiple of the GEMM's 6-row block: split 12 + 1 over 2 threads
         let x = (0..<(2 * n)).map { _ in Float(rng.normal()) }
         let engine = net.makeEngine(capacity: 16, threads: threads)
         engine.load(net.parameters)

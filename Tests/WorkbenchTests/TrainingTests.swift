@@ -141,24 +141,20 @@ struct TrainingTests {
         floats.withUnsafeMutableBufferPointer { g.fillNormals($0.baseAddress!, count: 32) }
         let noise = floats.map(Double.init)
         #expect(trainer.lastSteps == steps)
-        // ᾱₜ as a running product of the paper's 1 − βₛ (independent of NoiseSchedule), xₜ by Eq. 4, and the
-        // embedding as WORKLOAD.md fixes it (float32 argument Float(t)·fᵢ, then sin and cos), all in Double.
+        // ᾱₜ as a running product of the paper's 1 − βₛ (independent of NoiseSchedule), xₜ by Eq. 4, the
+        // embedding as WORKLOAD.md fixes it (`mlpInput`) and the network written out by hand, all in Double.
         let betas = (0..<1000).map { 1e-4 + (0.02 - 1e-4) * Double($0) / 999 }
         var alphaBar: [Double] = []
         for beta in betas { alphaBar.append((alphaBar.last ?? 1) * (1 - beta)) }
-        var input: [Double] = []
+        var xt: [Double] = []
         for (k, (row, t)) in zip(rows, steps).enumerated() {
             let ab = alphaBar[t - 1]
-            for j in 0..<2 { input.append(ab.squareRoot() * Double(points[2 * row + j]) + (1 - ab).squareRoot() * noise[2 * k + j]) }
-            let arguments = (0..<16).map { i in Double(Float(t) * Float(exp(-log(10_000.0) * Double(i) / 16))) }
-            input += arguments.map { sin($0) } + arguments.map { cos($0) }
+            for j in 0..<2 { xt.append(ab.squareRoot() * Double(points[2 * row + j]) + (1 - ab).squareRoot() * noise[2 * k + j]) }
         }
         let tape = Tape<Double>()
-        let parameters = model.variables(on: tape)
-        let predicted = MLP.forward(tape.variable(Tensor(shape: [16, 34], scalars: input)), weights: parameters)
-        let expectedLoss = (predicted - Tensor(shape: [16, 2], scalars: noise)).squared().mean()
-        let gradients = tape.gradients(of: expectedLoss)
-        let expected = parameters.flatMap { gradients[$0.weight].scalars + gradients[$0.bias].scalars }
+        let reference = HandWrittenMLP(tape.variable(mlpInput(xt, dimension: 2, steps: steps)), parameters: model.parameters, sizes: model.sizes)
+        let expectedLoss = (reference.output - Tensor(shape: [16, 2], scalars: noise)).squared().mean()
+        let expected = reference.flatGradient(tape.gradients(of: expectedLoss))
         // Float against Double: each layer's dot products (length ≤ 34) and the backward's sums over 8 rows
         // round by ≲ n·2⁻²⁴ ≈ 2e-6 relative in the worst case, ~1e-6 after three layers both ways. The
         // loss is a mean of positive terms (no cancellation): 1e-5 relative. A gradient entry can cancel,

@@ -17,6 +17,11 @@ public final class EngineContext {
     private(set) var gradients: [FloatBuffer]
     /// Scratch for ∂qkv inside an attention block's backward (one attention at a time).
     private(set) var attentionGradient: FloatBuffer
+    /// Scratch for a linear layer's backward pass: ∂zᵀ, its input packed, and ∂z through SiLU (`LinearOp`).
+    private(set) var linear: [FloatBuffer] = (0..<3).map { _ in FloatBuffer(count: 0) }
+    /// Whether the forward pass in progress is for inference (no backward follows): an op may then skip
+    /// what only the backward pass needs and reorder sums (`GraphEngine.evaluate` sets it).
+    var inference = false
     /// Rows a thread unrolls at a time (a multiple of the GEMM's 6- and 12-row blocks).
     static let chunkRows = 96
 
@@ -42,6 +47,11 @@ public final class EngineContext {
     func reserve(col count: Int, strip: Int) {
         if count > col.count { col = FloatBuffer(count: count) }
         if pool.threads * strip > strips.count { strips = FloatBuffer(count: pool.threads * strip) }
+    }
+
+    /// Grows linear scratch buffer i to at least `counts[i]` floats.
+    func reserve(linear counts: [Int]) {
+        for (i, count) in counts.enumerated() where count > linear[i].count { linear[i] = FloatBuffer(count: count) }
     }
 
     /// Grows the transposed-gradient scratch to at least `packed` floats.

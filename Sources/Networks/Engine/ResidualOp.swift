@@ -16,7 +16,9 @@ final class ResidualOp: FastOp {
         self.context = context
         norm1 = GroupNormOp(block.norm1, prefix: prefix + ".norm1", layout: layout, positions: positions, capacity: capacity, silu: true, context: context)
         conv1 = ConvolutionOp(block.conv1, prefix: prefix + ".conv1", layout: layout, inputSize: size, capacity: capacity, context: context)
-        temb = LinearOp(block.temb, prefix: prefix + ".temb", layout: layout, capacity: capacity, context: context)
+        temb = LinearOp(
+            inputs: [block.temb.inFeatures], outFeatures: block.temb.outFeatures, activated: false, prefix: prefix + ".temb", layout: layout,
+            capacity: capacity, context: context)
         norm2 = GroupNormOp(block.norm2, prefix: prefix + ".norm2", layout: layout, positions: positions, capacity: capacity, silu: true, context: context)
         output = FloatBuffer(count: capacity * positions * block.outChannels)
         // conv2 writes straight into `output`; the skip path is added to it (IEEE addition commutes, so the bits

@@ -211,10 +211,13 @@ public enum Gemm {
         }
     }
 
-    /// Packs Wᵀ, where W is row-major `rows` × `columns`: the packed form of the `columns` × `rows`
-    /// matrix Wᵀ, read straight from W (no intermediate transpose).
+    /// Packs Wᵀ, where W is row-major `rows` × `columns` (rows `rowStride` apart, default `columns`: a block
+    /// of columns of a wider matrix): the packed form of the `columns` × `rows` matrix Wᵀ, read straight from W.
     @inlinable
-    public static func packTransposed(_ w: UnsafePointer<Float>, rows: Int, columns: Int, into packed: UnsafeMutablePointer<Float>) {
+    public static func packTransposed(
+        _ w: UnsafePointer<Float>, rows: Int, columns: Int, rowStride: Int? = nil, into packed: UnsafeMutablePointer<Float>
+    ) {
+        let stride = rowStride ?? columns
         // Wᵀ has k = columns rows and n = rows columns; strip s holds Wᵀ[l, 16s ..< 16s + 16] = W[16s ..< 16s + 16, l].
         var strip = 0
         var j = 0
@@ -223,7 +226,7 @@ public enum Gemm {
             let base = packed + strip * columns * 16
             for c in 0..<16 {
                 if c < width {
-                    let source = w + (j + c) * columns
+                    let source = w + (j + c) * stride
                     for l in 0..<columns { base[l * 16 + c] = source[l] }
                 } else {
                     for l in 0..<columns { base[l * 16 + c] = 0 }

@@ -1,7 +1,8 @@
 import TensorCore
 
 /// A fully connected layer in PyTorch's layout (`nn.Linear`): y = x·Wᵀ + b for x [N, in], with
-/// `weight` [out, in] and `bias` [out], initialised U(±1/√in).
+/// `weight` [out, in] and `bias` [out], initialised U(±1/√in). Given several vector inputs it reads
+/// their concatenation x = [x₁, x₂, …] (`torch.cat` then `nn.Linear`), without forming it on the fast path.
 public struct Linear: Sendable {
     /// Input and output widths.
     public let inFeatures: Int, outFeatures: Int
@@ -26,23 +27,25 @@ public struct Linear: Sendable {
 }
 
 extension Linear: LayerKind {
-    /// A vector of `inFeatures` → a vector of `outFeatures`.
+    /// Vectors of `inFeatures` values in all → a vector of `outFeatures`.
     public func outputShape(_ inputs: [FeatureShape]) -> FeatureShape {
-        precondition(inputs.count == 1 && inputs[0] == .vector(inFeatures), "Linear(\(inFeatures) → \(outFeatures)): input \(inputs)")
+        precondition(
+            !inputs.isEmpty && inputs.allSatisfy(\.isVector) && inputs.map(\.channels).reduce(0, +) == inFeatures,
+            "Linear(\(inFeatures) → \(outFeatures)): inputs \(inputs)")
         return .vector(outFeatures)
     }
 
     /// in · out.
     public func multiplyAdds(_ inputs: [FeatureShape]) -> Int { inFeatures * outFeatures }
 
-    /// `callAsFunction`.
+    /// `callAsFunction` on the input, or on the inputs' concatenation.
     public func tape<Scalar>(_ inputs: [Variable<Scalar>], _ scope: ParameterScope<Scalar>, _ context: TapeContext<Scalar>) -> Variable<Scalar> {
-        self(inputs[0], scope)
+        self(inputs.count == 1 ? inputs[0] : .concatenateColumns(inputs), scope)
     }
 
     /// A `LinearOp`.
     public func makeOp(_ prefix: String, layout: ParameterLayout, inputs: [FeatureShape], capacity: Int, context: EngineContext) -> any FastOp {
-        LinearOp(self, prefix: prefix, layout: layout, capacity: capacity, context: context)
+        LinearOp(inputs: inputs.map(\.channels), outFeatures: outFeatures, activated: false, prefix: prefix, layout: layout, capacity: capacity, context: context)
     }
 }
 

@@ -36,19 +36,27 @@ public struct SinusoidalEmbedding: LayerKind {
     }
 }
 
-/// `SinusoidalEmbedding` in Float: sin and cos of Float(t)·fᵢ.
+/// `SinusoidalEmbedding` in Float: sin and cos of Float(t)·fᵢ, kept in a table by t as steps are met
+/// (the same values, computed once).
 final class SinusoidalEmbeddingOp: FastOp {
     let output: FloatBuffer
+    /// Row t − 1 holds the embedding of t, for t = 1…table.count/32.
+    private var table: [Float] = []
 
     init(capacity: Int) { output = FloatBuffer(count: capacity * TimeEmbedding.width) }
 
     func forward(_ inputs: [UnsafePointer<Float>], _ conditioning: Conditioning, images: Int) {
-        let half = TimeEmbedding.frequencyCount
-        for (i, step) in conditioning.steps.enumerated() {
-            for (j, f) in TimeEmbedding.frequencies.enumerated() {
-                let a = Float(step) * f
-                output.pointer[i * 2 * half + j] = Float.sin(a)
-                output.pointer[i * 2 * half + half + j] = Float.cos(a)
+        precondition(conditioning.steps.allSatisfy { $0 >= 1 }, "SinusoidalEmbedding: paper steps start at t = 1")
+        let width = TimeEmbedding.width
+        if let largest = conditioning.steps.max(), largest > table.count / width {
+            for step in (table.count / width + 1)...largest {
+                let arguments = TimeEmbedding.frequencies.map { Float(step) * $0 }
+                table += arguments.map { Float.sin($0) } + arguments.map { Float.cos($0) }
+            }
+        }
+        table.withUnsafeBufferPointer { rows in
+            for (i, step) in conditioning.steps.enumerated() {
+                (output.pointer + i * width).update(from: rows.baseAddress! + (step - 1) * width, count: width)
             }
         }
     }

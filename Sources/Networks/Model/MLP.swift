@@ -1,39 +1,41 @@
 import TensorCore
 
-/// A multilayer perceptron ε_θ(xₜ, t): input [xₜ, embedding(t)], Linear → SiLU → … → Linear.
+/// A multilayer perceptron ε_θ(xₜ, t) for 2-D points, the benchmark workload's network: the input
+/// [xₜ, embedding(t)] (the 32-value sinusoid), then Linear → SiLU → … → Linear, as the PyTorch peer's
+/// `nn.Sequential` (`net.0`, `net.2`, … are its Linear layers; the SiLUs between are fused into them):
 ///
-/// All parameters sit in one flat `[Float]` (so Adam, the EMA, clipping and checkpoints treat them
-/// as one vector), layer by layer: the weight W as `[in, out]` row-major (y = x·W + b), then the
-/// bias b `[out]`. PyTorch stores `nn.Linear.weight` as `[out, in]`; checkpoints convert.
+///     h = cat[xₜ, emb(t)];  h = SiLU(net.0(h));  h = SiLU(net.2(h));  h = SiLU(net.4(h));  ε_θ = net.6(h)
+///
+/// All parameters sit in one flat `[Float]` (so Adam, the EMA, clipping and checkpoints treat them as
+/// one vector) in PyTorch's order and layout: per layer `weight` [out, in] row-major, then `bias` [out].
 public struct MLP: Sendable, Equatable {
-    /// Layer widths, input first: the benchmark's network is [34, 128, 128, 128, 2].
+    /// Layer widths, input first (the input is the data's coordinates plus the 32 embedding values).
     public let sizes: [Int]
-    /// Every parameter, layer by layer (W `[in, out]`, then b).
+    /// Every parameter, in the graph's layout.
     public var parameters: [Float]
+    /// The network: its layers, names and wiring (`describe`, the only place they are written).
+    public let graph: Graph
 
     /// The benchmark workload's widths: 2 coordinates + 32 embedding values → 128 → 128 → 128 → 2.
     public static let toySizes = [2 + TimeEmbedding.width, 128, 128, 128, 2]
 
     /// A network with PyTorch's default `nn.Linear` initialisation: every W and b uniform on
-    /// (−1/√fan_in, 1/√fan_in), drawn layer by layer, W then b, in row-major order.
+    /// (−1/√fan_in, 1/√fan_in), drawn tensor by tensor in layout order, each row-major.
     public init(sizes: [Int] = MLP.toySizes, using generator: inout SeededGenerator) {
-        precondition(sizes.count >= 2 && sizes.allSatisfy { $0 >= 1 }, "MLP: invalid sizes \(sizes)")
-        self.sizes = sizes
-        var values: [Float] = []
-        for l in 0..<(sizes.count - 1) {
-            let bound = 1 / Double(sizes[l]).squareRoot()
-            for _ in 0..<(sizes[l] * sizes[l + 1] + sizes[l + 1]) {
-                values.append(Float(generator.uniform(-bound, bound)))
-            }
-        }
-        self.parameters = values
+        self.init(sizes: sizes, parameters: [])
+        parameters = graph.layout.initialValues(using: &generator)
     }
 
-    /// A network from existing parameters (layout as `parameters`).
+    /// A network from existing parameters (the layout's flat vector; empty only inside `init(sizes:using:)`).
     public init(sizes: [Int], parameters: [Float]) {
-        precondition(parameters.count == MLP.parameterCount(sizes), "MLP: \(parameters.count) parameters for sizes \(sizes)")
+        precondition(
+            sizes.count >= 2 && sizes[0] > TimeEmbedding.width && sizes.allSatisfy { $0 >= 1 }
+                && sizes.dropFirst().dropLast().allSatisfy { $0 % 8 == 0 },
+            "MLP: sizes \(sizes) (the input is the coordinates plus \(TimeEmbedding.width) embedding values; hidden widths are multiples of 8)")
+        precondition(parameters.isEmpty || parameters.count == MLP.parameterCount(sizes), "MLP: \(parameters.count) parameters for sizes \(sizes)")
         self.sizes = sizes
         self.parameters = parameters
+        graph = MLP.describe(sizes)
     }
 
     /// Σₗ (inₗ·outₗ + outₗ): 37,762 for the benchmark network.
@@ -44,51 +46,19 @@ public struct MLP: Sendable, Equatable {
     /// The number of Linear layers.
     public var layerCount: Int { sizes.count - 1 }
 
-    /// Where layer l's weight starts in `parameters`.
-    public func weightOffset(_ l: Int) -> Int {
-        (0..<l).reduce(0) { $0 + sizes[$1] * sizes[$1 + 1] + sizes[$1 + 1] }
-    }
-
-    /// Where layer l's bias starts in `parameters`.
-    public func biasOffset(_ l: Int) -> Int { weightOffset(l) + sizes[l] * sizes[l + 1] }
-
-    /// Layer l's weight as a tensor `[in, out]`.
-    public func weight(_ l: Int) -> Tensor<Float> {
-        let start = weightOffset(l)
-        return Tensor(shape: [sizes[l], sizes[l + 1]], scalars: Array(parameters[start..<(start + sizes[l] * sizes[l + 1])]))
-    }
-
-    /// Layer l's bias as a tensor `[out]`.
-    public func bias(_ l: Int) -> Tensor<Float> {
-        let start = biasOffset(l)
-        return Tensor(Array(parameters[start..<(start + sizes[l + 1])]))
-    }
-
-    /// The network on a tape (any scalar type), for autodiff and gradient checks:
-    /// h₀ = input, hₗ = SiLU(hₗ₋₁·Wₗ + bₗ), output = h_{L−1}·W_L + b_L.
-    /// - Parameter weights: per layer (W, b) variables on the same tape as `input`.
-    public static func forward<Scalar>(
-        _ input: Variable<Scalar>, weights: [(weight: Variable<Scalar>, bias: Variable<Scalar>)]
-    ) -> Variable<Scalar> {
-        var h = input
-        for (l, layer) in weights.enumerated() {
-            h = Variable.matmul(h, layer.weight) + layer.bias
-            if l < weights.count - 1 { h = h.silu() }
+    /// The MLP as a graph: the first layer reads the data's coordinates and the embedding as one
+    /// concatenated input; hidden layers with SiLU, a last layer without.
+    static func describe(_ sizes: [Int]) -> Graph {
+        var net = GraphBuilder(inputs: [.vector(sizes[0] - TimeEmbedding.width)])
+        var h = [net.inputs[0], net.add(SinusoidalEmbedding())]  // the first layer reads cat[xₜ, emb(t)]
+        let layers = sizes.count - 1
+        for l in 0..<layers {
+            let kind: any LayerKind = l < layers - 1 ? LinearSiLU(sizes[l], sizes[l + 1]) : Linear(sizes[l], sizes[l + 1])
+            h = [h.count == 2 ? net.add("net.\(2 * l)", kind, h[0], h[1]) : net.add("net.\(2 * l)", kind, h[0])]
         }
-        return h
+        return net.build(output: h[0])
     }
 
-    /// The parameters as tape variables of scalar type `Scalar` (W `[in, out]`, b `[out]` per layer).
-    public func variables<Scalar>(on tape: Tape<Scalar>) -> [(weight: Variable<Scalar>, bias: Variable<Scalar>)] {
-        (0..<layerCount).map { l in
-            (tape.variable(weight(l).converted(to: Scalar.self)), tape.variable(bias(l).converted(to: Scalar.self)))
-        }
-    }
-
-    /// The network's input rows [xₜ, embedding(t)] for points `x` (`[n, 2]`) at steps `t`.
-    public static func input(x: Tensor<Float>, t: [Int]) -> Tensor<Float> {
-        precondition(x.rank == 2 && x.shape[0] == t.count, "MLP.input: \(x.shape) points for \(t.count) steps")
-        let embeddings = Tensor(shape: [t.count, TimeEmbedding.width], scalars: t.flatMap { TimeEmbedding.embedding($0) })
-        return Tensor.concatenateColumns([x, embeddings])
-    }
+    /// Equal when the widths and the parameters are.
+    public static func == (a: MLP, b: MLP) -> Bool { a.sizes == b.sizes && a.parameters == b.parameters }
 }

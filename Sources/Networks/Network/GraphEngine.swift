@@ -12,6 +12,8 @@ public final class GraphEngine {
     public let capacity: Int
     let context: EngineContext
     let parameters: FloatBuffer
+    /// Whether the parameters and packed weights are a leader engine's (`sharingPackingWith`).
+    let follows: Bool
     let ops: [any FastOp]
     /// Which values need a gradient: those computed from parameters (and the inputs, when asked).
     let needsGradient: [Bool]
@@ -29,16 +31,19 @@ public final class GraphEngine {
     private var conditioning = Conditioning(steps: [])
 
     /// An engine for batches of up to `capacity` samples on `threads` threads; with `inputGradients`,
-    /// `backward` can also return ∂L/∂input (the layer tests use it).
-    public init(graph: Graph, capacity: Int, threads: Int = 1, inputGradients: Bool = false) {
+    /// `backward` can also return ∂L/∂input (the layer tests use it). With a `leader` (an engine of the same
+    /// graph, always loaded first with the same values) it shares the leader's parameters and packed weights.
+    public init(graph: Graph, capacity: Int, threads: Int = 1, inputGradients: Bool = false, sharingPackingWith leader: GraphEngine? = nil) {
         precondition(capacity >= 1 && threads >= 1, "GraphEngine: capacity and threads must be ≥ 1")
         self.graph = graph
         self.capacity = capacity
         readsLabels = graph.readsLabels
         context = EngineContext(threads: threads)
-        parameters = FloatBuffer(count: graph.layout.count)
+        parameters = leader?.parameters ?? FloatBuffer(count: graph.layout.count)
+        follows = leader != nil
         let c = context
         ops = graph.nodes.map { $0.kind.makeOp($0.name, layout: graph.layout, inputs: $0.inputs.map(graph.shape), capacity: capacity, context: c) }
+        if let leader { for (op, first) in zip(ops, leader.ops) { op.sharePacking(with: first) } }
         let valueCount = graph.inputs.count + graph.nodes.count
         var needs = [Bool](repeating: inputGradients, count: graph.inputs.count)
         for node in graph.nodes {
@@ -79,10 +84,11 @@ public final class GraphEngine {
         context.reserve(sinkScratch: (0..<valueCount).map { capacity * graph.shape($0).count }.max() ?? 0)
     }
 
-    /// Copies `values` (the layout's flat vector) in and lets every op repack its weights.
+    /// Copies `values` (the layout's flat vector) in and lets every op repack its weights (a follower: only
+    /// points its ops at the leader's copy, which must hold the same values).
     public func load(_ values: [Float]) {
         precondition(values.count == graph.layout.count, "GraphEngine.load: \(values.count) values for \(graph.layout.count) parameters")
-        values.withUnsafeBufferPointer { parameters.pointer.update(from: $0.baseAddress!, count: values.count) }
+        if !follows { values.withUnsafeBufferPointer { parameters.pointer.update(from: $0.baseAddress!, count: values.count) } }
         for op in ops { op.load(UnsafePointer(parameters.pointer)) }
     }
 
@@ -175,6 +181,16 @@ extension GraphEngine: DenoisingEngine {
     /// `forward` of x at steps `t` with one label per sample (a class-conditional network) or nil.
     public func forward(_ x: UnsafePointer<Float>, steps t: [Int], labels: [Int]?) -> UnsafePointer<Float> {
         forward([x], Conditioning(steps: t, labels: labels))
+    }
+
+    /// `forward` for inference (no `backward` follows): ops may skip what only the backward pass needs.
+    public func evaluate(_ x: UnsafePointer<Float>, steps t: [Int]) -> UnsafePointer<Float> { evaluate(x, steps: t, labels: nil) }
+
+    /// `evaluate` with one label per sample (a class-conditional network), or nil.
+    public func evaluate(_ x: UnsafePointer<Float>, steps t: [Int], labels: [Int]?) -> UnsafePointer<Float> {
+        context.inference = true
+        defer { context.inference = false }
+        return forward([x], Conditioning(steps: t, labels: labels))
     }
 
     /// `backward` of the parameters only.

@@ -72,6 +72,9 @@ public protocol FastOp: AnyObject {
     var output: FloatBuffer { get }
     /// Points the op at its parameters in the engine's flat buffer (and repacks what it packs).
     func load(_ parameters: UnsafePointer<Float>)
+    /// Uses `leader`'s packed weights (the same op of an engine on the same parameters, loaded first) instead
+    /// of packing its own: `load` then only points at the parameters. Ops that pack nothing ignore it.
+    func sharePacking(with leader: any FastOp)
     /// Computes `output` for `images` samples from `inputs` (kept for the backward pass).
     func forward(_ inputs: [UnsafePointer<Float>], _ conditioning: Conditioning, images: Int)
     /// From ∂L/∂output: adds ∂L/∂θ into `gradients` (the layout's flat vector) and sends ∂L/∂input i to `sinks[i]`.
@@ -81,4 +84,6 @@ public protocol FastOp: AnyObject {
 extension FastOp {
     /// No parameters.
     public func load(_ parameters: UnsafePointer<Float>) {}
+    /// Packs its own weights.
+    public func sharePacking(with leader: any FastOp) {}
 }
