@@ -8,7 +8,7 @@ func lesson(_ number: String, _ folder: String) -> Target {
     .executableTarget(
         name: "lesson-\(number)",
         dependencies: [
-            "LessonKit", "Diffusion", "TensorCore", "Plotting", "ExerciseKit", "Course", "Learning", "Digits",
+            "LessonKit", "Diffusion", "TensorCore", "Plotting", "ExerciseKit", "Course", "Learning", "Datasets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         path: "Lessons/\(folder)",
@@ -57,7 +57,7 @@ let package = Package(
         .library(name: "Sampling", targets: ["Sampling"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
         .library(name: "Learning", targets: ["Learning"]),
-        .library(name: "Digits", targets: ["Digits"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
         .executable(name: "workbench", targets: ["workbench"]),
         .executable(name: "bench-toy2d", targets: ["bench-toy2d"]),
         .executable(name: "bench-digits", targets: ["bench-digits"]),
@@ -89,7 +89,7 @@ let package = Package(
             swiftSettings: optimised),
         .target(
             name: "Evaluation",
-            dependencies: ["Networks", "Training", "TensorCore", "Diffusion", .product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["Networks", "Training", "TensorCore", "Diffusion", "Datasets", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: optimised),
         .target(
             name: "Learning",
@@ -97,8 +97,8 @@ let package = Package(
             swiftSettings: optimised),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
-            name: "Digits",
-            dependencies: ["CZlib"],
+            name: "Datasets",
+            dependencies: ["CZlib", "TensorCore", "Diffusion", .product(name: "RealModule", package: "swift-numerics")],
             resources: [.copy("Resources/digits.csv.gz"), .copy("Resources/CREDIT.md")]),
         .target(
             name: "CGnuplot",
@@ -111,7 +111,7 @@ let package = Package(
         .target(
             name: "LessonKit",
             dependencies: [
-                "Plotting", "Diffusion", "ExerciseKit", "Learning", "Digits",
+                "Plotting", "Diffusion", "ExerciseKit", "Learning", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "ExerciseKit", dependencies: ["Diffusion", "TensorCore"]),
@@ -124,14 +124,14 @@ let package = Package(
         .executableTarget(
             name: "bench-toy2d",
             dependencies: [
-                "Learning", "Diffusion", "TensorCore", "LessonKit",
+                "Learning", "Diffusion", "TensorCore", "LessonKit", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimised),
         .executableTarget(
             name: "bench-digits",
             dependencies: [
-                "Learning", "Diffusion", "TensorCore", "LessonKit", "Digits",
+                "Learning", "Diffusion", "TensorCore", "LessonKit", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimised),
@@ -144,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "WorkbenchTests",
             dependencies: [
-                "TensorCore", "Diffusion", "Plotting", "LessonKit", "ExerciseKit", "ExerciseSolutions", "Exercises", "Course", "Learning", "Networks", "Training", "Sampling", "Evaluation", "Digits",
+                "TensorCore", "Diffusion", "Plotting", "LessonKit", "ExerciseKit", "ExerciseSolutions", "Exercises", "Course", "Learning", "Networks", "Training", "Sampling", "Evaluation", "Datasets",
                 "workbench", "bench-toy2d", "bench-digits",
             ] + lessons.map { .target(name: "lesson-\($0.0)") },
             exclude: ["Resources"]),

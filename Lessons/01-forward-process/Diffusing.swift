@@ -1,4 +1,5 @@
 // Lesson 01, sections 2–5: watching data diffuse, step by step against the jump, and the prior term.
+import Datasets
 import Diffusion
 import LessonKit
 import Plotting
@@ -52,7 +53,7 @@ extension Lesson01 {
         book.section("3. Diffusing a 2-D data set")
         let snr = { (t: Int) in NumberFormat.significant(schedule.snr(t), 3) }
         book.text("The same jump applied to \(count) points of a Swiss roll. Each coordinate shrinks by √ᾱₜ while noise of standard deviation √(1 − ᾱₜ) is added. The signal-to-noise ratio SNR(t) = ᾱₜ/(1 − ᾱₜ) is \(snr(10)) at t = 10, \(snr(50)) at t = 50, \(snr(250)) at t = 250 and \(snr(1000)) at t = T: find the panel where the spiral's arms stop being visible.")
-        let roll = Datasets.swissRoll(count, using: &rng)
+        let roll = ToyData.swissRoll(count, using: &rng)
         let panels = [0, 10, 50, 100, 250, 1000].map { t -> Panel in
             let xt = schedule.marginalSample(x0: roll, t: t, noise: .randomNormal(roll.shape, using: &rng))
             return Panel(

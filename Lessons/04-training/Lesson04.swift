@@ -1,3 +1,5 @@
+import ArgumentParser
+import Course
 // Lesson 04 — Algorithm 1: training a noise predictor ε_θ (Ho et al. 2020, Eq. 14, Algorithm 1).
 //
 // Goal: train a real DDPM in Swift, watch it learn, and see how far the learned ε_θ is from the best
@@ -5,8 +7,7 @@
 // Run:  swift run -c release lesson-04 [--seed 0] [--steps 12000] [--threads 2] [--output Plots/04-training]
 // Expect: the loss settles near 0.19 — not 0: even the best possible predictor has a large loss at small t.
 // Models are saved for lesson 05. About 22 s in release on 2 cores.
-import ArgumentParser
-import Course
+import Datasets
 import Diffusion
 import ExerciseKit
 import Foundation
@@ -73,8 +74,8 @@ struct Lesson04: OneLineErrorCommand {
         let schedule = try NoiseSchedule.linear()
         let scale = options.quick ? 10 : 1
         var rng = SeededGenerator(seed: options.seed)
-        let roll = Datasets.swissRoll(10_000, using: &rng)
-        let gaussians = Datasets.eightGaussians(10_000, using: &rng)
+        let roll = ToyData.swissRoll(10_000, using: &rng)
+        let gaussians = ToyData.eightGaussians(10_000, using: &rng)
         introduction(book, roll: roll, gaussians: gaussians)
         let rollTrainer = try train(book, name: "Swiss roll", data: roll, steps: steps / scale, seed: options.seed &+ 1, schedule: schedule)
         lossByStep(book, trainer: rollTrainer, data: roll, schedule: schedule)

@@ -1,4 +1,5 @@
 // Lesson 05, sections 2–3: measuring the samples.
+import Datasets
 import Diffusion
 import Learning
 import LessonKit
@@ -15,8 +16,8 @@ extension Lesson05 {
         book.section("2. Swiss roll: samples and their distance to the data")
         book.text("How close are \(count) samples to the data? The sliced Wasserstein-1 distance (SWD) projects both point sets on 256 fixed directions and averages the exact 1-D transport cost; it is 0 only for identical distributions. Its scale comes from the data itself: two independent draws of \(count) Swiss-roll points differ by the floor below. Each sampling draw is itself random, so the SWD is given for \(draws) draws.")
         var held = SeededGenerator(seed: options.seed &+ 7_000)
-        let reference = Datasets.swissRoll(count, using: &held)
-        let second = Datasets.swissRoll(count, using: &held)
+        let reference = ToyData.swissRoll(count, using: &held)
+        let second = ToyData.swissRoll(count, using: &held)
         let floor = SlicedWasserstein.distance(reference, second)
         var distances: [Double] = []
         var headline: [Float] = []

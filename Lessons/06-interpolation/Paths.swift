@@ -1,5 +1,6 @@
 // Lesson 06, sections 2–4: paths at several t, against naive interpolation; the encoder's noise;
 // reconstruction.
+import Datasets
 import Diffusion
 import Learning
 import LessonKit
@@ -10,7 +11,7 @@ extension Lesson06 {
     /// 10,000 points of the 8 Gaussians, the data the interpolants are measured against.
     static let data: Tensor<Double> = {
         var rng = SeededGenerator(seed: 6_000)
-        return Datasets.eightGaussians(10_000, using: &rng)
+        return ToyData.eightGaussians(10_000, using: &rng)
     }()
 
     /// Mean exact log-density under the 8 Gaussians, and mean distance to the nearest of 10,000 data
@@ -80,7 +81,7 @@ extension Lesson06 {
         }
         rows.append(["naive, in data space", NumberFormat.fixed(naiveCloseness.logDensity, 2), NumberFormat.fixed(naiveCloseness.distance, 3)])
         var fresh = SeededGenerator(seed: options.seed &+ 650)
-        let reference = Self.closeness([Tensor.zeros([1, 2]), Datasets.eightGaussians(options.quick ? 200 : 1_000, using: &fresh), Tensor.zeros([1, 2])])
+        let reference = Self.closeness([Tensor.zeros([1, 2]), ToyData.eightGaussians(options.quick ? 200 : 1_000, using: &fresh), Tensor.zeros([1, 2])])
         rows.append(["fresh draws of the data (the reference)", NumberFormat.fixed(reference.logDensity, 2), NumberFormat.fixed(reference.distance, 3)])
         book.figure(
             Figure(name: "paths", title: "Interpolating between two modes: decoded paths (colours) and the naive line (dashed)", columns: 5, width: 1600, height: 420, panels: panels),
@@ -172,7 +173,7 @@ extension Lesson06 {
         book.text("At λ = 0 the path starts with a plain reconstruction: encode x₀ to step t and decode. On the Swiss roll, how far does x̄₀ land from x₀ as t grows? At t = T the encoding has forgotten x₀, so the decode is an arbitrary point of the roll.")
         let predict = Self.predictor(model, steps: schedule.steps)
         var rng = SeededGenerator(seed: options.seed &+ 1_000)
-        let x0 = Datasets.swissRoll(repeats * 4, using: &rng)
+        let x0 = ToyData.swissRoll(repeats * 4, using: &rng)
         let noise = Tensor<Double>.randomNormal(x0.shape, using: &rng)
         let steps = [1, 5, 10, 25, 50, 100, 250, 500, 1000]
         var errors: [Double] = []

@@ -1,4 +1,5 @@
 // Lesson 07, section 3: annealed Langevin dynamics against Algorithm 2 at equal cost.
+import Datasets
 import Diffusion
 import Learning
 import LessonKit
@@ -26,7 +27,7 @@ extension Lesson07 {
         let (gaussLangevin, gaussDDPM) = (run(gaussians, seed: seed), algorithm2(gaussians, seed: seed))
         let (rollLangevin, rollDDPM) = (run(roll, seed: seed &+ 1), algorithm2(roll, seed: seed &+ 1))
         var held = SeededGenerator(seed: options.seed &+ 7_000)
-        let reference = Datasets.swissRoll(n, using: &held)
+        let reference = ToyData.swissRoll(n, using: &held)
         let (coverL, coverD) = (ModeCoverage(gaussLangevin), ModeCoverage(gaussDDPM))
         let (swdL, swdD) = (SlicedWasserstein.distance(rollLangevin, reference), SlicedWasserstein.distance(rollDDPM, reference))
         func shares(_ c: ModeCoverage) -> String { "\(NumberFormat.fixed(100 * c.shares.min()!, 1))–\(NumberFormat.fixed(100 * c.shares.max()!, 1)) %" }

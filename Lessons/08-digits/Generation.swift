@@ -1,7 +1,7 @@
+import Datasets
 // Lesson 08, sections 7–10: progressive generation (Fig. 6), shared latents (Fig. 7), interpolation
 // (Fig. 8), and the files later lessons read.
 import Diffusion
-import Digits
 import Foundation
 import Learning
 import LessonKit

@@ -10,8 +10,8 @@
 // the data floor. About 4 minutes in release on 2 cores; writes the model for lessons 09–12.
 import ArgumentParser
 import Course
+import Datasets
 import Diffusion
-import Digits
 import ExerciseKit
 import Foundation
 import Learning
@@ -59,40 +59,32 @@ struct Lesson08: OneLineErrorCommand {
         let schedule = try NoiseSchedule.linear()
         let digits = try DigitImages.forLesson()
         let net = UNet(ch: ch)
-        let quick = options.quick
-        let run = Run(
-            net: net, schedule: schedule, digits: digits, steps: quick ? 30 : steps, count: quick ? 100 : samples,
-            threads: threads, seed: options.seed)
+        let context = DigitsContext(net: net, schedule: schedule, digits: digits, options: options, compute: compute)
+        let run = Run(context: context, steps: context.size(steps, quick: QuickBudgets.Lesson08.steps), count: context.size(samples, quick: QuickBudgets.Lesson08.samples))
         introduction(book, digits: digits)
         let trainer = try train(book, run: run)
         lossByStep(book, run: run, parameters: trainer.samplingParameters)
         let drawn = sampleGrids(book, run: run, parameters: trainer.samplingParameters)
         novelty(book, run: run, samples: drawn.samples)
-        let classifier = DigitClassifier.train(images: digits.training.values, labels: digits.training.labels, epochs: quick ? 3 : 30, seed: options.seed &+ 81)
-        quality(book, run: run, samples: drawn.samples, classifier: classifier)
+        let yardstick = context.yardstick(size: run.count)
+        quality(book, run: run, samples: drawn.samples, yardstick: yardstick)
         progressive(book, run: run, snapshots: drawn.snapshots)
-        try sharedLatents(book, run: run, parameters: trainer.samplingParameters, snapshots: drawn.snapshots, classifier: classifier)
+        try sharedLatents(book, run: run, parameters: trainer.samplingParameters, snapshots: drawn.snapshots, classifier: yardstick.classifier)
         interpolation(book, run: run, parameters: trainer.samplingParameters)
         try writeOutputs(book, run: run, parameters: trainer.samplingParameters, samples: drawn.samples)
         book.exercises(Course.exercises(lesson: 8))
         try book.finish()
     }
 
-    /// What every section shares.
-    struct Run {
-        let net: UNet
-        let schedule: NoiseSchedule
-        let digits: DigitImages
+    /// What every section shares: the context, the training steps and the sample count.
+    struct Run: DigitsRun {
+        let context: DigitsContext
         let steps: Int
         let count: Int
-        let threads: Int
-        let seed: UInt64
     }
 
     /// A sampler with capacity `capacity` for `parameters`.
     func sampler(_ run: Run, parameters: [Float], capacity: Int, variance: ReverseVariance = .beta) -> NetworkSampler {
-        NetworkSampler(
-            network: run.net, parameters: parameters, engine: run.net.makeEngine(capacity: capacity, threads: run.threads),
-            schedule: run.schedule, variance: variance)
+        run.context.sampler(parameters: parameters, capacity: capacity, variance: variance)
     }
 }

@@ -1,6 +1,6 @@
+import Datasets
 // Lesson 08, sections 4–6: samples for both variances, are they new, how good are they.
 import Diffusion
-import Digits
 import Foundation
 import Learning
 import LessonKit
@@ -15,10 +15,10 @@ extension Lesson08 {
 
     func sampleGrids(_ book: Notebook, run: Run, parameters: [Float]) -> (samples: [Float], snapshots: [Int: NetworkSampler.Snapshot]) {
         book.section("4. Samples: Algorithm 2 with σ² = β and σ² = β̃")
-        book.text("\(run.count) samples with σₜ² = βₜ (they feed the measures below and samples.csv) and \(options.quick ? 20 : 100) with σₜ² = β̃ₜ, from the EMA weights; each is T = 1000 network evaluations. The first 100 of each are drawn below.")
+        book.text("\(run.count) samples with σₜ² = βₜ (they feed the measures below and samples.csv) and \(QuickBudgets.Lesson08.tildeSamples(quick: run.quick)) with σₜ² = β̃ₜ, from the EMA weights; each is T = 1000 network evaluations. The first 100 of each are drawn below.")
         book.equation("x_T ~ N(0, I);  x_{t−1} = (xₜ − βₜ/√(1 − ᾱₜ)·ε_θ(xₜ, t))/√αₜ + σₜz      (Algorithm 2)")
         let main = sampler(run, parameters: parameters, capacity: 100).sample(count: run.count, seed: run.seed &+ 8_000, snapshots: Self.recorded)
-        let tildeCount = options.quick ? 20 : 100
+        let tildeCount = QuickBudgets.Lesson08.tildeSamples(quick: run.quick)
         let tilde = sampler(run, parameters: parameters, capacity: 100, variance: .betaTilde).sample(count: tildeCount, seed: run.seed &+ 8_000).samples
         book.figure(
             Figure(
@@ -78,27 +78,19 @@ extension Lesson08 {
 
     // MARK: - 6. How good?
 
-    func quality(_ book: Notebook, run: Run, samples: [Float], classifier: DigitClassifier) {
+    func quality(_ book: Notebook, run: Run, samples: [Float], yardstick: FrechetYardstick) {
         book.section("6. How good? A classifier, and a Fréchet distance in its features")
         let digits = run.digits
-        let predicted = classifier.classify(digits.heldOut.values)
-        let accuracy = Double(zip(predicted, digits.heldOut.labels).filter { $0 == $1 }.count) / Double(digits.heldOut.count)
+        let accuracy = yardstick.accuracy(digits.heldOut.values, labels: digits.heldOut.labels)
         book.text("A classifier built from the same layers (an MLP 64 → 128 → 32 → 10 with SiLU, softmax cross-entropy, Adam) trained on the training split. Its held-out accuracy:")
         book.value("classifier accuracy on the \(digits.heldOut.count) held-out digits", accuracy, digits: 3)
         if !options.quick { book.check(accuracy >= 0.9, "the classifier is good enough to judge digits: held-out accuracy ≥ 0.9") }
-        let classes = classifier.classify(samples)
+        let classes = yardstick.classifier.classify(samples)
         var counts = [Int](repeating: 0, count: 10)
         for c in classes { counts[c] += 1 }
         book.table(["class"] + (0..<10).map(String.init), [["samples"] + counts.map(String.init)])
         book.text("FID compares two sets of images by the Fréchet distance between Gaussians fitted to their features in a trained network: d² = ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2(Σ₁^{½}Σ₂Σ₁^{½})^{½}). The real FID uses Inception's 2,048 features of 50,000 images; here the classifier's 32 features of ~300 digits. A number alone means little, so it comes with a floor (real training digits against held-out ones: the same distribution, only sampling noise) and a ceiling (Gaussian noise images).")
-        let held = classifier.evaluate(digits.heldOut.values).features
-        var rng = SeededGenerator(seed: run.seed &+ 82)
-        let trainingSubset = (0..<samples.count / 64).map { _ in rng.integer(in: 0...(digits.training.count - 1)) }
-        let trainingImages = trainingSubset.flatMap { Self.image(digits.training.values, $0) }
-        let noise = (0..<samples.count).map { _ in Float(rng.normal()) }
-        let fid = FrechetDistance.squared(classifier.evaluate(samples).features, held)
-        let floor = FrechetDistance.squared(classifier.evaluate(trainingImages).features, held)
-        let ceiling = FrechetDistance.squared(classifier.evaluate(noise).features, held)
+        let (fid, floor, ceiling) = (yardstick.distance(samples), yardstick.floor, yardstick.ceiling)
         book.table(
             ["set against the held-out digits", "Fréchet distance d² (classifier features)"],
             [
@@ -106,15 +98,13 @@ extension Lesson08 {
                 ["samples", NumberFormat.significant(fid, 3)],
                 ["Gaussian noise images (the ceiling)", NumberFormat.significant(ceiling, 3)],
             ])
-        var spreadRng = SeededGenerator(seed: run.seed &+ 83)
-        let spread = FrechetDistance.subsetSpread(
-            classifier.evaluate(digits.training.values).features, against: held, size: samples.count / 64,
-            draws: options.quick ? 4 : 20, using: &spreadRng)
-        let spreadMean = spread.reduce(0, +) / Double(spread.count)
-        let spreadSD = (spread.reduce(0) { $0 + ($1 - spreadMean) * ($1 - spreadMean) } / Double(spread.count - 1)).squareRoot()
-        book.text("How noisy is d² at this sample size? The floor for \(spread.count) independent draws of \(samples.count / 64) training digits ranges \(NumberFormat.significant(spread.min()!, 3))–\(NumberFormat.significant(spread.max()!, 3)) (mean \(NumberFormat.significant(spreadMean, 3)), sd \(NumberFormat.significant(spreadSD, 2))): the samples' d² of one draw is \(NumberFormat.fixed((fid - spreadMean) / spreadSD, 1)) of those sd from the floor's mean. Differences of a few sd are within the metric's own noise.")
+        let spread = yardstick.spread
+        let (spreadMean, spreadSD) = (yardstick.spreadMean, yardstick.spreadSD)
+        book.text("How noisy is d² at this sample size? The floor for \(spread.count) independent draws of \(yardstick.size) training digits ranges \(NumberFormat.significant(spread.min()!, 3))–\(NumberFormat.significant(spread.max()!, 3)) (mean \(NumberFormat.significant(spreadMean, 3)), sd \(NumberFormat.significant(spreadSD, 2))): the samples' d² of one draw is \(NumberFormat.fixed((fid - spreadMean) / spreadSD, 1)) of those sd from the floor's mean. Differences of a few sd are within the metric's own noise.")
         let share = (counts.max()! - counts.min()!)
         book.text("Measured: the samples' distance is \(NumberFormat.fixed(fid / floor, 2))× the floor and \(NumberFormat.fixed(100 * fid / ceiling, 1)) % of the ceiling; the classes range from \(counts.min()!) to \(counts.max()!) samples (spread \(share) of \(classes.count)).")
-        if !options.quick { book.check(fid < 2 * floor, "the samples' Fréchet distance is within 2× of the data floor") }
+        if !options.quick {
+            book.check(fid < 2 * spreadMean, "the samples' Fréchet distance is within 2× the floor's mean over its \(spread.count) draws (\(NumberFormat.significant(2 * spreadMean, 3)))")
+        }
     }
 }

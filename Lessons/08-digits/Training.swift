@@ -1,6 +1,6 @@
+import Datasets
 // Lesson 08, sections 1–3: the data, Algorithm 1 on the U-Net, and the loss by t.
 import Diffusion
-import Digits
 import Foundation
 import Learning
 import LessonKit

@@ -1,7 +1,7 @@
+import Datasets
 // Lesson 09, section 7: Table 2 in miniature (Sec. 4.2) — five ways to parameterise and train the
 // reverse process, at one equal, reduced budget, scored by the bound and by lesson 08's Fréchet distance.
 import Diffusion
-import Digits
 import Foundation
 import Learning
 import LessonKit
@@ -31,11 +31,7 @@ extension Lesson09 {
             Variant(objective: Objective(prediction: .mean, weighting: .bound, variance: .learned), paperFID: 23.69),
         ]
         let digits = run.digits
-        let classifier = DigitClassifier.train(images: digits.training.values, labels: digits.training.labels, epochs: options.quick ? 3 : 30, seed: run.seed &+ 81)
-        let held = classifier.evaluate(digits.heldOut.values).features
-        var rng = SeededGenerator(seed: run.seed &+ 95)
-        let floorImages = (0..<run.ablationSamples).flatMap { _ in DigitPictures.image(digits.training.values, rng.integer(in: 0...(digits.training.count - 1))) }
-        let floor = FrechetDistance.squared(classifier.evaluate(floorImages).features, held)
+        let yardstick = run.context.yardstick(size: run.ablationSamples)
         let images = digits.heldOut.subset(0..<run.ablationImages).values
         for index in variants.indices {
             let objective = variants[index].objective
@@ -65,9 +61,9 @@ extension Lesson09 {
                 prediction: objective.prediction, learnedVariance: objective.variance.isLearned ? objective.variance : nil)
             let samples = sampler.sample(count: run.ablationSamples, seed: run.seed &+ 99).samples.map { $0.isFinite ? max(-1, min(1, $0)) : 0 }
             variants[index].samples = samples
-            variants[index].frechet = FrechetDistance.squared(classifier.evaluate(samples).features, held)
+            variants[index].frechet = yardstick.distance(samples)
         }
-        table(book, variants: variants, floor: floor, schedule: run.schedule)
+        table(book, variants: variants, yardstick: yardstick, schedule: run.schedule)
         book.figure(
             Figure(
                 name: "table2-samples", title: "Ten samples of each row of the miniature Table 2 (top to bottom: the rows in order)", width: 1000, height: 560,
@@ -76,7 +72,8 @@ extension Lesson09 {
                 ]), caption: "Ten samples from each objective's reverse process, one row per objective in the table's order (clipped to [−1, 1])")
     }
 
-    func table(_ book: Notebook, variants: [Variant], floor: Double, schedule: NoiseSchedule) {
+    func table(_ book: Notebook, variants: [Variant], yardstick: FrechetYardstick, schedule: NoiseSchedule) {
+        let (floor, mean, noise) = (yardstick.floor, yardstick.spreadMean, 2 * yardstick.spreadSD)
         book.table(
             ["prediction and objective", "paper's CIFAR10 FID", "final training loss", "held-out bound (bits/dim)", "Fréchet d² (floor \(NumberFormat.significant(floor, 3)))"],
             variants.map { v in
@@ -90,15 +87,20 @@ extension Lesson09 {
         let bestBound = variants.indices.min { variants[$0].bound!.total < variants[$1].bound!.total }!
         let worstSamples = variants.indices.max { variants[$0].frechet < variants[$1].frechet }!
         let simple = variants[0], epsilonBound = variants[1], meanBound = variants[2], meanMSE = variants[3]
+        book.text(yardstick.description)
         func agree(_ yes: Bool) -> String { yes ? "agrees" : "does not agree" }
-        // "Works" as lesson 08 judges samples: a Fréchet distance within 2× the data floor.
-        func works(_ v: Variant) -> Bool { v.frechet < 2 * floor }
-        book.text("Below, a row \"works\" when its samples' Fréchet distance is within 2× the floor (\(NumberFormat.significant(2 * floor, 3))), lesson 08's criterion: \(variants.filter(works).count) of \(variants.count) rows do.")
+        // "Works" as lesson 08 judges samples: a Fréchet distance within 2× the floor's mean over its draws
+        // (one draw of the floor is itself noisy, see above).
+        func works(_ v: Variant) -> Bool { v.frechet < 2 * mean }
+        book.text("Below, a row \"works\" when its samples' Fréchet distance is within 2× the floor's mean over those draws (\(NumberFormat.significant(2 * mean, 3))), lesson 08's criterion: \(variants.filter(works).count) of \(variants.count) rows do.")
         book.text("Measured: the best samples (smallest Fréchet distance) come from \(variants[bestSamples].objective.description), the best bound from \(variants[bestBound].objective.description), the worst samples from \(variants[worstSamples].objective.description).")
         book.table(
             ["the paper's finding (Table 2, Sec. 4.2)", "this miniature"],
             [
-                ["ε-prediction with L_simple gives the best samples", "\(agree(bestSamples == 0)): its d² is \(NumberFormat.significant(simple.frechet, 3)), the best is \(NumberFormat.significant(variants[bestSamples].frechet, 3))"],
+                [
+                    "ε-prediction with L_simple gives the best samples",
+                    "\(agree(simple.frechet <= variants[bestSamples].frechet + noise)): its d² is \(NumberFormat.significant(simple.frechet, 3)), the best is \(NumberFormat.significant(variants[bestSamples].frechet, 3)) (a gap under 2 sd of the floor, \(NumberFormat.significant(noise, 2)), is within the metric's noise)",
+                ],
                 ["μ̃-prediction works only with the true bound, not with unweighted MSE", "\(agree(works(meanBound) && !works(meanMSE))): d² \(NumberFormat.significant(meanBound.frechet, 3)) with the bound, \(NumberFormat.significant(meanMSE.frechet, 3)) with MSE (\(works(meanBound) ? "works" : "fails") and \(works(meanMSE) ? "works" : "fails"))"],
                 ["with the bound and fixed Σ, ε- and μ̃-prediction are comparable", "\(agree(abs(epsilonBound.frechet - meanBound.frechet) < 0.5 * max(epsilonBound.frechet, meanBound.frechet))): d² \(NumberFormat.significant(epsilonBound.frechet, 3)) (ε) and \(NumberFormat.significant(meanBound.frechet, 3)) (μ̃)"],
                 ["training on the true bound gives better codelengths than L_simple", "\(agree(epsilonBound.bound!.total < simple.bound!.total)): \(NumberFormat.fixed(epsilonBound.bound!.total, 3)) against \(NumberFormat.fixed(simple.bound!.total, 3)) bits/dim"],

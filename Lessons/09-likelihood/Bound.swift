@@ -1,7 +1,7 @@
+import Datasets
 // Lesson 09, sections 1–3: the discrete decoder (Eq. 13), the bound L term by term (Eq. 5), and the
 // baselines it is judged against.
 import Diffusion
-import Digits
 import Foundation
 import Learning
 import LessonKit

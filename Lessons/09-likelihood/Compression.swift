@@ -1,7 +1,7 @@
+import Datasets
 // Lesson 09, section 6 and the files: sampling as progressive lossy compression (Sec. 4.3, Fig. 5,
 // Table 4).
 import Diffusion
-import Digits
 import Foundation
 import Learning
 import LessonKit

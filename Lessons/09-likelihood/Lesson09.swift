@@ -10,8 +10,8 @@
 // process cuts it; most bits go to distortions below one gray level; Table 2 in miniature. About 5 minutes in release on 2 cores.
 import ArgumentParser
 import Course
+import Datasets
 import Diffusion
-import Digits
 import ExerciseKit
 import Foundation
 import Learning
@@ -65,11 +65,13 @@ struct Lesson09: OneLineErrorCommand {
         let (net, parameters) = try trained.load()
         let book = try Notebook(number: "09", folder: "09-likelihood", title: "The likelihood: the bound in bits/dim, where the bits go, progressive coding", options: options)
         let digits = try DigitImages.forLesson()
-        let quick = options.quick
+        let context = DigitsContext(net: net, schedule: try NoiseSchedule.linear(), digits: digits, options: options, compute: compute)
+        let quick = QuickBudgets.Lesson09.self
         let run = Run(
-            net: net, parameters: parameters, schedule: try NoiseSchedule.linear(), digits: digits,
-            images: quick ? 8 : images, calibration: quick ? 8 : calibration, threads: threads, seed: options.seed,
-            ablationSteps: quick ? 10 : ablationSteps, ablationImages: quick ? 4 : ablationImages, ablationSamples: quick ? 40 : ablationSamples)
+            context: context, parameters: parameters, images: context.size(images, quick: quick.images),
+            calibration: context.size(calibration, quick: quick.calibration), ablationSteps: context.size(ablationSteps, quick: quick.ablationSteps),
+            ablationImages: context.size(ablationImages, quick: quick.ablationImages),
+            ablationSamples: context.size(ablationSamples, quick: quick.ablationSamples))
         book.text("The model is lesson 08's U-Net (\(net.configuration), EMA weights) read from `\(models)`. Every number below is computed by this run.")
         decoderSection(book, run: run)
         let evaluation = bound(book, run: run)
@@ -84,15 +86,11 @@ struct Lesson09: OneLineErrorCommand {
     }
 
     /// What every section shares.
-    struct Run {
-        let net: UNet
+    struct Run: DigitsRun {
+        let context: DigitsContext
         let parameters: [Float]
-        let schedule: NoiseSchedule
-        let digits: DigitImages
         let images: Int
         let calibration: Int
-        let threads: Int
-        let seed: UInt64
         let ablationSteps: Int
         let ablationImages: Int
         let ablationSamples: Int

@@ -1,7 +1,7 @@
+import Datasets
 // Lesson 09, sections 4–5: where the bits go (small t), and a reverse process whose x̂₀ knows the
 // data's 17 levels.
 import Diffusion
-import Digits
 import Foundation
 import Learning
 import LessonKit

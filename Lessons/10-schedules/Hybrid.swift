@@ -1,7 +1,7 @@
+import Datasets
 // Lesson 10, section 4: learned variances (Nichol & Dhariwal 2021) — Σ_θ interpolated between β̃ₜ and
 // βₜ, trained by L_hybrid; what it buys in bits/dim and with few sampling steps.
 import Diffusion
-import Digits
 import Foundation
 import Learning
 import LessonKit
@@ -46,7 +46,7 @@ extension Lesson10 {
     func interpolationWeights(_ book: Notebook, run: Run, models: Models) {
         let engine = models.hybridNet.makeEngine(capacity: 64, threads: run.threads)
         engine.load(models.hybrid)
-        let images = run.digits.heldOut.subset(0..<(run.quick ? 4 : 64))
+        let images = run.digits.heldOut.subset(0..<QuickBudgets.Lesson10.hybridImages(quick: run.quick))
         let n = images.count
         let x0 = images.values
         let grid = [1, 2, 3, 5, 10, 20, 50, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]

@@ -11,8 +11,8 @@
 // learned variance helps most at few sampling steps. About 4 minutes in release on 2 cores.
 import ArgumentParser
 import Course
+import Datasets
 import Diffusion
-import Digits
 import ExerciseKit
 import Foundation
 import Learning
@@ -54,14 +54,12 @@ struct Lesson10: OneLineErrorCommand {
     func run() throws {
         let book = try Notebook(number: "10", folder: "10-schedules", title: "Noise schedules and learned variances", options: options)
         let digits = try DigitImages.forLesson()
-        let quick = options.quick
+        let context = DigitsContext(net: UNet(ch: ch), schedule: try .linear(), digits: digits, options: options, compute: compute)
         let run = Run(
-            net: UNet(ch: ch), linear: try .linear(), cosine: try .cosine(), digits: digits, steps: quick ? 20 : steps,
-            count: quick ? 40 : samples, boundImages: quick ? 4 : boundImages, threads: threads, seed: options.seed, quick: quick)
+            context: context, cosine: try .cosine(), steps: context.size(steps, quick: QuickBudgets.Lesson10.steps),
+            count: context.size(samples, quick: QuickBudgets.Lesson10.samples), boundImages: context.size(boundImages, quick: QuickBudgets.Lesson10.boundImages))
         book.text("Lessons 08–09 used Ho et al.'s linear schedule, βₜ from 10⁻⁴ to 0.02, and a fixed reverse variance. Nichol & Dhariwal (2021) changed both: a cosine schedule for ᾱₜ, and a network that also outputs its own variance, trained with a hybrid loss. This lesson measures both changes on the digits, with lesson 08's U-Net (\(run.net.configuration)) and metrics. Every number below is computed by this run.")
-        let yardstick = FrechetYardstick(
-            training: digits.training.values, labels: digits.training.labels, heldOut: digits.heldOut.values,
-            size: run.count, quick: quick, seed: run.seed)
+        let yardstick = context.yardstick(size: run.count)
         compareSchedules(book, run: run)
         destruction(book, run: run, classifier: yardstick.classifier)
         let models = try trainModels(book, run: run)
@@ -71,17 +69,14 @@ struct Lesson10: OneLineErrorCommand {
         try book.finish()
     }
 
-    /// What every section shares.
-    struct Run {
-        let net: UNet
-        let linear: NoiseSchedule
+    /// What every section shares: the context (its schedule the linear one), the cosine schedule and the sizes.
+    struct Run: DigitsRun {
+        let context: DigitsContext
         let cosine: NoiseSchedule
-        let digits: DigitImages
         let steps: Int
         let count: Int
         let boundImages: Int
-        let threads: Int
-        let seed: UInt64
-        let quick: Bool
+        /// Ho et al.'s linear schedule.
+        var linear: NoiseSchedule { context.schedule }
     }
 }

@@ -1,6 +1,6 @@
+import Datasets
 // Lesson 10, sections 1–2: the two schedules side by side, and how fast each destroys a digit.
 import Diffusion
-import Digits
 import Foundation
 import Learning
 import LessonKit
@@ -74,11 +74,12 @@ extension Lesson10 {
         book.equation("wᵢ ∝ exp(−‖xₜ − √ᾱₜ·x⁽ⁱ⁾‖²/(2(1 − ᾱₜ))),   x̂₀*(xₜ) = Σᵢ wᵢ·x⁽ⁱ⁾")
         let training = run.digits.training.values.map(Double.init)
         let ideal = EmpiricalDenoiser(points: training, dimension: 64)
-        let held = run.digits.heldOut.subset(0..<(run.quick ? 30 : run.digits.heldOut.count))
+        let held = run.digits.heldOut.subset(0..<(QuickBudgets.Lesson10.destructionImages(quick: run.quick) ?? run.digits.heldOut.count))
         let count = held.count
         var rng = SeededGenerator(seed: run.seed &+ 100)
         let noise = (0..<(count * 64)).map { _ in rng.normal() }
-        let grid = [1] + Array(stride(from: run.quick ? 100 : 20, through: 1000, by: run.quick ? 100 : 20))
+        let spacing = QuickBudgets.Lesson10.destructionStride(quick: run.quick)
+        let grid = [1] + Array(stride(from: spacing, through: 1000, by: spacing))
         let x0 = held.values.map(Double.init)
         func accuracy(_ s: NoiseSchedule, _ t: Int) -> Double {
             let (a, b) = (s.sqrtAlphaBar(t), s.sqrtOneMinusAlphaBar(t))

@@ -1,6 +1,6 @@
+import Datasets
 // Lesson 10, section 3: the same U-Net trained with each schedule at one budget, and L_hybrid's network.
 import Diffusion
-import Digits
 import Foundation
 import Learning
 import LessonKit

@@ -1,7 +1,7 @@
+import Datasets
 // Lesson 10, sections 3 (scores) and 4: the schedules compared by the bound and the Fréchet distance,
 // then the learned variance of L_hybrid — in bits/dim and with few sampling steps.
 import Diffusion
-import Digits
 import Foundation
 import Learning
 import LessonKit
@@ -21,7 +21,7 @@ extension Lesson10 {
     }
 
     /// The step counts of the sweep.
-    func stepCounts(_ run: Run) -> [Int] { run.quick ? [10, 50] : [10, 25, 100] }
+    func stepCounts(_ run: Run) -> [Int] { QuickBudgets.Lesson10.stepCounts(quick: run.quick) }
 
     /// The three networks' loaded engines.
     typealias Engines = (linear: any DenoisingEngine, cosine: any DenoisingEngine, hybrid: any DenoisingEngine)

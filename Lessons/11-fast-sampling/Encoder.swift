@@ -1,6 +1,6 @@
+import Datasets
 // Lesson 11, section 4: deterministic DDIM as an encoder — round trips and spherical interpolation.
 import Diffusion
-import Digits
 import Foundation
 import Learning
 import LessonKit
@@ -20,9 +20,9 @@ extension Lesson11 {
     func encoder(_ book: Notebook, run: Run) throws {
         book.section("4. Deterministic DDIM as an encoder")
         book.text("With η = 0 every step is a fixed function of xₜ, so it can be run backwards: from x₀, step up the subsequence with xₜ = √ᾱₜ·x̂₀ + √(1 − ᾱₜ)·ε̂, where x̂₀ and ε̂ come from the network at the lower step (at x₀ itself the network is asked at τ₁). That gives a latent x_T for a real digit; decoding it with the same S steps should give the digit back, more exactly as S grows (both directions are discretisations of the same smooth path).")
-        let count = options.quick ? 8 : 64
+        let count = QuickBudgets.Lesson11.encoderImages(quick: options.quick)
         let x0 = Array(run.digits.heldOut.values.prefix(count * 64))
-        let stepCounts = options.quick ? [10, 50] : [10, 50, 250, 1000]
+        let stepCounts = QuickBudgets.Lesson11.encoderSteps(quick: options.quick)
         var errors: [Double] = []
         var reconstructions: [[Float]] = []
         for steps in stepCounts {

@@ -9,8 +9,8 @@
 // hundred; round trips through DDIM's x_T that sharpen as S grows. About 3 minutes in release on 2 cores.
 import ArgumentParser
 import Course
+import Datasets
 import Diffusion
-import Digits
 import ExerciseKit
 import Foundation
 import Learning
@@ -48,7 +48,8 @@ struct Lesson11: OneLineErrorCommand {
         let digits = try DigitImages.forLesson()
         let engine = net.makeEngine(capacity: 100, threads: threads)
         engine.load(parameters)
-        let run = Run(net: net, engine: engine, schedule: try NoiseSchedule.linear(), digits: digits, count: options.quick ? 40 : samples, seed: options.seed)
+        let context = DigitsContext(net: net, schedule: try NoiseSchedule.linear(), digits: digits, options: options, compute: compute)
+        let run = Run(context: context, engine: engine, count: context.size(samples, quick: QuickBudgets.Lesson11.samples))
         book.text("The model is lesson 08's U-Net (\(net.configuration), EMA weights) read from `\(models)`, trained for T = 1000 steps. Nothing is retrained here: only the sampler changes. Every number below is computed by this run.")
         try respacing(book, run: run)
         try sweep(book, run: run)
@@ -58,13 +59,11 @@ struct Lesson11: OneLineErrorCommand {
     }
 
     /// What every section shares.
-    struct Run {
-        let net: UNet
+    struct Run: DigitsRun {
+        let context: DigitsContext
+        /// Lesson 08's network on its engine, loaded once.
         let engine: any DenoisingEngine
-        let schedule: NoiseSchedule
-        let digits: DigitImages
         let count: Int
-        let seed: UInt64
 
         /// A strided sampler with S evenly spaced steps.
         func sampler(steps: Int, _ method: StridedSampler.Method) throws -> StridedSampler {

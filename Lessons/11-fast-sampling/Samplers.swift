@@ -1,6 +1,6 @@
+import Datasets
 // Lesson 11, sections 1–3: respacing, DDIM, and quality against the number of network evaluations.
 import Diffusion
-import Digits
 import Foundation
 import Learning
 import LessonKit
@@ -55,15 +55,12 @@ extension Lesson11 {
         book.check(gap < 1e-12, "DDIM with η = 1, s = t − 1 equals Eq. 11 + β̃ₜ noise on 5 random (t, xₜ, ε̂, z): largest difference \(NumberFormat.scientific(gap, 1))")
 
         book.section("3. Quality against the number of network evaluations")
-        let stepCounts = options.quick ? [10, 50] : [10, 20, 50, 100, 250, 1000]
+        let stepCounts = QuickBudgets.Lesson11.sweepSteps(quick: options.quick)
         var curves = [
             Curve(name: "DDPM respaced, σ² = β", method: .ddpm(.beta)), Curve(name: "DDPM respaced, σ² = β̃", method: .ddpm(.betaTilde)),
             Curve(name: "DDIM η = 0", method: .ddim(eta: 0)), Curve(name: "DDIM η = 0.5", method: .ddim(eta: 0.5)), Curve(name: "DDIM η = 1", method: .ddim(eta: 1)),
         ]
-        let digits = run.digits
-        let yardstick = FrechetYardstick(
-            training: digits.training.values, labels: digits.training.labels, heldOut: digits.heldOut.values, size: run.count, quick: options.quick,
-            seed: run.seed)
+        let yardstick = run.context.yardstick(size: run.count)
         let (floor, spread, spreadMean, spreadSD) = (yardstick.floor, yardstick.spread, yardstick.spreadMean, yardstick.spreadSD)
         book.text("\(run.count) samples per sampler and step count S, all from the same seeds, scored by lesson 08's Fréchet distance in the classifier's features against the held-out digits (floor: \(run.count) training digits, d² = \(NumberFormat.significant(floor, 3))). How noisy is that number? The same d² for \(spread.count) independent draws of \(run.count) training digits ranges \(NumberFormat.significant(spread.min()!, 3))–\(NumberFormat.significant(spread.max()!, 3)) (mean \(NumberFormat.significant(spreadMean, 3)), sd \(NumberFormat.significant(spreadSD, 2))), with nothing but the draw changing: differences of a few sd between samplers below are within the metric's own noise at this sample size. At S = 1000, DDIM with η = 1 is drawn once (it is respaced DDPM with σ² = β̃ there).")
         var grids: [String: [Float]] = [:]

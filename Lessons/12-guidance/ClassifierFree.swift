@@ -1,7 +1,7 @@
+import Datasets
 // Lesson 12, sections 2–3: classifier-free guidance on a class-conditional U-Net, its exports, and the
 // trade-off between the asked-for class and variety for both kinds of guidance.
 import Diffusion
-import Digits
 import Foundation
 import Learning
 import LessonKit
@@ -31,7 +31,7 @@ extension Lesson12 {
         engine.load(trainer.samplingParameters)
         formsAgree(book, engine: engine, run: run)
         let sampler = try GuidedSampler(engine: engine, dimension: 64, nullLabel: net.classes, schedule: run.schedule, tau: run.schedule.evenlySpacedSteps(run.samplingSteps))
-        let weights: [Double] = run.quick ? [0, 2] : [0, 0.5, 1, 2, 4]
+        let weights = QuickBudgets.Lesson12.guidanceWeights(quick: run.quick)
         var sweepBar = ProgressBar("classifier-free guidance: \(weights.count) weights", total: weights.count)
         let points = weights.enumerated().map { k, w -> Point in
             defer { sweepBar.update(k + 1, status: "") }

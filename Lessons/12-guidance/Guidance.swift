@@ -1,6 +1,6 @@
+import Datasets
 // Lesson 12, sections 1–3: classifier guidance, classifier-free guidance, and the trade-off.
 import Diffusion
-import Digits
 import Foundation
 import Learning
 import LessonKit
@@ -21,7 +21,7 @@ extension Lesson12 {
         let held = run.digits.heldOut
         var rng = SeededGenerator(seed: run.seed &+ 122)
         let noise = (0..<held.values.count).map { _ in Float(rng.normal()) }
-        let tGrid = run.quick ? [1, 500, 1000] : [1, 50, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
+        let tGrid = QuickBudgets.Lesson12.accuracySteps(quick: run.quick)
         let accuracy = tGrid.map { t -> Double in
             let q = run.schedule.float(t)
             let xt = zip(held.values, noise).map { q.noised($0, noise: $1) }
@@ -43,7 +43,7 @@ extension Lesson12 {
         engine.load(run.parameters)
         let sampler = try GuidedSampler(engine: engine, dimension: 64, nullLabel: 0, schedule: run.schedule, tau: run.schedule.evenlySpacedSteps(run.samplingSteps))
         let gradient = { (x: [Float], t: Int, y: [Int]) in classifier.logProbabilityGradient(x, t: t, labels: y).gradient }
-        let scales: [Double] = run.quick ? [0, 4] : [0, 0.5, 1, 2, 4, 8]
+        let scales = QuickBudgets.Lesson12.classifierScales(quick: run.quick)
         var bar = ProgressBar("classifier guidance: \(scales.count) scales", total: scales.count)
         let points = scales.enumerated().map { k, s -> Point in
             defer { bar.update(k + 1, status: "") }

@@ -1,6 +1,6 @@
 // Lesson 12: how guided samples are scored — the asked-for class's accuracy under lesson 08's
 // classifier, and the Fréchet distance within each class (variety) and over all classes.
-import Digits
+import Datasets
 import Learning
 import LessonKit
 import TensorCore

@@ -10,8 +10,8 @@
 // with them too. About 4 minutes in release on 2 cores.
 import ArgumentParser
 import Course
+import Datasets
 import Diffusion
-import Digits
 import ExerciseKit
 import Foundation
 import Learning
@@ -54,16 +54,15 @@ struct Lesson12: OneLineErrorCommand {
         guard net.outputChannels == 1 else { throw ValidationError("\(models)/digits-unet.ddpm holds \(net.configuration), not lesson 08's unconditional ε-network") }
         let book = try Notebook(number: "12", folder: "12-guidance", title: "Guidance: classifier and classifier-free", options: options)
         let digits = try DigitImages.forLesson()
-        let quick = options.quick
-        let perClass = quick ? 4 : 30
+        let context = DigitsContext(net: net, schedule: try .linear(), digits: digits, options: options, compute: compute)
+        let quick = QuickBudgets.Lesson12.self
+        let perClass = quick.perClass(quick: context.quick)
         let run = Run(
-            net: net, parameters: parameters, schedule: try .linear(), digits: digits, perClass: perClass,
-            labels: (0..<10).flatMap { [Int](repeating: $0, count: perClass) }, steps: quick ? 20 : steps,
-            classifierSteps: quick ? 20 : classifierSteps, samplingSteps: quick ? 10 : samplingSteps, threads: threads, seed: options.seed, quick: quick)
+            context: context, parameters: parameters, perClass: perClass, labels: (0..<10).flatMap { [Int](repeating: $0, count: perClass) },
+            steps: context.size(steps, quick: quick.steps), classifierSteps: context.size(classifierSteps, quick: quick.classifierSteps),
+            samplingSteps: context.size(samplingSteps, quick: quick.samplingSteps))
         book.text("Lessons 08–11 sample a digit of whatever class the chain lands on. Guidance asks for a class y. This lesson steers lesson 08's U-Net (\(net.configuration), read from `\(models)`) with a classifier of noisy digits, then trains a class-conditional U-Net and guides it with itself. Every sample is Algorithm 2 respaced to S = \(run.samplingSteps) steps with x̂₀ clipped (lessons 10–11), \(perClass) per class. Every number below is computed by this run.")
-        let yardstick = FrechetYardstick(
-            training: digits.training.values, labels: digits.training.labels, heldOut: digits.heldOut.values,
-            size: 10 * perClass, quick: quick, seed: run.seed)
+        let yardstick = context.yardstick(size: 10 * perClass)
         let judge = Judge(yardstick: yardstick, digits: digits, perClass: perClass, seed: run.seed)
         let classifierSweep = try classifierGuidance(book, run: run, judge: judge)
         let freeSweep = try classifierFreeGuidance(book, run: run, judge: judge)
@@ -73,19 +72,14 @@ struct Lesson12: OneLineErrorCommand {
     }
 
     /// What every section shares.
-    struct Run {
-        let net: UNet
+    struct Run: DigitsRun {
+        let context: DigitsContext
         let parameters: [Float]
-        let schedule: NoiseSchedule
-        let digits: DigitImages
         let perClass: Int
         /// The class asked for, sample by sample: `perClass` of each class in order.
         let labels: [Int]
         let steps: Int
         let classifierSteps: Int
         let samplingSteps: Int
-        let threads: Int
-        let seed: UInt64
-        let quick: Bool
     }
 }

@@ -1,2 +1,2 @@
-// zlib, for reading the gzip-compressed digits (Sources/Digits). Installed by scripts/setup.sh (zlib1g-dev).
+// zlib, for reading the gzip-compressed digits (Sources/Datasets). Installed by scripts/setup.sh (zlib1g-dev).
 #include <zlib.h>

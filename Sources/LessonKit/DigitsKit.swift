@@ -1,5 +1,5 @@
 import ArgumentParser
-import Digits
+import Datasets
 import Learning
 
 /// The options every digits lesson (08 onward) shares: the threads its networks run on.

@@ -1,6 +1,7 @@
+import ArgumentParser
 // The canonical "toy2d" benchmark (../shared/bench/WORKLOAD.md), for a side-by-side comparison with
 // the PyTorch peer: training throughput of Algorithm 1 and the wall time of Algorithm 2.
-import ArgumentParser
+import Datasets
 import Diffusion
 import Foundation
 import Learning
@@ -42,7 +43,7 @@ struct BenchToy2D: OneLineErrorCommand {
     func run() throws {
         let schedule = try NoiseSchedule.linear()
         var rng = SeededGenerator(seed: 0)
-        let data = Datasets.swissRoll(10_000, using: &rng).converted(to: Float.self).scalars
+        let data = ToyData.swissRoll(10_000, using: &rng).converted(to: Float.self).scalars
         print("workload: toy2d (MLP \(MLP.toySizes.map(String.init).joined(separator: "→")), \(MLP.parameterCount(MLP.toySizes)) parameters, batch 256, Adam, float32, T = 1000), threads: \(threads)")
         var stepsPerSecond: Double?
         if !noTrain {
@@ -66,7 +67,7 @@ struct BenchToy2D: OneLineErrorCommand {
             let x = sampler.sample(count: samples, seed: 1).samples
             sampleSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             var heldOut = SeededGenerator(seed: 1)
-            let reference = Datasets.swissRoll(samples, using: &heldOut)
+            let reference = ToyData.swissRoll(samples, using: &heldOut)
             let swd = SlicedWasserstein.distance(Tensor(shape: [samples, 2], scalars: x.map(Double.init)), reference)
             print("sample: \(samples) × \(schedule.steps) steps in \(NumberFormat.fixed(sampleSeconds!, 3)) s, SWD to held-out Swiss roll \(NumberFormat.fixed(swd, 4))")
         }

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import Digits
+@testable import Datasets
+@testable import Evaluation
 
 @Suite("The digits data set and its loader")
 struct DigitsTests {

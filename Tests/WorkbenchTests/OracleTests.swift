@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import Datasets
 @testable import Diffusion
 @testable import Evaluation
 @testable import TensorCore
@@ -56,7 +57,7 @@ struct OracleTests {
     @Test("Two moons: half the points on each arc, within the noise of it")
     func twoMoons() {
         var rng = SeededGenerator(seed: 82)
-        let x = Datasets.twoMoons(1000, noise: 0, using: &rng)
+        let x = ToyData.twoMoons(1000, noise: 0, using: &rng)
         #expect(x.shape == [1000, 2])
         for i in 0..<1000 {
             let (px, py) = (x.scalars[2 * i], x.scalars[2 * i + 1])
@@ -70,9 +71,9 @@ struct OracleTests {
     @Test("SWD is 0 for identical sets, symmetric, and separates different data")
     func slicedWasserstein() {
         var rng = SeededGenerator(seed: 81)
-        let a = Datasets.swissRoll(300, using: &rng)
-        let b = Datasets.swissRoll(300, using: &rng)
-        let c = Datasets.eightGaussians(300, using: &rng)
+        let a = ToyData.swissRoll(300, using: &rng)
+        let b = ToyData.swissRoll(300, using: &rng)
+        let c = ToyData.eightGaussians(300, using: &rng)
         #expect(SlicedWasserstein.distance(a, a) == 0)
         expectClose(SlicedWasserstein.distance(a, b), SlicedWasserstein.distance(b, a), relative: 1e-12, "symmetry")
         #expect(SlicedWasserstein.distance(a, c) > 3 * SlicedWasserstein.distance(a, b))

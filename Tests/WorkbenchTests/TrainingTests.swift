@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import Datasets
 @testable import Diffusion
 @testable import Evaluation
 @testable import Networks
@@ -59,7 +60,7 @@ struct TrainingTests {
         let schedule = try NoiseSchedule.linear()
         func train(threads: Int, seed: UInt64) throws -> [Float] {
             var rng = SeededGenerator(seed: 1)
-            let data = Datasets.swissRoll(500, using: &rng).converted(to: Float.self).scalars
+            let data = ToyData.swissRoll(500, using: &rng).converted(to: Float.self).scalars
             var options = TrainingOptions()
             options.batchSize = 32
             options.threads = threads
@@ -126,7 +127,7 @@ struct TrainingTests {
     func trainerStepMatchesTape_alg1(threads: Int) throws {
         let schedule = try NoiseSchedule.linear()
         var rng = SeededGenerator(seed: 11)
-        let points = Datasets.swissRoll(64, using: &rng).converted(to: Float.self).scalars
+        let points = ToyData.swissRoll(64, using: &rng).converted(to: Float.self).scalars
         let model = MLP(sizes: [34, 16, 16, 2], using: &rng)
         var options = TrainingOptions()
         options.batchSize = 16
@@ -205,7 +206,7 @@ struct TrainingTests {
     @Test("Training on a tiny problem lowers the loss (mean of the last 100 steps below the first 100 by 30 %)")
     func trainingLowersLoss() throws {
         var rng = SeededGenerator(seed: 3)
-        let data = Datasets.eightGaussians(1000, using: &rng).converted(to: Float.self).scalars
+        let data = ToyData.eightGaussians(1000, using: &rng).converted(to: Float.self).scalars
         var options = TrainingOptions()
         options.batchSize = 64
         let trainer = try NetworkTrainer(model: MLP(sizes: [34, 32, 32, 2], using: &rng), data: data, schedule: try .linear(), options: options, seed: 4)

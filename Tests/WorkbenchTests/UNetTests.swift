@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Digits
+@testable import Datasets
 @testable import Evaluation
 @testable import Networks
 @testable import Sampling

@@ -27,6 +27,8 @@ public final class GraphEngine {
     let outputGradient: FloatBuffer?
     /// Whether the network reads labels.
     let readsLabels: Bool
+    /// Each node's input pointers (built on the first forward; the graph inputs' entries refreshed per call).
+    private var nodeInputs: [[UnsafePointer<Float>]] = []
     /// The conditioning of the last forward batch.
     private var conditioning = Conditioning(steps: [])
 
@@ -101,17 +103,24 @@ public final class GraphEngine {
         precondition(inputs.count == graph.inputs.count, "GraphEngine.forward: \(inputs.count) inputs for \(graph.inputs.count)")
         precondition(readsLabels == (conditioning.labels != nil), "GraphEngine.forward: labels are for class-conditional nets, and they need them")
         self.conditioning = conditioning
-        var values: [UnsafePointer<Float>] = inputs.enumerated().map { i, x in
+        // Every value but the graph's inputs is an op's fixed output buffer: each node's input list is built
+        // once, and only the entries that read a graph input are refreshed (no allocation per call).
+        let first = inputs.enumerated().map { i, x in
             guard let copy = inputCopies[i] else { return x }
             GraphEngine.toChannelsLast(x, graph.inputs[i], samples: n, into: copy.pointer)
             return UnsafePointer(copy.pointer)
         }
-        for (node, op) in zip(graph.nodes, ops) {
-            op.forward(node.inputs.map { values[$0] }, conditioning, images: n)
-            values.append(UnsafePointer(op.output.pointer))
+        if nodeInputs.isEmpty {
+            let values = first + ops.map { UnsafePointer($0.output.pointer) }
+            nodeInputs = graph.nodes.map { $0.inputs.map { values[$0] } }
         }
-        guard let channelMajor else { return values[graph.output] }
-        GraphEngine.toChannelMajor(values[graph.output], graph.shape(graph.output), samples: n, into: channelMajor.pointer)
+        for (k, node) in graph.nodes.enumerated() {
+            for (j, v) in node.inputs.enumerated() where v < first.count { nodeInputs[k][j] = first[v] }
+            ops[k].forward(nodeInputs[k], conditioning, images: n)
+        }
+        let values = { (v: Int) in v < first.count ? first[v] : UnsafePointer(self.ops[v - first.count].output.pointer) }
+        guard let channelMajor else { return values(graph.output) }
+        GraphEngine.toChannelMajor(values(graph.output), graph.shape(graph.output), samples: n, into: channelMajor.pointer)
         return UnsafePointer(channelMajor.pointer)
     }
 

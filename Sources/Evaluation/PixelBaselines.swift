@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 
 /// Two exact-likelihood baselines for K-level images, fitted by counting: what a bits/dim figure of

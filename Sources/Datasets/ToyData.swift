@@ -1,8 +1,9 @@
+import Diffusion
 import RealModule
 import TensorCore
 
 /// Seeded two-dimensional toy data sets.
-public enum Datasets {
+public enum ToyData {
     /// The Swiss roll as scikit-learn builds it, projected to 2-D and scaled:
     /// s ~ 1.5π(1 + 2u) with u ~ U[0, 1), the point s·(cos s, sin s) plus N(0, 0.5²) noise per
     /// coordinate, all divided by 10. Shape `[count, 2]`, roughly inside [−1.1, 1.5]².
