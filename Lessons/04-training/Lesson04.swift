@@ -44,8 +44,10 @@ struct Lesson04: OneLineErrorCommand {
     @Flag(inversion: .prefixedNo, help: "Antithetic time steps (half the batch uses T + 1 − t).")
     var antithetic = true
 
-    @Option(parsing: .unconditional, help: "Threads for training (1–64; results do not depend on it).")
-    var threads = 2
+    @OptionGroup var compute: ComputeOptions
+
+    /// Threads for the networks.
+    var threads: Int { compute.threads }
 
     enum LearningRateChoice: String, ExpressibleByArgument, CaseIterable { case cosine, constant }
 
@@ -54,7 +56,6 @@ struct Lesson04: OneLineErrorCommand {
         guard learningRate > 0, learningRate < 1 else { throw ValidationError("--learning-rate must be in (0, 1), got \(learningRate)") }
         guard ema >= 0, ema < 1 else { throw ValidationError("--ema must be in [0, 1), got \(ema)") }
         guard clip >= 0 else { throw ValidationError("--clip must be ≥ 0, got \(clip)") }
-        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64, got \(threads)") }
     }
 
     /// The training options these flags describe, for a run of `steps` steps.

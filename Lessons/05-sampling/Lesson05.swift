@@ -31,13 +31,14 @@ struct Lesson05: OneLineErrorCommand {
     @Option(parsing: .unconditional, help: "Sampling draws for the Swiss-roll SWD (≥ 1; the first is the headline).")
     var draws = 5
 
-    @Option(parsing: .unconditional, help: "Threads (results do not depend on it).")
-    var threads = 2
+    @OptionGroup var compute: ComputeOptions
+
+    /// Threads for the networks.
+    var threads: Int { compute.threads }
 
     func validate() throws {
         guard samples >= 100 else { throw ValidationError("--samples must be at least 100, got \(samples)") }
         guard draws >= 1 else { throw ValidationError("--draws must be at least 1, got \(draws)") }
-        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64, got \(threads)") }
     }
 
     func run() throws {

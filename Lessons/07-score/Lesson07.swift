@@ -30,12 +30,13 @@ struct Lesson07: OneLineErrorCommand {
     @Option(parsing: .unconditional, help: "η in the Langevin step size δ = η·(1 − ᾱₜ) (> 0).")
     var eta = 1.0
 
-    @Option(parsing: .unconditional, help: "Threads for Algorithm 2.")
-    var threads = 2
+    @OptionGroup var compute: ComputeOptions
+
+    /// Threads for the networks.
+    var threads: Int { compute.threads }
 
     func validate() throws {
         guard eta > 0, eta < 2 else { throw ValidationError("--eta must be in (0, 2), got \(eta)") }
-        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64, got \(threads)") }
     }
 
     func run() throws {

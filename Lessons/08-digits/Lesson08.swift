@@ -38,7 +38,7 @@ struct Lesson08: OneLineErrorCommand {
     @Option(parsing: .unconditional, help: "Decay of the exponential moving average of the weights (0 disables it).")
     var ema = 0.995
 
-    @OptionGroup var compute: DigitsOptions
+    @OptionGroup var compute: ComputeOptions
 
     /// Threads for training and sampling.
     var threads: Int { compute.threads }

@@ -37,7 +37,7 @@ struct Lesson09: OneLineErrorCommand {
     @Option(parsing: .unconditional, help: "Training images that calibrate the level-aware x̂₀ (1…1203, taken from the end of the training split).")
     var calibration = 128
 
-    @OptionGroup var compute: DigitsOptions
+    @OptionGroup var compute: ComputeOptions
 
     /// Threads for training and sampling.
     var threads: Int { compute.threads }

@@ -39,7 +39,7 @@ struct Lesson10: OneLineErrorCommand {
     @Option(parsing: .unconditional, help: "Held-out digits the bound is evaluated on (1…297; all 1,000 terms each).")
     var boundImages = 50
 
-    @OptionGroup var compute: DigitsOptions
+    @OptionGroup var compute: ComputeOptions
 
     /// Threads for training and sampling.
     var threads: Int { compute.threads }

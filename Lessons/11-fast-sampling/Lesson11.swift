@@ -33,7 +33,7 @@ struct Lesson11: OneLineErrorCommand {
     @Option(parsing: .unconditional, help: "Samples per sampler and step count (≥ 297, the held-out count).")
     var samples = 300
 
-    @OptionGroup var compute: DigitsOptions
+    @OptionGroup var compute: ComputeOptions
 
     /// Threads for training and sampling.
     var threads: Int { compute.threads }

@@ -38,7 +38,7 @@ struct Lesson12: OneLineErrorCommand {
     @Option(parsing: .unconditional, help: "Respaced sampling steps S for every guided sample.")
     var samplingSteps = 50
 
-    @OptionGroup var compute: DigitsOptions
+    @OptionGroup var compute: ComputeOptions
 
     /// Threads for training and sampling.
     var threads: Int { compute.threads }

@@ -20,7 +20,7 @@ public struct DigitsContext: Sendable {
     public let quick: Bool
 
     /// The context of a lesson run with `options` and `compute`.
-    public init(net: UNet, schedule: NoiseSchedule, digits: DigitImages, options: LessonOptions, compute: DigitsOptions) {
+    public init(net: UNet, schedule: NoiseSchedule, digits: DigitImages, options: LessonOptions, compute: ComputeOptions) {
         (self.net, self.schedule, self.digits) = (net, schedule, digits)
         (threads, seed, quick) = (compute.threads, options.seed, options.quick)
     }

@@ -1,12 +1,19 @@
 import ArgumentParser
 import Datasets
+import Foundation
 import Learning
 
-/// The options every digits lesson (08 onward) shares: the threads its networks run on.
-public struct DigitsOptions: ParsableArguments, Sendable {
-    /// Threads for training and sampling; results are bit-identical for any count.
-    @Option(parsing: .unconditional, help: "Threads (results do not depend on it).")
-    public var threads = 2
+/// The option every lesson that trains or samples a network shares: the threads it runs on, by default
+/// every core this machine offers (at most 64). Results are bit-identical for any count.
+public struct ComputeOptions: ParsableArguments, Sendable {
+    /// The cores this process may use, capped at 64: the default thread count.
+    public static let availableCores = min(64, max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+    /// Threads for training and sampling.
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Threads, by default all of this machine's cores (results do not depend on it).", valueName: "n"))
+    public var threads = ComputeOptions.availableCores
 
     /// Creates the default options.
     public init() {}

@@ -148,7 +148,8 @@ struct KernelTests {
         // 250 samples in batches of 96: three batches, claimed by one engine or shared between two.
         let one = NetworkSampler(network: model, parameters: model.parameters, schedule: schedule, threads: 1).sample(count: 250, seed: 3, snapshots: [40, 1])
         let two = NetworkSampler(network: model, parameters: model.parameters, schedule: schedule, threads: 2).sample(count: 250, seed: 3, snapshots: [40, 1])
-        #expect(one.samples == two.samples)
+        let three = NetworkSampler(network: model, parameters: model.parameters, schedule: schedule, threads: 3).sample(count: 250, seed: 3)
+        #expect(one.samples == two.samples && one.samples == three.samples)
         #expect(one.snapshots[40]!.x == two.snapshots[40]!.x)
         // x_T of the third batch (rows 192…249) comes from its own stream, seed + 2.
         var third = SeededGenerator(seed: 3 &+ 2)

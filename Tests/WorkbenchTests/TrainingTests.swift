@@ -55,7 +55,7 @@ struct TrainingTests {
         expectClose(LearningRateSchedule.cosine(steps: 100, floor: 0).rate(at: 50, base: 2), 1, relative: 1e-12, "half way")
     }
 
-    @Test("Same seed → bit-identical weights, at 1 thread and at 2 threads alike")
+    @Test("Same seed → bit-identical weights, at 1, 2 and 3 threads alike")
     func determinism() throws {
         let schedule = try NoiseSchedule.linear()
         func train(threads: Int, seed: UInt64) throws -> [Float] {
@@ -74,6 +74,7 @@ struct TrainingTests {
         let a = try train(threads: 1, seed: 5)
         #expect(try a == train(threads: 1, seed: 5))
         #expect(try a == train(threads: 2, seed: 5))
+        #expect(try a == train(threads: 3, seed: 5))
         #expect(try a != train(threads: 1, seed: 6))
     }
 

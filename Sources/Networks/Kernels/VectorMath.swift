@@ -61,7 +61,8 @@ public enum VectorMath {
         }
     }
 
-    /// out ← g·SiLU′(z) (as the in-place form), over `count` floats (a multiple of 8).
+    /// out ← g·SiLU′(z), SiLU′(z) = σ(z)·(1 + z·(1 − σ(z))), from stored z and σ(z), over `count` floats (a
+    /// multiple of 8).
     @inlinable
     public static func siluBackward(
         _ gradient: UnsafePointer<Float>, preActivation z: UnsafePointer<Float>, sigmoid s: UnsafePointer<Float>, count: Int,
@@ -72,21 +73,6 @@ public enum VectorMath {
         while i < count {
             let (zi, si) = (Gemm.load(z + i), Gemm.load(s + i))
             Gemm.store(Gemm.load(gradient + i) * si * (1 + zi * (1 - si)), out + i, false)
-            i += 8
-        }
-    }
-
-    /// In place: g ← g·SiLU′(z), SiLU′(z) = σ(z)·(1 + z·(1 − σ(z))), from stored z and σ(z),
-    /// over `count` floats (a multiple of 8).
-    @inlinable
-    public static func siluBackward(
-        _ gradient: UnsafeMutablePointer<Float>, preActivation z: UnsafePointer<Float>, sigmoid s: UnsafePointer<Float>, count: Int
-    ) {
-        precondition(count % 8 == 0, "siluBackward: count \(count) is not a multiple of 8")
-        var i = 0
-        while i < count {
-            let (zi, si) = (Gemm.load(z + i), Gemm.load(s + i))
-            Gemm.store(Gemm.load(gradient + i) * si * (1 + zi * (1 - si)), gradient + i, false)
             i += 8
         }
     }

@@ -16,6 +16,10 @@ public struct MLP: Sendable, Equatable {
     /// The network: its layers, names and wiring (`describe`, the only place they are written).
     public let graph: Graph
 
+    /// The batch shards its engine cuts every batch into (`ShardedBatchEngine`): up to this many threads
+    /// share the work, with the same results for any thread count.
+    public static let shards = 2
+
     /// The benchmark workload's widths: 2 coordinates + 32 embedding values → 128 → 128 → 128 → 2.
     public static let toySizes = [2 + TimeEmbedding.width, 128, 128, 128, 2]
 

@@ -2,7 +2,7 @@ import TensorCore
 
 /// The 2-D MLP as a `DenoisingNetwork`: its graph's layout (`net.0.weight` [out, in], `net.0.bias`, then
 /// `net.2`, … as the PyTorch peer's `nn.Sequential` numbers its Linear layers), the graph on the tape,
-/// and the graph on two half batches. So `NetworkTrainer`, `NetworkSampler`, `VariationalBound` and `NamedCheckpoint`
+/// and the graph on a fixed number of batch shards. So `NetworkTrainer`, `NetworkSampler`, `VariationalBound` and `NamedCheckpoint`
 /// run it like the U-Net.
 extension MLP: DenoisingNetwork {
     /// The data's coordinates: the input width less the time embedding's.
@@ -24,6 +24,8 @@ extension MLP: DenoisingNetwork {
         graph.tape([x], Conditioning(steps: t), parameters: parameters)
     }
 
-    /// A `HalvedBatchEngine` on the graph: two half batches, one per thread when `threads` ≥ 2.
-    public func makeEngine(capacity: Int, threads: Int) -> any DenoisingEngine { HalvedBatchEngine(graph: graph, capacity: capacity, threads: threads) }
+    /// A `ShardedBatchEngine` on the graph: every batch cut into `MLP.shards` shards, run on up to that many threads.
+    public func makeEngine(capacity: Int, threads: Int) -> any DenoisingEngine {
+        ShardedBatchEngine(graph: graph, capacity: capacity, shards: MLP.shards, threads: threads)
+    }
 }
