@@ -10,6 +10,9 @@ struct LessonRunTests {
         ("lesson-10", ["schedules", "destruction", "noising", "loss", "samples-by-schedule", "bound-terms", "learned-v", "frechet-vs-steps", "samples-few-steps"]),
     ]
 
+    /// The lessons the quick runs of this suite cover: `lessons`, and the two chains below (04–07; 08, 09, 11, 12).
+    static let quickRuns = lessons.map(\.0) + (4...7).map { "lesson-0\($0)" } + ["lesson-08", "lesson-09", "lesson-11", "lesson-12"]
+
     /// Every lesson folder, `Lessons/NN-name/`: the list Package.swift builds the lesson executables from.
     static let folders: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("Lessons").path)) ?? [])
         .filter { $0.count > 3 && $0.prefix(2).allSatisfy(\.isNumber) && $0.dropFirst(2).first == "-" }.sorted()
@@ -19,6 +22,11 @@ struct LessonRunTests {
         let result = try runProduct("lesson-" + folder.prefix(2), ["--help"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         for flag in ["--seed", "--output", "--quick"] { #expect(result.stdout.contains(flag), "\(folder): --help names \(flag)") }
+    }
+
+    @Test("Every lesson folder is run in quick mode by one of this suite's tests")
+    func everyLessonRunsQuick() {
+        #expect(Set(Self.quickRuns) == Set(Self.folders.map { "lesson-" + $0.prefix(2) }), "quick runs \(Self.quickRuns), folders \(Self.folders)")
     }
 
     @Test("Each lesson passes its own checks and writes its figures and transcript", arguments: lessons)
