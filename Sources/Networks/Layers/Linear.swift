@@ -35,6 +35,9 @@ extension Linear: LayerKind {
         return .vector(outFeatures)
     }
 
+    /// Its GEMM adds ∂x into the sink itself.
+    public var usesSinkScratch: Bool { false }
+
     /// in · out.
     public func multiplyAdds(_ inputs: [FeatureShape]) -> Int { inFeatures * outFeatures }
 

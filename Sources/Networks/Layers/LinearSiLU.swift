@@ -21,6 +21,9 @@ public struct LinearSiLU: LayerKind {
     /// `Linear`'s parameters.
     public func declare(_ prefix: String, in layout: inout ParameterLayout) { linear.declare(prefix, in: &layout) }
 
+    /// Its GEMM adds ∂x into the sink itself.
+    public var usesSinkScratch: Bool { false }
+
     /// in · out.
     public func multiplyAdds(_ inputs: [FeatureShape]) -> Int { linear.multiplyAdds(inputs) }
 

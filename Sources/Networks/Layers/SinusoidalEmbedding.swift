@@ -9,6 +9,9 @@ public struct SinusoidalEmbedding: LayerKind {
     /// The embedding.
     public init() {}
 
+    /// No inputs, so no gradient to deliver.
+    public var usesSinkScratch: Bool { false }
+
     /// A vector of `TimeEmbedding.width`.
     public func outputShape(_ inputs: [FeatureShape]) -> FeatureShape {
         precondition(inputs.isEmpty, "SinusoidalEmbedding takes no inputs")

@@ -83,7 +83,9 @@ public final class GraphEngine {
         channelMajor = out.isVector || out.channels == 1 ? nil : FloatBuffer(count: capacity * out.count)
         let outputIsRead = graph.nodes.contains { $0.inputs.contains(graph.output) }
         outputGradient = outputIsRead || channelMajor != nil ? FloatBuffer(count: capacity * out.count) : nil
-        context.reserve(sinkScratch: (0..<valueCount).map { capacity * graph.shape($0).count }.max() ?? 0)
+        // The sink scratch holds one input's gradient of a node whose op uses it: as large as the largest.
+        let scratchInputs = graph.nodes.filter(\.kind.usesSinkScratch).flatMap(\.inputs)
+        context.reserve(sinkScratch: scratchInputs.map { capacity * graph.shape($0).count }.max() ?? 0)
     }
 
     /// Copies `values` (the layout's flat vector) in and lets every op repack its weights (a follower: only

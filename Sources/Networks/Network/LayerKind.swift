@@ -13,6 +13,8 @@ public protocol LayerKind: Sendable {
     func multiplyAdds(_ inputs: [FeatureShape]) -> Int
     /// Whether the layer reads the conditioning's labels (a class-conditional network's label embedding).
     var readsLabels: Bool { get }
+    /// Whether the fast op's backward pass uses the context's sink scratch (at most one input's gradient).
+    var usesSinkScratch: Bool { get }
     /// The layer on the tape: inputs in the tape's shapes, parameters through `scope`.
     func tape<Scalar: TensorScalar>(_ inputs: [Variable<Scalar>], _ scope: ParameterScope<Scalar>, _ context: TapeContext<Scalar>) -> Variable<Scalar>
     /// The layer's fast op for batches of up to `capacity` samples, its parameters at `prefix` in `layout`.
@@ -26,6 +28,8 @@ extension LayerKind {
     public func multiplyAdds(_ inputs: [FeatureShape]) -> Int { 0 }
     /// No labels.
     public var readsLabels: Bool { false }
+    /// Uses it, unless the kind says otherwise.
+    public var usesSinkScratch: Bool { true }
 }
 
 /// Where a fast op's backward pass puts the gradient of one of its inputs.
