@@ -26,20 +26,19 @@ public struct MLP: Sendable, Equatable {
     /// A network with PyTorch's default `nn.Linear` initialisation: every W and b uniform on
     /// (−1/√fan_in, 1/√fan_in), drawn tensor by tensor in layout order, each row-major.
     public init(sizes: [Int] = MLP.toySizes, using generator: inout SeededGenerator) {
-        self.init(sizes: sizes, parameters: [])
-        parameters = graph.layout.initialValues(using: &generator)
+        let graph = MLP.describe(sizes)
+        self.init(sizes: sizes, parameters: graph.layout.initialValues(using: &generator), graph: graph)
     }
 
-    /// A network from existing parameters (the layout's flat vector; empty only inside `init(sizes:using:)`).
+    /// A network from existing parameters (the layout's flat vector).
     public init(sizes: [Int], parameters: [Float]) {
-        precondition(
-            sizes.count >= 2 && sizes[0] > TimeEmbedding.width && sizes.allSatisfy { $0 >= 1 }
-                && sizes.dropFirst().dropLast().allSatisfy { $0 % 8 == 0 },
-            "MLP: sizes \(sizes) (the input is the coordinates plus \(TimeEmbedding.width) embedding values; hidden widths are multiples of 8)")
-        precondition(parameters.isEmpty || parameters.count == MLP.parameterCount(sizes), "MLP: \(parameters.count) parameters for sizes \(sizes)")
-        self.sizes = sizes
-        self.parameters = parameters
-        graph = MLP.describe(sizes)
+        self.init(sizes: sizes, parameters: parameters, graph: MLP.describe(sizes))
+    }
+
+    /// The network of `sizes` with its graph already described.
+    private init(sizes: [Int], parameters: [Float], graph: Graph) {
+        precondition(parameters.count == MLP.parameterCount(sizes), "MLP: \(parameters.count) parameters for sizes \(sizes)")
+        (self.sizes, self.parameters, self.graph) = (sizes, parameters, graph)
     }
 
     /// Σₗ (inₗ·outₗ + outₗ): 37,762 for the benchmark network.
@@ -53,6 +52,10 @@ public struct MLP: Sendable, Equatable {
     /// The MLP as a graph: the first layer reads the data's coordinates and the embedding as one
     /// concatenated input; hidden layers with SiLU, a last layer without.
     static func describe(_ sizes: [Int]) -> Graph {
+        precondition(
+            sizes.count >= 2 && sizes[0] > TimeEmbedding.width && sizes.allSatisfy { $0 >= 1 }
+                && sizes.dropFirst().dropLast().allSatisfy { $0 % 8 == 0 },
+            "MLP: sizes \(sizes) (the input is the coordinates plus \(TimeEmbedding.width) embedding values; hidden widths are multiples of 8)")
         var net = GraphBuilder(inputs: [.vector(sizes[0] - TimeEmbedding.width)])
         var h = [net.inputs[0], net.add(SinusoidalEmbedding())]  // the first layer reads cat[xₜ, emb(t)]
         let layers = sizes.count - 1
