@@ -52,7 +52,7 @@ extension Lesson09 {
                 decoder: DiscreteDecoder(levels: DigitImages.levels))
             var boundBar = ProgressBar("bound: \(objective)", total: run.schedule.steps)
             variants[index].bound =
-                evaluator.evaluate(images, models: [ReverseModel(name: objective.description, objective: objective)], seed: run.seed &+ 98) {
+                evaluator.evaluate(images, models: [ReverseModel(name: objective.description, objective: objective)], seed: run.seed &+ 98, subsample: run.subsample) {
                     boundBar.update($0, status: "")
                 }[0]
             let fixed: ReverseVariance = if case .fixed(let v) = objective.variance { v } else { .beta }

@@ -26,6 +26,17 @@ extension Lesson09 {
         return String(digits.enumerated().flatMap { i, c in (i > 0 && (digits.count - i) % 3 == 0) ? [",", c] : [c] })
     }
 
+    /// How many of the T terms the run evaluates, and why that is enough.
+    static func termsSentence(_ run: Run) -> String {
+        guard let sub = run.subsample, run.schedule.steps > sub.fullSteps else {
+            return "Like the reference code, every one of the T terms of every image is evaluated."
+        }
+        return "Every term up to t = \(sub.fullSteps) is evaluated for every image (most of the bits are spent there, §4); "
+            + "beyond it each image is evaluated at one step drawn from each block of \(sub.blockSize), and that term "
+            + "counts for the whole block (weighted by the images per step), so each image's L is still an unbiased "
+            + "estimate and its standard error over images includes the subsampling (`--all-terms` evaluates all \(run.schedule.steps))."
+    }
+
     // MARK: - 1. The decoder
 
     func decoderSection(_ book: Notebook, run: Run) {
@@ -65,7 +76,7 @@ extension Lesson09 {
 
     func bound(_ book: Notebook, run: Run) -> Evaluation {
         book.section("2. The bound L, term by term (Eq. 5), in bits per dimension")
-        book.text("Eq. (5) splits the negative log-likelihood bound into a prior term, T − 1 KL divergences between Gaussians, and the decoder. Each is exact for its xₜ: L_T in closed form, each L_{t−1} as the KL between the forward posterior N(μ̃ₜ(xₜ, x₀), β̃ₜ) and the model's N(μ_θ(xₜ, t), σₜ²), L₀ from Eq. 13. Like the reference code, every one of the T terms of every image is evaluated, each at its own fresh xₜ ~ q(xₜ∣x₀); divided by D·ln 2 (D = 64) it is in bits per dimension. \(run.images) held-out digits and the first \(run.images) training digits, \(Self.grouped(run.images * run.schedule.steps)) network evaluations each.")
+        book.text("Eq. (5) splits the negative log-likelihood bound into a prior term, T − 1 KL divergences between Gaussians, and the decoder. Each is exact for its xₜ: L_T in closed form, each L_{t−1} as the KL between the forward posterior N(μ̃ₜ(xₜ, x₀), β̃ₜ) and the model's N(μ_θ(xₜ, t), σₜ²), L₀ from Eq. 13. Each term is evaluated at its own fresh xₜ ~ q(xₜ∣x₀); divided by D·ln 2 (D = 64) it is in bits per dimension. \(Self.termsSentence(run)) \(run.images) held-out digits and the first \(run.images) training digits, \(Self.grouped(run.images * run.evaluationsPerImage)) network evaluations each.")
         book.equation("L = KL(q(x_T∣x₀) ‖ N(0, I)) + Σₜ₌₂ᵀ KL(q(x_{t−1}∣xₜ, x₀) ‖ p_θ(x_{t−1}∣xₜ)) − log p_θ(x₀∣x₁)   =   L_T + Σ L_{t−1} + L₀      (Eq. 5)")
         let evaluator = run.evaluator()
         let training = run.digits.training
@@ -73,7 +84,7 @@ extension Lesson09 {
         for v in training.grayLevels { counts[Int(v)] += 1 }
         let calibrationImages = training.subset((training.count - run.calibration)..<training.count)
         var bar = ProgressBar("calibrating x̂₀'s error", total: run.schedule.steps)
-        let calibration = evaluator.evaluate(calibrationImages.values, models: [ReverseModel(name: "ε", mean: .noise, variance: .beta)], seed: run.seed &+ 90) { bar.update($0, status: "") }
+        let calibration = evaluator.evaluate(calibrationImages.values, models: [ReverseModel(name: "ε", mean: .noise, variance: .beta)], seed: run.seed &+ 90, subsample: run.subsample) { bar.update($0, status: "") }
         let errorVariance = calibration[0].squaredError
         let posterior = LevelPosterior(decoder: evaluator.decoder, prior: counts)
         let models = [
@@ -83,9 +94,9 @@ extension Lesson09 {
             ReverseModel(name: "level-aware x̂₀, σ² = β̃", mean: .levels(posterior, errorVariance: errorVariance), variance: .betaTilde),
         ]
         var heldBar = ProgressBar("bound on held-out digits", total: run.schedule.steps)
-        let held = evaluator.evaluate(run.heldOut.values, models: models, seed: run.seed &+ 91) { heldBar.update($0, status: "") }
+        let held = evaluator.evaluate(run.heldOut.values, models: models, seed: run.seed &+ 91, subsample: run.subsample) { heldBar.update($0, status: "") }
         var trainBar = ProgressBar("bound on training digits", total: run.schedule.steps)
-        let train = evaluator.evaluate(run.training.values, models: models, seed: run.seed &+ 92) { trainBar.update($0, status: "") }
+        let train = evaluator.evaluate(run.training.values, models: models, seed: run.seed &+ 92, subsample: run.subsample) { trainBar.update($0, status: "") }
         func row(_ split: String, _ r: VariationalBound.Report) -> [String] {
             [
                 r.model.name, split, NumberFormat.scientific(r.prior, 2), NumberFormat.fixed(r.reverseSum, 3), NumberFormat.scientific(r.decoderTerm, 2),

@@ -111,9 +111,11 @@ public struct VariationalBound {
         }
     }
 
-    /// Evaluates every model on `x0` ([count, dimension], on the decoder's levels). `progress` is
-    /// called with each finished t.
-    public func evaluate(_ x0: [Float], models: [ReverseModel], seed: UInt64, progress: ((Int) -> Void)? = nil) -> [Report] {
+    /// Evaluates every model on `x0` ([count, dimension], on the decoder's levels), every term of every image, or
+    /// with `subsample` a stratified share of them. `progress` is called with each finished t.
+    public func evaluate(
+        _ x0: [Float], models: [ReverseModel], seed: UInt64, subsample: TermSubsample? = nil, progress: ((Int) -> Void)? = nil
+    ) -> [Report] {
         precondition(!x0.isEmpty && x0.count % dimension == 0, "VariationalBound: \(x0.count) values are not whole images of \(dimension)")
         let d = dimension
         let count = x0.count / d
@@ -131,6 +133,7 @@ public struct VariationalBound {
                 totals[m][n] += prior
             }
         }
+        let selected = subsample?.images(count: count, steps: steps) ?? [[Int]](repeating: Array(0..<count), count: steps)
         var noise = [Float](repeating: 0, count: count * d)
         var input = [Float](repeating: 0, count: count * d)
         var xt = [[Double]](repeating: [Double](repeating: 0, count: d), count: count)
@@ -138,21 +141,26 @@ public struct VariationalBound {
             var generator = SeededGenerator(seed: seed &+ UInt64(t))
             noise.withUnsafeMutableBufferPointer { generator.fillNormals($0.baseAddress!, count: count * d) }
             let (a, s) = (schedule.sqrtAlphaBar(t), schedule.sqrtOneMinusAlphaBar(t))
-            for n in 0..<count {
+            // The images evaluated at t, packed into the first rows of `input`; each stands for count/|Sₜ| images.
+            let chosen = selected[t - 1]
+            precondition(!chosen.isEmpty, "VariationalBound: no image evaluates t = \(t)")
+            let shown = Double(chosen.count)
+            let weight = Double(count) / shown
+            for (j, n) in chosen.enumerated() {
                 for i in 0..<d {
                     xt[n][i] = a * images[n][i] + s * Double(noise[n * d + i])
-                    input[n * d + i] = Float(xt[n][i])
+                    input[j * d + i] = Float(xt[n][i])
                 }
             }
-            let predicted = predictNoise(input, count: count, t: t)
+            let predicted = predictNoise(input, count: chosen.count, t: t)
             let outputs = outputDimension
             let (ca, cb) = (schedule.posteriorMeanCoefX0(t), schedule.posteriorMeanCoefXt(t))
             var plain = [Double](repeating: 0, count: d)
             var estimate = [Double](repeating: 0, count: d)
             var mean = [Double](repeating: 0, count: d)
             var sigma2s = [Double](repeating: 0, count: d)
-            for n in 0..<count {
-                let output = predicted[(n * outputs)..<(n * outputs + d)].map(Double.init)
+            for (j, n) in chosen.enumerated() {
+                let output = predicted[(j * outputs)..<(j * outputs + d)].map(Double.init)
                 for i in 0..<d { plain[i] = (xt[n][i] - s * output[i]) / a }
                 for (m, model) in models.enumerated() {
                     switch model.mean {
@@ -170,12 +178,12 @@ public struct VariationalBound {
                         squared += e * e
                         clipped += c * c
                     }
-                    errors[m][t - 1] += squared / Double(count * d)
-                    clippedErrors[m][t - 1] += clipped / Double(count * d)
+                    errors[m][t - 1] += squared / (shown * Double(d))
+                    clippedErrors[m][t - 1] += clipped / (shown * Double(d))
                     // μ_θ = μ̃ₜ(xₜ, x̂₀): for ε-prediction that is Eq. (11)'s mean (Eq. 10); at t = 1 it is x̂₀.
                     if t == 1 { mean = estimate } else { for i in 0..<d { mean[i] = ca * estimate[i] + cb * xt[n][i] } }
                     if model.variance.isLearned {
-                        for i in 0..<d { sigma2s[i] = Double.exp(model.variance.logVariance(t: t, v: Double(predicted[n * outputs + d + i]), schedule: schedule)) }
+                        for i in 0..<d { sigma2s[i] = Double.exp(model.variance.logVariance(t: t, v: Double(predicted[j * outputs + d + i]), schedule: schedule)) }
                     }
                     let term: Double
                     switch (t, model.variance) {
@@ -184,8 +192,8 @@ public struct VariationalBound {
                     case (_, .fixed(let v)): term = schedule.reverseTerm(x0: images[n], xt: xt[n], modelMean: mean, t: t, sigma2: schedule.sigma2(t, v))
                     case (_, _): term = schedule.reverseTerm(x0: images[n], xt: xt[n], modelMean: mean, t: t, sigma2s: sigma2s)
                     }
-                    terms[m][t - 1] += term * bits / Double(count)
-                    totals[m][n] += term * bits
+                    terms[m][t - 1] += term * bits / shown
+                    totals[m][n] += term * bits * weight
                 }
             }
             progress?(t)
