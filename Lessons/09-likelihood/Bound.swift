@@ -76,7 +76,7 @@ extension Lesson09 {
 
     func bound(_ book: Notebook, run: Run) -> Evaluation {
         book.section("2. The bound L, term by term (Eq. 5), in bits per dimension")
-        book.text("Eq. (5) splits the negative log-likelihood bound into a prior term, T − 1 KL divergences between Gaussians, and the decoder. Each is exact for its xₜ: L_T in closed form, each L_{t−1} as the KL between the forward posterior N(μ̃ₜ(xₜ, x₀), β̃ₜ) and the model's N(μ_θ(xₜ, t), σₜ²), L₀ from Eq. 13. Each term is evaluated at its own fresh xₜ ~ q(xₜ∣x₀); divided by D·ln 2 (D = 64) it is in bits per dimension. \(Self.termsSentence(run)) \(run.images) held-out digits and the first \(run.images) training digits, \(Self.grouped(run.images * run.evaluationsPerImage)) network evaluations each.")
+        book.text("Eq. (5) splits the negative log-likelihood bound into a prior term, T − 1 KL divergences between Gaussians, and the decoder. Each is exact for its xₜ: L_T in closed form, each L_{t−1} as the KL between the forward posterior N(μ̃ₜ(xₜ, x₀), β̃ₜ) and the model's N(μ_θ(xₜ, t), σₜ²), L₀ from Eq. 13. Each term is evaluated at its own fresh xₜ ~ q(xₜ∣x₀); divided by D·ln 2 (D = 64) it is in bits per dimension. \(Self.termsSentence(run)) \(run.images) held-out digits and the first \(run.images) training digits, \(Self.grouped(run.evaluations)) network evaluations each.")
         book.equation("L = KL(q(x_T∣x₀) ‖ N(0, I)) + Σₜ₌₂ᵀ KL(q(x_{t−1}∣xₜ, x₀) ‖ p_θ(x_{t−1}∣xₜ)) − log p_θ(x₀∣x₁)   =   L_T + Σ L_{t−1} + L₀      (Eq. 5)")
         let evaluator = run.evaluator()
         let training = run.digits.training

@@ -101,8 +101,8 @@ struct Lesson09: OneLineErrorCommand {
         /// The stratified share of the T terms evaluated (nil: all of them).
         let subsample: TermSubsample?
 
-        /// The network evaluations per image the bound costs.
-        var evaluationsPerImage: Int { subsample?.evaluationsPerImage(steps: schedule.steps) ?? schedule.steps }
+        /// The network evaluations the bound of one split costs.
+        var evaluations: Int { subsample?.evaluations(count: images, steps: schedule.steps) ?? images * schedule.steps }
 
         /// The evaluator on a fresh engine.
         func evaluator() -> VariationalBound {

@@ -23,10 +23,9 @@ public struct TermSubsample: Sendable, Equatable {
         self.seed = seed
     }
 
-    /// The network evaluations per image: `fullSteps` plus one per block, against T for the full bound.
-    public func evaluationsPerImage(steps: Int) -> Int {
-        guard steps > fullSteps else { return steps }
-        return fullSteps + (steps - fullSteps + blockSize - 1) / blockSize
+    /// The network evaluations the bound of `count` images costs: Σₜ |Sₜ| (count·T for the full bound).
+    public func evaluations(count: Int, steps: Int) -> Int {
+        images(count: count, steps: steps).reduce(0) { $0 + $1.count }
     }
 
     /// Sₜ for t = 1…`steps` (index t − 1): the images, in increasing order, whose term at t is evaluated.

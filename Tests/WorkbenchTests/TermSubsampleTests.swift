@@ -22,7 +22,9 @@ struct TermSubsampleTests {
             let sizes = block.map { selected[$0 - 1].count }
             #expect(sizes.max()! - sizes.min()! <= 1, "block from \(start): sizes \(sizes)")
         }
-        #expect(sub.evaluationsPerImage(steps: steps) == selected.map { $0.count }.reduce(0, +) / count)
+        // 10 full steps and 7 blocks (the last of 5 steps): 17 evaluations per image.
+        #expect(sub.evaluations(count: count, steps: steps) == 17 * count)
+        #expect(sub.evaluations(count: 3, steps: steps) == 3 * steps)
         // Fewer images than a block's steps: that block is evaluated in full, so no step is left without an image.
         #expect(sub.images(count: 3, steps: steps).allSatisfy { $0 == [0, 1, 2] })
     }
