@@ -46,8 +46,8 @@ struct KernelTests {
     }
 
     @Test(
-        "Every row block of the GEMM (12 rows on AVX-512, 6, 1) gives bit-identical results: each element sums its k products in one order",
-        arguments: [(37, 48, 50), (25, 33, 300), (12, 16, 1)])
+        "Every row block of the GEMM (12 rows on AVX-512, 6, 4, 2, 1) gives bit-identical results: each element sums its k products in one order",
+        arguments: [(37, 48, 50), (25, 33, 300), (12, 16, 1), (16, 16, 40), (20, 32, 7), (23, 17, 9), (21, 48, 11)])
     func gemmBlocksAreBitIdentical(m: Int, n: Int, k: Int) {
         var rng = SeededGenerator(seed: UInt64(m + 7 * k))
         let a = (0..<(m * k)).map { _ in Float(rng.normal()) }
@@ -72,6 +72,46 @@ struct KernelTests {
             }
             #expect(blocked == single, "m = \(m), n = \(n), k = \(k), accumulate \(accumulate)")
         }
+    }
+
+    @Test(
+        "The implicit GEMM of a 3 × 3 convolution is bit-identical to unrolling the input (im2col) and multiplying",
+        arguments: [(16, 16, 5, 1), (8, 32, 4, 2), (16, 16, 8, 1), (24, 48, 3, 1)])
+    func implicitConvolutionIsUnrollThenMultiply(channels: Int, n: Int, size: Int, stride: Int) {
+        let outputSize = (size + 2 - 3) / stride + 1
+        let window = ImplicitConvolution.Window(channels: channels, size: size, kernel: 3, stride: stride, padding: 1, outputSize: outputSize)
+        let depth = 9 * channels
+        // Three images; the rows start inside the first, as a thread's share of the rows may.
+        let rows = 1..<(3 * outputSize * outputSize)
+        var rng = SeededGenerator(seed: UInt64(channels * 100 + size))
+        let x = (0..<(3 * size * size * channels)).map { _ in Float(rng.normal()) }
+        let b = (0..<(depth * n)).map { _ in Float(rng.normal()) }
+        var packed = [Float](repeating: 0, count: Gemm.packedCount(k: depth, n: n))
+        b.withUnsafeBufferPointer { bp in packed.withUnsafeMutableBufferPointer { Gemm.pack(bp.baseAddress!, ldb: n, k: depth, n: n, into: $0.baseAddress!) } }
+        var implicit = [Float](repeating: .nan, count: rows.count * n)
+        var unrolled = [Float](repeating: 0, count: rows.count * n)
+        var col = [Float](repeating: .nan, count: rows.count * depth)
+        let zeros = [Float](repeating: 0, count: channels)
+        var done = 0
+        x.withUnsafeBufferPointer { xp in
+            packed.withUnsafeBufferPointer { bp in
+                done = implicit.withUnsafeMutableBufferPointer { cp in
+                    zeros.withUnsafeBufferPointer { ImplicitConvolution.multiply(xp.baseAddress!, window: window, rows: rows, packedB: bp.baseAddress!, n: n, c: cp.baseAddress!, ldc: n, zeros: $0.baseAddress!) }
+                }
+                col.withUnsafeMutableBufferPointer { colp in
+                    ConvolutionOp.unroll(
+                        xp.baseAddress!, channels: channels, size: size, kernel: 3, stride: stride, padding: 1, outputSize: outputSize, rows: rows,
+                        into: colp.baseAddress!)
+                    unrolled.withUnsafeMutableBufferPointer {
+                        Gemm.multiply(m: rows.count, n: n, k: depth, a: colp.baseAddress!, lda: depth, packedB: bp.baseAddress!, c: $0.baseAddress!, ldc: n, accumulate: false)
+                    }
+                }
+            }
+        }
+        let blocked = rows.count / 6 * 6
+        #expect(done == rows.lowerBound + blocked, "the rows done are the whole blocks of six")
+        #expect(Array(implicit[0..<(blocked * n)]) == Array(unrolled[0..<(blocked * n)]), "channels \(channels), n \(n), size \(size), stride \(stride)")
+        #expect(implicit[(blocked * n)...].allSatisfy { $0.isNaN }, "the rows after the blocks are left to the caller")
     }
 
     @Test("Vector exp is within 2 ulp of Foundation's exp over [−87, 88]; the sigmoid within 3e-7")

@@ -20,6 +20,7 @@ struct LayerCase: CustomTestStringConvertible, Sendable {
     static let all: [LayerCase] = [
         LayerCase("Conv2d 3×3, cin 16", Conv2d(16, 8), [map(16, 4)]),
         LayerCase("Conv2d 3×3, cin 1", Conv2d(1, 8), [map(1, 4)]),
+        LayerCase("Conv2d 3×3, 16 → 16 on 5 × 5 (implicit GEMM: blocks of six rows, then the rest unrolled)", Conv2d(16, 16), [map(16, 5)]),
         LayerCase("Conv2d 3×3 stride 2", Conv2d(16, 16, stride: 2), [map(16, 4)]),
         LayerCase("Conv2d 1×1", Conv2d(16, 24, kernelSize: 1, padding: 0), [map(16, 2)]),
         LayerCase("Linear", Linear(12, 16), [.vector(12)]),

@@ -23,6 +23,8 @@ final class ConvolutionOp: FastOp {
     let packedFlipped: FloatBuffer
     /// ∂Wᵀ as a cout × K matrix (converted to PyTorch's layout when added to the gradients).
     let weightGradient: FloatBuffer
+    /// `max(cin, cout)` zeros: the row an implicit GEMM reads for a tap outside the map.
+    let zeros: FloatBuffer
     private var input: UnsafePointer<Float>?
     /// The bias inside the engine's parameter buffer (stable for the engine's lifetime).
     private var bias: UnsafePointer<Float>?
@@ -43,6 +45,7 @@ final class ConvolutionOp: FastOp {
         packedWeight = FloatBuffer(count: Gemm.packedCount(k: depth, n: conv.outChannels))
         packedTransposed = FloatBuffer(count: Gemm.packedCount(k: conv.outChannels, n: depth))
         weightGradient = FloatBuffer(count: depth * conv.outChannels)
+        zeros = FloatBuffer(count: max(conv.inChannels, conv.outChannels))
         packedFlipped = FloatBuffer(count: conv.stride == 1 ? Gemm.packedCount(k: depth / conv.inChannels * conv.outChannels, n: conv.inChannels) : 0)
         // Scratch: per-thread chunks for the forward unroll and ∂x's unroll of ∂y; a whole unrolled [rows, K]
         // only for ∂W when cin is not a multiple of 16 and for ∂col when ∂x is not a stride-1 convolution.
@@ -96,39 +99,32 @@ final class ConvolutionOp: FastOp {
         }
     }
 
-    /// Unrolls output positions `rows` of x into `col` (row r at `col + r·K`).
-    func unroll(_ x: UnsafePointer<Float>, rows: Range<Int>, into col: UnsafeMutablePointer<Float>) {
-        ConvolutionOp.unroll(
-            x, channels: conv.inChannels, size: inputSize, kernel: conv.kernelSize, stride: conv.stride,
-            padding: conv.padding, outputSize: outputSize, rows: rows, into: col)
+    /// The forward pass's window on x.
+    var window: ImplicitConvolution.Window {
+        ImplicitConvolution.Window(
+            channels: conv.inChannels, size: inputSize, kernel: conv.kernelSize, stride: conv.stride, padding: conv.padding, outputSize: outputSize)
     }
 
-    /// im2col for a k × k window: row r (an output position of an `outputSize`² map) holds the
-    /// `channels` values at each tap (u, v) of x [·, size, size, channels], 0 outside; row r of `rows`
-    /// goes to `col + (r − rows.lowerBound)·K`.
-    static func unroll(
-        _ x: UnsafePointer<Float>, channels cin: Int, size n: Int, kernel k: Int, stride s: Int, padding p: Int,
-        outputSize m: Int, rows: Range<Int>, into col: UnsafeMutablePointer<Float>
+    /// y[r − rows.lowerBound] = col[r]·B for the unrolled rows `rows` of x under `window`: by the implicit GEMM
+    /// where n is a multiple of 16 and rows are at least 8 channels wide (below that the pointer table costs more
+    /// than the copy), the rest unrolled into thread `part`'s chunk. Both sum each element in the same order.
+    func multiply(
+        _ x: UnsafePointer<Float>, window: ImplicitConvolution.Window, rows: Range<Int>, packedB: UnsafePointer<Float>, n: Int,
+        into y: UnsafeMutablePointer<Float>, part: Int
     ) {
-        let depth = k * k * cin
-        for r in rows {
-            let (image, position) = r.quotientAndRemainder(dividingBy: m * m)
-            let (i, j) = position.quotientAndRemainder(dividingBy: m)
-            var out = col + (r - rows.lowerBound) * depth
-            for u in 0..<k {
-                let row = s * i + u - p
-                for v in 0..<k {
-                    let column = s * j + v - p
-                    if row >= 0 && row < n && column >= 0 && column < n {
-                        let source = x + ((image * n + row) * n + column) * cin
-                        for c in 0..<cin { out[c] = source[c] }
-                    } else {
-                        for c in 0..<cin { out[c] = 0 }
-                    }
-                    out += cin
-                }
-            }
+        var done = rows.lowerBound
+        if n % 16 == 0 && window.channels >= 8 {
+            done = ImplicitConvolution.multiply(x, window: window, rows: rows, packedB: packedB, n: n, c: y, ldc: n, zeros: zeros.pointer)
         }
+        guard done < rows.upperBound else { return }
+        let depth = window.taps * window.channels
+        let scratch = context.chunk(part, depth: depth)
+        ConvolutionOp.unroll(
+            x, channels: window.channels, size: window.size, kernel: window.kernel, stride: window.stride, padding: window.padding,
+            outputSize: window.outputSize, rows: done..<rows.upperBound, into: scratch)
+        Gemm.multiply(
+            m: rows.upperBound - done, n: n, k: depth, a: scratch, lda: depth, packedB: packedB, c: y + (done - rows.lowerBound) * n, ldc: n,
+            accumulate: false)
     }
 
     /// y = conv(x) for `images` images of x [images·n², cin].
@@ -138,21 +134,18 @@ final class ConvolutionOp: FastOp {
         let cout = conv.outChannels
         guard let bias else { preconditionFailure("ConvolutionOp.forward before load") }
         context.parallelParts(rows, align: 6) { part, range in
-            // A thread unrolls `chunkRows` rows at a time into its own scratch (the GEMM sums each element
+            // A thread unrolls `chunkRows(depth:)` rows at a time into its own scratch (the GEMM sums each element
             // in one order whatever the row blocks, so the chunking does not change a bit).
             // (A pointwise convolution multiplies x itself, the whole range at once.)
-            let step = isPointwise ? max(range.count, 1) : EngineContext.chunkRows
+            let step = isPointwise ? max(range.count, 1) : EngineContext.chunkRows(depth: depth)
             for start in stride(from: range.lowerBound, to: range.upperBound, by: step) {
                 let end = min(start + step, range.upperBound)
-                let a: UnsafePointer<Float>
-                if isPointwise {
-                    a = x + start * depth
-                } else {
-                    unroll(x, rows: start..<end, into: context.chunk(part, depth: depth))
-                    a = UnsafePointer(context.chunk(part, depth: depth))
-                }
                 let y = output.pointer + start * cout
-                Gemm.multiply(m: end - start, n: cout, k: depth, a: a, lda: depth, packedB: packedWeight.pointer, c: y, ldc: cout, accumulate: false)
+                if isPointwise {
+                    Gemm.multiply(m: end - start, n: cout, k: depth, a: x + start * depth, lda: depth, packedB: packedWeight.pointer, c: y, ldc: cout, accumulate: false)
+                } else {
+                    multiply(x, window: window, rows: start..<end, packedB: packedWeight.pointer, n: cout, into: y, part: part)
+                }
                 for r in 0..<(end - start) {
                     var o = 0
                     while o + 8 <= cout { SimdRows.store(SimdRows.load(y + r * cout + o) + SimdRows.load(bias + o), y + r * cout + o); o += 8 }
@@ -195,7 +188,7 @@ final class ConvolutionOp: FastOp {
                 if whole {
                     Gemm.pack(context.col.pointer + first, ldb: depth, k: rows, n: width, into: packedStrip)
                 } else {
-                    unrollStrip(x, strip: strip, rows: rows, into: packedStrip)
+                    unrollStrip(x, strip: strip, images: 0..<images, into: packedStrip)
                 }
                 Gemm.multiply(m: cout, n: width, k: rows, a: gradT, lda: rows, packedB: packedStrip, c: weightGradient.pointer + first, ldc: depth, accumulate: false)
             }
@@ -218,13 +211,13 @@ final class ConvolutionOp: FastOp {
             // ∂x = conv(∂y, W′) with padding k − 1 − p: unroll ∂y at every input position, one GEMM.
             let kk = conv.kernelSize * conv.kernelSize * cout
             context.parallelParts(images * inputRows, align: 6) { part, range in
-                for start in stride(from: range.lowerBound, to: range.upperBound, by: EngineContext.chunkRows) {
-                    let end = min(start + EngineContext.chunkRows, range.upperBound)
-                    let scratch = context.chunk(part, depth: kk)
-                    ConvolutionOp.unroll(
-                        gradOutput, channels: cout, size: outputSize, kernel: conv.kernelSize, stride: 1,
-                        padding: conv.kernelSize - 1 - conv.padding, outputSize: inputSize, rows: start..<end, into: scratch)
-                    Gemm.multiply(m: end - start, n: cin, k: kk, a: scratch, lda: kk, packedB: packedFlipped.pointer, c: gx + start * cin, ldc: cin, accumulate: false)
+                let step = EngineContext.chunkRows(depth: kk)
+                for start in stride(from: range.lowerBound, to: range.upperBound, by: step) {
+                    let end = min(start + step, range.upperBound)
+                    let window = ImplicitConvolution.Window(
+                        channels: cout, size: outputSize, kernel: conv.kernelSize, stride: 1, padding: conv.kernelSize - 1 - conv.padding,
+                        outputSize: inputSize)
+                    multiply(gradOutput, window: window, rows: start..<end, packedB: packedFlipped.pointer, n: cin, into: gx + start * cin, part: part)
                 }
             }
             return
@@ -244,55 +237,6 @@ final class ConvolutionOp: FastOp {
                 c: dcol, ldc: depth, accumulate: false)
             (gx + range.lowerBound * inputRows * cin).update(repeating: 0, count: range.count * inputRows * cin)
             fold(UnsafePointer(context.col.pointer), rows: first..<(first + count), into: gx)
-        }
-    }
-
-    /// Strip `strip` (columns 16·strip ..< 16·strip + 16) of the unrolled input in `Gemm.pack`'s layout,
-    /// `rows` × 16: with cin a multiple of 16, a strip is 16 channels of one kernel tap (u, v). Rows run
-    /// image by image, output row by output row, so no division is needed per row.
-    func unrollStrip(_ x: UnsafePointer<Float>, strip: Int, rows: Int, into packed: UnsafeMutablePointer<Float>) {
-        let (k, s, p, cin, n, m) = (conv.kernelSize, conv.stride, conv.padding, conv.inChannels, inputSize, outputSize)
-        let (tap, block) = strip.quotientAndRemainder(dividingBy: cin / 16)
-        let (u, v) = tap.quotientAndRemainder(dividingBy: k)
-        var out = packed
-        for image in 0..<(rows / (m * m)) {
-            for i in 0..<m {
-                let row = s * i + u - p
-                let rowInside = row >= 0 && row < n
-                for j in 0..<m {
-                    let column = s * j + v - p
-                    if rowInside && column >= 0 && column < n {
-                        let source = x + ((image * n + row) * n + column) * cin + block * 16
-                        SimdRows.store(SimdRows.load(source), out)
-                        SimdRows.store(SimdRows.load(source + 8), out + 8)
-                    } else {
-                        SimdRows.store(SIMD8(), out)
-                        SimdRows.store(SIMD8(), out + 8)
-                    }
-                    out += 16
-                }
-            }
-        }
-    }
-
-    /// The adjoint of `unroll`: adds each row of ∂col back into the input positions it was copied from.
-    func fold(_ dcol: UnsafePointer<Float>, rows: Range<Int>, into gx: UnsafeMutablePointer<Float>) {
-        let (k, s, p, cin, n, m) = (conv.kernelSize, conv.stride, conv.padding, conv.inChannels, inputSize, outputSize)
-        for r in rows {
-            let (image, position) = r.quotientAndRemainder(dividingBy: m * m)
-            let (i, j) = position.quotientAndRemainder(dividingBy: m)
-            var source = dcol + r * depth
-            for u in 0..<k {
-                let row = s * i + u - p
-                for v in 0..<k {
-                    let column = s * j + v - p
-                    if row >= 0 && row < n && column >= 0 && column < n {
-                        let target = gx + ((image * n + row) * n + column) * cin
-                        for c in 0..<cin { target[c] += source[c] }
-                    }
-                    source += cin
-                }
-            }
         }
     }
 }

@@ -22,8 +22,14 @@ public final class EngineContext {
     /// Whether the forward pass in progress is for inference (no backward follows): an op may then skip
     /// what only the backward pass needs and reorder sums (`GraphEngine.evaluate` sets it).
     var inference = false
-    /// Rows a thread unrolls at a time (a multiple of the GEMM's 6- and 12-row blocks).
+    /// The most rows a thread unrolls at a time (a multiple of the GEMM's 6- and 12-row blocks); the scratch
+    /// is sized for it.
     static let chunkRows = 96
+
+    /// Rows a thread unrolls at a time for `depth`-wide rows: as many as keep the chunk within 16 KiB, so it
+    /// is still in the 32 KiB L1 cache, beside a strip of the packed weights, when the GEMM reads it back
+    /// (12 to `chunkRows`, a multiple of 12). The GEMM sums each element in one order whatever the chunks.
+    static func chunkRows(depth: Int) -> Int { max(12, min(chunkRows, 4096 / max(depth, 1) / 12 * 12)) }
 
     /// A context with `threads` threads and no scratch yet.
     init(threads: Int) {

@@ -5,8 +5,8 @@
 /// contiguous — so the kernel streams B from L1 without cache-set conflicts whatever B's row stride.
 /// The inner kernel keeps a 6 × 16 block of C in twelve 8-wide registers and, for each of the k
 /// steps, broadcasts six A values against two 8-wide rows of B: 12 fused multiply-adds per 2 loads
-/// (the classic AVX2 shape). Rows beyond a multiple of 6 take a one-row kernel; B's last strip is
-/// zero-padded, and only the real columns of C are written. Where the build machine has AVX-512
+/// (the classic AVX2 shape). Rows beyond a multiple of 6 take four-, two- and one-row kernels; B's
+/// last strip is zero-padded, and only its real columns of C are written (`GemmEdges.swift`). Where the build machine has AVX-512
 /// (`WORKBENCH_AVX512`, set by Package.swift), blocks of 12 rows use twelve 16-wide registers first:
 /// every element of C still sums its k products in the same order with the same fused multiply-adds,
 /// so the results are bit-identical to the AVX2 kernel's.
@@ -62,10 +62,9 @@ public enum Gemm {
                     kernel6x16(k, a + i * lda, lda, b, c + i * ldc + j, ldc, accumulate)
                     i += 6
                 }
-            }
-            while i < m {
-                kernel1x16(k, a + i * lda, b, c + i * ldc + j, width, accumulate)
-                i += 1
+                edgeRows(from: i, m: m, k: k, a: a, lda: lda, b: b, c: c + j, ldc: ldc, accumulate: accumulate)
+            } else {
+                narrowStrip(from: i, m: m, k: k, width: width, a: a, lda: lda, b: b, c: c + j, ldc: ldc, accumulate: accumulate)
             }
             strip += 1
             j += 16
