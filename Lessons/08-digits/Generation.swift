@@ -108,10 +108,21 @@ extension Lesson08 {
 
     // MARK: - 10. Files for later lessons
 
-    func writeOutputs(_ book: Notebook, run: Run, parameters: [Float], samples: [Float]) throws {
+    func writeOutputs(_ book: Notebook, run: Run, parameters: [Float], samples: [Float], tilde: [Float], losses: [Double], table2: [Float]?) throws {
         book.section("10. Files")
         try SamplesCSV.write(samples, file: "samples.csv", in: book, description: "\(samples.count / 64) samples (σ² = β), one image a row: 64 values row-major, clipped to [−1, 1]")
+        try SamplesCSV.write(tilde, file: "samples-tilde.csv", in: book, description: "\(tilde.count / 64) samples (σ² = β̃, the same starting noise), in samples.csv's format; lesson 11 reuses both")
         try NamedCheckpoint.save(run.net, parameters: parameters, to: book.directory.appendingPathComponent("digits-unet.ddpm"))
         book.wroteFile("digits-unet.ddpm", "the trained U-Net's EMA weights (\(run.net.configuration)), a named-tensor checkpoint for lessons 09–12")
+        try TrainingLossCSV.text(losses).write(to: book.directory.appendingPathComponent(TrainingLossCSV.file), atomically: true, encoding: .utf8)
+        book.wroteFile(TrainingLossCSV.file, "the batch loss of each of the \(losses.count) steps (header step,loss)")
+        let snapshot = book.directory.appendingPathComponent(TrainedDigitsModel.table2File)
+        if let table2 {
+            try NamedCheckpoint.save(run.net, parameters: table2, to: snapshot)
+            book.wroteFile(TrainedDigitsModel.table2File, "the EMA weights after \(TrainedDigitsModel.table2Steps) steps: lesson 09's Table 2 trains its rows for that long with this recipe and these seeds, so its L_simple row is this run")
+        } else {
+            // Another recipe or fewer steps: a copy from an earlier run would no longer be this run's.
+            try? FileManager.default.removeItem(at: snapshot)
+        }
     }
 }

@@ -13,23 +13,23 @@ extension Lesson08 {
 
     // MARK: - 4. Samples
 
-    func sampleGrids(_ book: Notebook, run: Run, parameters: [Float]) -> (samples: [Float], snapshots: [Int: NetworkSampler.Snapshot]) {
+    func sampleGrids(_ book: Notebook, run: Run, parameters: [Float]) -> (samples: [Float], tilde: [Float], snapshots: [Int: NetworkSampler.Snapshot]) {
         book.section("4. Samples: Algorithm 2 with σ² = β and σ² = β̃")
-        book.text("\(run.count) samples with σₜ² = βₜ (they feed the measures below and samples.csv) and \(QuickBudgets.Lesson08.tildeSamples(quick: run.quick)) with σₜ² = β̃ₜ, from the EMA weights; each is T = 1000 network evaluations. The first 100 of each are drawn below.")
+        let tildeCount = run.quick ? QuickBudgets.Lesson08.tildeSamples : run.count
+        book.text("\(run.count) samples with σₜ² = βₜ (they feed the measures below and samples.csv) and \(tildeCount) with σₜ² = β̃ₜ from the same starting noise (samples-tilde.csv), from the EMA weights; each is T = 1000 network evaluations. The first 100 of each are drawn below.")
         book.equation("x_T ~ N(0, I);  x_{t−1} = (xₜ − βₜ/√(1 − ᾱₜ)·ε_θ(xₜ, t))/√αₜ + σₜz      (Algorithm 2)")
-        let main = sampler(run, parameters: parameters, capacity: 100).sample(count: run.count, seed: run.seed &+ 8_000, snapshots: Self.recorded)
-        let tildeCount = QuickBudgets.Lesson08.tildeSamples(quick: run.quick)
-        let tilde = sampler(run, parameters: parameters, capacity: 100, variance: .betaTilde).sample(count: tildeCount, seed: run.seed &+ 8_000).samples
+        let main = sampler(run, parameters: parameters, capacity: 100).sample(count: run.count, seed: run.seed &+ TrainedDigitsModel.sampleSeedOffset, snapshots: Self.recorded)
+        let tilde = sampler(run, parameters: parameters, capacity: 100, variance: .betaTilde).sample(count: tildeCount, seed: run.seed &+ TrainedDigitsModel.sampleSeedOffset).samples
         book.figure(
             Figure(
                 name: "samples", title: "100 samples each: σ² = β (left) and σ² = β̃ (right)", columns: 2, width: 1300, height: 680,
                 panels: [
                     Self.grid((0..<100).map { Self.image(main.samples, $0) }, columns: 10, title: "σₜ² = βₜ"),
-                    Self.grid((0..<tildeCount).map { Self.image(tilde, $0) }, columns: 10, title: "σₜ² = β̃ₜ"),
+                    Self.grid((0..<min(100, tildeCount)).map { Self.image(tilde, $0) }, columns: 10, title: "σₜ² = β̃ₜ"),
                 ]), caption: "Samples of the trained U-Net with the two fixed reverse variances (same starting noise)")
         let outside = main.samples.filter { abs($0) > 1 }.count
         book.text("Measured: \(NumberFormat.fixed(100 * Double(outside) / Double(main.samples.count), 2)) % of the σ² = β sample pixels fall outside [−1, 1] (samples.csv clips them to the data range).")
-        return (main.samples, main.snapshots)
+        return (main.samples, tilde, main.snapshots)
     }
 
     // MARK: - 5. New digits, or copies?
@@ -78,7 +78,7 @@ extension Lesson08 {
 
     // MARK: - 6. How good?
 
-    func quality(_ book: Notebook, run: Run, samples: [Float], yardstick: FrechetYardstick) {
+    func quality(_ book: Notebook, run: Run, samples: [Float], tilde: [Float], yardstick: FrechetYardstick) {
         book.section("6. How good? A classifier, and a Fréchet distance in its features")
         let digits = run.digits
         let accuracy = yardstick.accuracy(digits.heldOut.values, labels: digits.heldOut.labels)
@@ -91,16 +91,23 @@ extension Lesson08 {
         book.table(["class"] + (0..<10).map(String.init), [["samples"] + counts.map(String.init)])
         book.text("FID compares two sets of images by the Fréchet distance between Gaussians fitted to their features in a trained network: d² = ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2(Σ₁^{½}Σ₂Σ₁^{½})^{½}). The real FID uses Inception's 2,048 features of 50,000 images; here the classifier's 32 features of ~300 digits. A number alone means little, so it comes with a floor (real training digits against held-out ones: the same distribution, only sampling noise) and a ceiling (Gaussian noise images).")
         let (fid, floor, ceiling) = (yardstick.distance(samples), yardstick.floor, yardstick.ceiling)
+        // The σ² = β̃ samples are scored when there are as many as the yardstick's size (d² depends on the count).
+        let tildeFID = tilde.count == samples.count ? yardstick.distance(tilde) : nil
         book.table(
             ["set against the held-out digits", "Fréchet distance d² (classifier features)"],
             [
                 ["training digits (the floor)", NumberFormat.significant(floor, 3)],
-                ["samples", NumberFormat.significant(fid, 3)],
-                ["Gaussian noise images (the ceiling)", NumberFormat.significant(ceiling, 3)],
+                ["samples (σ² = β)", NumberFormat.significant(fid, 3)],
+            ] + (tildeFID.map { [["samples (σ² = β̃, same starting noise)", NumberFormat.significant($0, 3)]] } ?? []) + [
+                ["Gaussian noise images (the ceiling)", NumberFormat.significant(ceiling, 3)]
             ])
         let spread = yardstick.spread
         let (spreadMean, spreadSD) = (yardstick.spreadMean, yardstick.spreadSD)
         book.text("How noisy is d² at this sample size? The floor for \(spread.count) independent draws of \(yardstick.size) training digits ranges \(NumberFormat.significant(spread.min()!, 3))–\(NumberFormat.significant(spread.max()!, 3)) (mean \(NumberFormat.significant(spreadMean, 3)), sd \(NumberFormat.significant(spreadSD, 2))): the samples' d² of one draw is \(NumberFormat.fixed((fid - spreadMean) / spreadSD, 1)) of those sd from the floor's mean. Differences of a few sd are within the metric's own noise.")
+        if let tildeFID {
+            let gap = abs(tildeFID - fid)
+            book.text("The two variances: d² = \(NumberFormat.significant(fid, 3)) with σ² = β and \(NumberFormat.significant(tildeFID, 3)) with σ² = β̃, \(gap < 2 * spreadSD ? "a difference within 2 sd of the metric's noise, as Ho et al. found the two similar (Sec. 3.2)" : "a difference beyond 2 sd of the metric's noise (\(NumberFormat.significant(2 * spreadSD, 2)))").")
+        }
         let share = (counts.max()! - counts.min()!)
         book.text("Measured: the samples' distance is \(NumberFormat.fixed(fid / floor, 2))× the floor and \(NumberFormat.fixed(100 * fid / ceiling, 1)) % of the ceiling; the classes range from \(counts.min()!) to \(counts.max()!) samples (spread \(share) of \(classes.count)).")
         if !options.quick {

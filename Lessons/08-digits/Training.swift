@@ -35,7 +35,9 @@ extension Lesson08 {
 
     // MARK: - 2. Training
 
-    func train(_ book: Notebook, run: Run) throws -> NetworkTrainer<UNet> {
+    /// The trainer after `run.steps` steps, every step's batch loss, and the EMA weights after
+    /// `TrainedDigitsModel.table2Steps` steps when the recipe is lesson 09's Table 2 recipe (else nil).
+    func train(_ book: Notebook, run: Run) throws -> (trainer: NetworkTrainer<UNet>, losses: [Double], table2: [Float]?) {
         book.section("2. Algorithm 1 on the U-Net")
         book.text("The network is Ho et al.'s U-Net scaled to 8 × 8 (WORKLOAD-digits.md): a 3 × 3 conv to \(run.net.ch) channels, a residual block at 8 × 8, a stride-2 conv to 4 × 4, residual blocks with \(2 * run.net.ch) channels and self-attention at 4 × 4, skip connections concatenated on the way up, nearest upsampling and a 3 × 3 conv back to 8 × 8. Every residual block adds the time embedding per channel; GroupNorm with 8 groups; the last conv of each residual branch starts at zero. \(run.net.layout.count) parameters. Training is Algorithm 1 exactly as in lesson 04, on 64-value images instead of 2-D points.")
         book.equation("repeat: x₀ ~ data, t ~ U{1…T}, ε ~ N(0, I);  step on ∇_θ ‖ε − ε_θ(√ᾱₜ·x₀ + √(1 − ᾱₜ)·ε, t)‖²      (Algorithm 1, Eq. 14)")
@@ -44,11 +46,18 @@ extension Lesson08 {
         options.learningRate = learningRate
         options.emaDecay = ema > 0 ? ema : nil
         options.threads = run.threads
-        var rng = SeededGenerator(seed: run.seed &+ 8)
+        var rng = SeededGenerator(seed: run.seed &+ TrainedDigitsModel.initialSeedOffset)
         let trainer = try NetworkTrainer(
             network: run.net, parameters: run.net.initialParameters(using: &rng), data: run.digits.training.values,
-            schedule: run.schedule, options: options, seed: run.seed &+ 80)
-        let losses = trainer.train(steps: run.steps, label: "training the U-Net")
+            schedule: run.schedule, options: options, seed: run.seed &+ TrainedDigitsModel.trainerSeedOffset)
+        // Lesson 09's Table 2 trains its rows with the digits recipe from these seeds: keep the step-600 weights.
+        let recipe = TrainingOptions.digits(threads: run.threads)
+        let keep = learningRate == recipe.learningRate && options.emaDecay == recipe.emaDecay && run.steps >= TrainedDigitsModel.table2Steps
+        var (step, table2): (Int, [Float]?) = (0, nil)
+        let losses = trainer.train(steps: run.steps, label: "training the U-Net") {
+            step += 1
+            if keep && step == TrainedDigitsModel.table2Steps { table2 = trainer.samplingParameters }
+        }
         let window = max(run.steps / 50, 1)
         let smoothed = stride(from: 0, to: run.steps, by: window).map { start -> (Double, Double) in
             let chunk = losses[start..<min(start + window, run.steps)]
@@ -72,7 +81,7 @@ extension Lesson08 {
         book.value("mean loss over the first \(head.count) steps", first, digits: 4)
         book.value("mean loss over the last \(tail.count) steps", last, digits: 4)
         book.check(last < first, "the loss fell during training")
-        return trainer
+        return (trainer, losses, table2)
     }
 
     // MARK: - 3. The loss by t

@@ -5,8 +5,10 @@
 // changes (a non-Markovian forward process with the same marginals), and use deterministic DDIM as
 // an encoder.
 // Run:  swift run -c release lesson-11 [--seed 0] [--models Plots/08-digits] [--samples 300] [--threads 2] [--output Plots/11-fast-sampling]
-// Expect: DDIM far ahead of respaced DDPM at 10–50 steps; both reach lesson 08's quality by a few
-// hundred; round trips through DDIM's x_T that sharpen as S grows. About 3 minutes in release on 2 cores.
+// Expect: the Fréchet distance of five samplers against S = 10…1000, beside the metric's own noise (on
+// these digits every sampler is within 2× the floor from S = 10); round trips through DDIM's x_T that
+// sharpen as S grows. About 3½ minutes in release on 2 cores (the S = 1000 points of respaced DDPM are
+// lesson 08's own samples).
 import ArgumentParser
 import Course
 import Datasets
@@ -49,7 +51,12 @@ struct Lesson11: OneLineErrorCommand {
         let engine = net.makeEngine(capacity: 100, threads: threads)
         engine.load(parameters)
         let context = DigitsContext(net: net, schedule: try NoiseSchedule.linear(), digits: digits, options: options, compute: compute)
-        let run = Run(context: context, engine: engine, count: context.size(samples, quick: QuickBudgets.Lesson11.samples))
+        let count = context.size(samples, quick: QuickBudgets.Lesson11.samples)
+        // Lesson 08's Algorithm 2 samples (σ² = β and β̃, T steps), the sweep's S = T points when there are as many.
+        let algorithm2 = try [ReverseVariance.beta: "samples.csv", .betaTilde: "samples-tilde.csv"].compactMapValues { file in
+            try SamplesCSV.read(file: file, in: models).flatMap { $0.count == count * 64 ? $0 : nil }
+        }
+        let run = Run(context: context, engine: engine, count: count, algorithm2Samples: algorithm2)
         book.text("The model is lesson 08's U-Net (\(net.configuration), EMA weights) read from `\(models)`, trained for T = 1000 steps. Nothing is retrained here: only the sampler changes. Every number below is computed by this run.")
         try respacing(book, run: run)
         try sweep(book, run: run)
@@ -64,6 +71,9 @@ struct Lesson11: OneLineErrorCommand {
         /// Lesson 08's network on its engine, loaded once.
         let engine: any DenoisingEngine
         let count: Int
+        /// Lesson 08's `count` samples by Algorithm 2 with σ² = β (`samples.csv`) and β̃ (`samples-tilde.csv`),
+        /// where its folder has that many.
+        let algorithm2Samples: [ReverseVariance: [Float]]
 
         /// A strided sampler with S evenly spaced steps.
         func sampler(steps: Int, _ method: StridedSampler.Method) throws -> StridedSampler {

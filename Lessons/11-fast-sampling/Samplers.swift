@@ -63,6 +63,13 @@ extension Lesson11 {
         let yardstick = run.context.yardstick(size: run.count)
         let (floor, spread, spreadMean, spreadSD) = (yardstick.floor, yardstick.spread, yardstick.spreadMean, yardstick.spreadSD)
         book.text("\(run.count) samples per sampler and step count S, all from the same seeds, scored by lesson 08's Fréchet distance in the classifier's features against the held-out digits (floor: \(run.count) training digits, d² = \(NumberFormat.significant(floor, 3))). How noisy is that number? The same d² for \(spread.count) independent draws of \(run.count) training digits ranges \(NumberFormat.significant(spread.min()!, 3))–\(NumberFormat.significant(spread.max()!, 3)) (mean \(NumberFormat.significant(spreadMean, 3)), sd \(NumberFormat.significant(spreadSD, 2))), with nothing but the draw changing: differences of a few sd between samplers below are within the metric's own noise at this sample size. At S = 1000, DDIM with η = 1 is drawn once (it is respaced DDPM with σ² = β̃ there).")
+        let reused = [(ReverseVariance.beta, "σ² = β", "samples.csv"), (.betaTilde, "σ² = β̃", "samples-tilde.csv")].filter { run.algorithm2Samples[$0.0] != nil }
+        if !reused.isEmpty, stepCounts.contains(s.steps) {
+            let all = try s.respaced(on: s.evenlySpacedSteps(s.steps))
+            let gap = (1...s.steps).map { max(abs(all.beta($0) - s.beta($0)), abs(all.betaTilde($0) - s.betaTilde($0))) }.max()!
+            let which = reused.map { "\($0.1) (`\($0.2)`)" }.joined(separator: " and ")
+            book.check(gap < 1e-12, "On all \(s.steps) steps the respaced chain is the original one (largest |β′ᵢ − βᵢ| or |β̃′ᵢ − β̃ᵢ| \(NumberFormat.scientific(gap, 1))), so respaced DDPM at S = \(s.steps) is Algorithm 2 itself: its points for \(which) are lesson 08's own \(run.count) samples, not drawn again. The sweep draws from lesson 08's seeds, so those points share x_T and z with the rest (when both lessons run with the same --seed)")
+        }
         var grids: [String: [Float]] = [:]
         var timing: [String] = []
         for index in curves.indices {
@@ -71,8 +78,12 @@ extension Lesson11 {
                     curves[index].frechet.append(same.frechet[stepCounts.firstIndex(of: 1000)!])
                     continue
                 }
+                if steps == run.schedule.steps, case .ddpm(let variance) = curves[index].method, let algorithm2 = run.algorithm2Samples[variance] {
+                    curves[index].frechet.append(yardstick.distance(algorithm2))
+                    continue
+                }
                 let start = DispatchTime.now().uptimeNanoseconds
-                let drawn = try run.sampler(steps: steps, curves[index].method).sample(count: run.count, seed: run.seed &+ 111).map { max(-1, min(1, $0)) }
+                let drawn = try run.sampler(steps: steps, curves[index].method).sample(count: run.count, seed: run.seed &+ TrainedDigitsModel.sampleSeedOffset).map { max(-1, min(1, $0)) }
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 timing.append("\(curves[index].name), S = \(steps): \(NumberFormat.fixed(100 * seconds / Double(run.count), 2)) s per 100 samples")
                 curves[index].frechet.append(yardstick.distance(drawn))
@@ -105,13 +116,15 @@ extension Lesson11 {
                 panels: [
                     DigitPictures.grid(rows, columns: 10)
                 ]), caption: "Rows from the top: respaced DDPM σ² = β with S = 10, S = 50; DDIM η = 0 with S = 10, S = 50 (same seeds)")
-        try export(book, run: run)
+        try export(book, run: run, drawn: [grids["2-50"], grids["0-50"]])
     }
 
-    /// samples-ddim-S50.csv and samples-ddpm-S50.csv in lesson 08's format.
-    func export(_ book: Notebook, run: Run) throws {
-        for (file, method, what) in [("samples-ddim-S50.csv", StridedSampler.Method.ddim(eta: 0), "DDIM η = 0"), ("samples-ddpm-S50.csv", .ddpm(.beta), "respaced DDPM, σ² = β")] {
-            let drawn = try run.sampler(steps: 50, method).sample(count: run.count, seed: run.seed &+ 111)
+    /// samples-ddim-S50.csv and samples-ddpm-S50.csv in lesson 08's format: the sweep's own draws at S = 50
+    /// (`drawn`, DDIM η = 0 then respaced DDPM σ² = β), drawn here only when the sweep has no S = 50.
+    func export(_ book: Notebook, run: Run, drawn: [[Float]?]) throws {
+        let files = [("samples-ddim-S50.csv", StridedSampler.Method.ddim(eta: 0), "DDIM η = 0"), ("samples-ddpm-S50.csv", .ddpm(.beta), "respaced DDPM, σ² = β")]
+        for ((file, method, what), sweep) in zip(files, drawn) {
+            let drawn = try sweep ?? run.sampler(steps: 50, method).sample(count: run.count, seed: run.seed &+ TrainedDigitsModel.sampleSeedOffset)
             try SamplesCSV.write(drawn, file: file, in: book, description: "\(run.count) samples, \(what), 50 network evaluations each; lesson 08's samples.csv format (64 values a row, clipped to [−1, 1])")
         }
     }

@@ -30,8 +30,8 @@ public enum QuickBudgets {
         public static let steps = 30
         /// Samples with σₜ² = βₜ.
         public static let samples = 100
-        /// Samples with σₜ² = β̃ₜ.
-        public static let tildeSamples = Budget(normal: 100, quick: 20)
+        /// Samples with σₜ² = β̃ₜ in a quick run (otherwise as many as with σₜ² = βₜ).
+        public static let tildeSamples = 20
     }
 
     /// Lesson 09 (flags `--images`, `--calibration`, `--ablation-steps`, `--ablation-images`, `--ablation-samples`).

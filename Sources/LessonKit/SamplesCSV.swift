@@ -19,4 +19,39 @@ public enum SamplesCSV {
         try text(samples, labels: labels).write(to: book.directory.appendingPathComponent(file), atomically: true, encoding: .utf8)
         book.wroteFile(file, description)
     }
+
+    /// What is wrong with a samples file, in one line naming it.
+    public struct Malformed: Error, CustomStringConvertible {
+        /// The file and the problem.
+        public let description: String
+
+        /// The error `description`.
+        public init(description: String) { self.description = description }
+    }
+
+    /// The samples of `text` (`text(_:labels:)`'s format; a label column is read past).
+    /// - Throws: `Malformed` naming the first line that is not 64 numbers (and a label, if the header has one).
+    public static func samples(in text: String, file: String) throws -> [Float] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        guard let header = lines.first else { throw Malformed(description: "\(file) is empty") }
+        let columns = header.split(separator: ",").count
+        guard columns == 64 || columns == 65 else { throw Malformed(description: "\(file): the header has \(columns) columns, expected p0,…,p63") }
+        var values: [Float] = []
+        values.reserveCapacity(64 * (lines.count - 1))
+        for (index, line) in lines.dropFirst().enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            let numbers = fields.prefix(64).compactMap { Float($0) }
+            guard fields.count == columns, numbers.count == 64 else { throw Malformed(description: "\(file), line \(index + 2): not 64 numbers") }
+            values += numbers
+        }
+        return values
+    }
+
+    /// The samples in `folder/file`, or nil when there is no such file.
+    /// - Throws: `Malformed` when the file is there but not in this format.
+    public static func read(file: String, in folder: String) throws -> [Float]? {
+        let url = URL(fileURLWithPath: folder, isDirectory: true).appendingPathComponent(file)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+        return try samples(in: text, file: url.path)
+    }
 }

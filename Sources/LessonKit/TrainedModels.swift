@@ -22,6 +22,29 @@ public enum TrainedModels {
 
 /// Lesson 08's U-Net, as lessons 09–12 load it.
 public enum TrainedDigitsModel {
+    /// The offset from `--seed` of the noise of lesson 08's samples (`samples.csv`, 100 to a batch, batch b
+    /// from seed + offset + b). Lesson 11 draws its sweep from the same seeds, so that its Algorithm 2 point
+    /// is lesson 08's samples themselves.
+    public static let sampleSeedOffset: UInt64 = 8_000
+    /// The offsets from `--seed` of lesson 08's initial weights and of its trainer's draws (t, ε, batches).
+    /// Lesson 09's Table 2 trains every row from the same seeds, so its L_simple row is lesson 08's run.
+    public static let (initialSeedOffset, trainerSeedOffset): (UInt64, UInt64) = (8, 80)
+    /// The training steps of lesson 09's Table 2 rows, at which lesson 08 keeps a copy of its EMA weights.
+    public static let table2Steps = 600
+    /// The file of lesson 08's EMA weights after `table2Steps` steps (written only with the digits recipe).
+    public static let table2File = "digits-unet-step\(table2Steps).ddpm"
+
+    /// Lesson 08's EMA weights after `table2Steps` steps for `net`, and the mean batch loss of its last 50 of
+    /// those steps (`training-loss.csv`), or nil when `folder` does not hold both (or they do not fit).
+    public static func table2Snapshot(for net: UNet, in folder: String) -> (parameters: [Float], finalLoss: Double)? {
+        let directory = URL(fileURLWithPath: folder, isDirectory: true)
+        guard let parameters = try? NamedCheckpoint.load(from: directory.appendingPathComponent(table2File), expecting: net),
+            let losses = try? TrainingLossCSV.read(from: directory.appendingPathComponent(TrainingLossCSV.file)), losses.count >= table2Steps
+        else { return nil }
+        let recent = losses[(table2Steps - 50)..<table2Steps]
+        return (parameters, recent.reduce(0, +) / Double(recent.count))
+    }
+
     /// The unconditional U-Net that `folder/digits-unet.ddpm` names in its configuration line, and its parameters.
     /// - Throws: a `ValidationError` with one line: run lesson 08 first, or what is wrong with the file.
     public static func load(from folder: String) throws -> (UNet, [Float]) {

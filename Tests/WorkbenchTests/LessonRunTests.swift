@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import LessonKit
+
 @Suite("Lessons run end to end (quick mode)", .serialized)
 struct LessonRunTests {
     static let lessons = [
@@ -113,6 +115,12 @@ struct LessonRunTests {
                 return values.count == 64 && values.allSatisfy { (-1...1).contains($0) }
             })
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("digits-unet.ddpm").path))
+        let tilde = try #require(try SamplesCSV.read(file: "samples-tilde.csv", in: directory.path))
+        #expect(tilde.count == 64 * QuickBudgets.Lesson08.tildeSamples)
+        let losses = try TrainingLossCSV.read(from: directory.appendingPathComponent(TrainingLossCSV.file))
+        #expect(losses.count == QuickBudgets.Lesson08.steps && losses.allSatisfy { $0.isFinite && $0 > 0 })
+        // 30 steps are fewer than Table 2's 600: no copy of the weights at step 600, so lesson 09 trains that row.
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent(TrainedDigitsModel.table2File).path))
         let bad = try runProduct("lesson-08", ["--ch", "12", "--output", directory.path])
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("got 12"))
         try likelihoodLesson(models: directory)
@@ -170,10 +178,10 @@ struct LessonRunTests {
     func likelihoodLesson(models: URL) throws {
         let directory = temporaryDirectory("lesson-09")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try runProduct("lesson-09", ["--quick", "--models", models.path, "--output", directory.path])
+        let result = try runProduct("lesson-09", ["--quick", "--all-rows", "--models", models.path, "--output", directory.path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(!result.stdout.contains("✗"))
-        for name in ["decoder", "bound-terms", "levels", "rate-distortion"] {
+        for name in ["decoder", "bound-terms", "levels", "rate-distortion", "table2-samples"] {
             #expect(PlottingTests.isPNG(directory.appendingPathComponent(name + ".png")), "\(name).png")
         }
         let csv = try String(contentsOf: directory.appendingPathComponent("bound-terms.csv"), encoding: .utf8).split(separator: "\n")

@@ -78,6 +78,32 @@ struct TrainingTests {
         #expect(try a != train(threads: 1, seed: 6))
     }
 
+    @Test("A run's EMA weights after n of its steps equal an n-step run's, with or without a decoder for L_simple (lesson 09 reads its L_simple row from lesson 08's step-600 copy)")
+    func stoppedRunIsShorterRun() throws {
+        let schedule = try NoiseSchedule.linear()
+        let net = UNet(ch: 8)
+        let digits = try DigitImages.shipped().training.subset(0..<64).values
+        func trainer(decoder: DiscreteDecoder?) throws -> NetworkTrainer<UNet> {
+            var initial = SeededGenerator(seed: 8)
+            var options = TrainingOptions.digits(threads: 2)
+            options.batchSize = 8
+            return try NetworkTrainer(
+                network: net, parameters: net.initialParameters(using: &initial), data: digits, schedule: schedule, options: options, objective: .simple,
+                decoder: decoder, seed: 80)
+        }
+        let long = try trainer(decoder: nil)
+        var (step, kept): (Int, [Float]) = (0, [])
+        for _ in 0..<4 {
+            long.step()
+            step += 1
+            if step == 3 { kept = long.samplingParameters }
+        }
+        let short = try trainer(decoder: DiscreteDecoder(levels: DigitImages.levels))
+        for _ in 0..<3 { short.step() }
+        #expect(kept == short.samplingParameters)
+        #expect(kept != long.samplingParameters, "the fourth step changes the weights, so the comparison can fail")
+    }
+
     @Test("Antithetic steps pair t with T + 1 − t")
     func antitheticSteps() throws {
         var rng = SeededGenerator(seed: 2)
