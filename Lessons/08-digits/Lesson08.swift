@@ -7,7 +7,8 @@
 // Fréchet distance in its features), what is decided when along the chain.
 // Run:  swift run -c release lesson-08 [--seed 0] [--steps 1500] [--ch 16] [--threads 2] [--output Plots/08-digits]
 // Expect: recognisable digits in the grids, a memorisation ratio near 1, a Fréchet distance within 2× of
-// the data floor. About 4 minutes in release on 2 cores; writes the model for lessons 09–12.
+// the data floor (σ² = β, with β̃ beside it). About 2½ minutes in release on 2 cores (3¼ in a slow hour); writes
+// the model for lessons 09–12, its weights at step 600 for lesson 09's Table 2, and both sample sets for lesson 11.
 import ArgumentParser
 import Course
 import Datasets
@@ -43,7 +44,7 @@ struct Lesson08: OneLineErrorCommand {
     /// Threads for training and sampling.
     var threads: Int { compute.threads }
 
-    @Option(parsing: .unconditional, help: "Samples for samples.csv and the measures (≥ 297, the held-out count).")
+    @Option(parsing: .unconditional, help: "Samples for samples.csv, samples-tilde.csv and the measures (≥ 297, the held-out count).")
     var samples = 300
 
     func validate() throws {
