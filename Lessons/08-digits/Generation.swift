@@ -116,13 +116,14 @@ extension Lesson08 {
         book.wroteFile("digits-unet.ddpm", "the trained U-Net's EMA weights (\(run.net.configuration)), a named-tensor checkpoint for lessons 09–12")
         try TrainingLossCSV.text(losses).write(to: book.directory.appendingPathComponent(TrainingLossCSV.file), atomically: true, encoding: .utf8)
         book.wroteFile(TrainingLossCSV.file, "the batch loss of each of the \(losses.count) steps (header step,loss)")
-        let snapshot = book.directory.appendingPathComponent(TrainedDigitsModel.table2File)
+        let snapshot = book.directory.appendingPathComponent(TrainedDigitsModel.table2File(seed: run.seed))
+        // A copy from an earlier run with another seed would not match this run's training-loss.csv.
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: book.directory.path)) ?? [] where file.hasPrefix(TrainedDigitsModel.table2Prefix) {
+            try? FileManager.default.removeItem(at: book.directory.appendingPathComponent(file))
+        }
         if let table2 {
             try NamedCheckpoint.save(run.net, parameters: table2, to: snapshot)
-            book.wroteFile(TrainedDigitsModel.table2File, "the EMA weights after \(TrainedDigitsModel.table2Steps) steps: lesson 09's Table 2 trains its rows for that long with this recipe and these seeds, so its L_simple row is this run")
-        } else {
-            // Another recipe or fewer steps: a copy from an earlier run would no longer be this run's.
-            try? FileManager.default.removeItem(at: snapshot)
+            book.wroteFile(TrainedDigitsModel.table2File(seed: run.seed), "the EMA weights after \(TrainedDigitsModel.table2Steps) steps: lesson 09's Table 2 trains its rows for that long with this recipe and these seeds, so its L_simple row is this run")
         }
     }
 }

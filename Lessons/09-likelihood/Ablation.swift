@@ -38,10 +38,10 @@ extension Lesson09 {
         book.section("7. Table 2 in miniature: what to predict, what to minimise (Sec. 4.2)")
         var variants = Self.variants(all: allRows)
         // Row 1 is lesson 08's own run, stopped at the same step, when its folder has that copy.
-        let reused = run.ablationSteps == TrainedDigitsModel.table2Steps ? TrainedDigitsModel.table2Snapshot(for: run.net, in: models) : nil
+        let reused = run.ablationSteps == TrainedDigitsModel.table2Steps ? TrainedDigitsModel.table2Snapshot(for: run.net, seed: run.seed, in: models) : nil
         book.text("Ho et al. compare ways to parameterise the reverse process and train it (Table 2): predict μ̃ or ε, minimise the true bound L or an unweighted squared error, fix Σ or learn it. Here \(variants.count) of its rows train the same U-Net (\(run.net.configuration)) from the same seeds for \(run.ablationSteps) steps each (batch 128, Adam 2e-3, EMA 0.995: lesson 08's recipe and seeds at one equal, reduced budget), then each is scored on the first \(run.ablationImages) held-out digits by its own bound and by lesson 08's Fréchet distance (\(run.ablationSamples) samples of its own reverse process, against the held-out digits, in the classifier's features). With fixed Σ the variance is σ² = β, as the paper's CIFAR10 runs.\(allRows ? " A learned Σ is an offset from βₜ (log σ² = log βₜ + v) so an untrained network starts at σ² = βₜ." : " Two more rows, μ̃ with an unweighted squared error and μ̃ with a learned Σ, train with `--all-rows` (about two minutes more).")")
         if reused != nil {
-            book.text("The L_simple row is lesson 08's own training run: the same network, recipe and seeds, so its first \(run.ablationSteps) steps are exactly this row's. Lesson 08 kept its EMA weights at that step (`\(TrainedDigitsModel.table2File)`) and its batch losses (`\(TrainingLossCSV.file)`); the row is read from them, not trained again.")
+            book.text("The L_simple row is lesson 08's own training run: the same network, recipe and seeds, so its first \(run.ablationSteps) steps are exactly this row's. Lesson 08 kept its EMA weights at that step (`\(TrainedDigitsModel.table2File(seed: run.seed))`) and its batch losses (`\(TrainingLossCSV.file)`); the row is read from them, not trained again.")
         }
         let digits = run.digits
         let yardstick = run.context.yardstick(size: run.ablationSamples)

@@ -31,14 +31,18 @@ public enum TrainedDigitsModel {
     public static let (initialSeedOffset, trainerSeedOffset): (UInt64, UInt64) = (8, 80)
     /// The training steps of lesson 09's Table 2 rows, at which lesson 08 keeps a copy of its EMA weights.
     public static let table2Steps = 600
-    /// The file of lesson 08's EMA weights after `table2Steps` steps (written only with the digits recipe).
-    public static let table2File = "digits-unet-step\(table2Steps).ddpm"
+    /// The file of lesson 08's EMA weights after `table2Steps` steps of its run with `--seed seed` (written only
+    /// with the digits recipe): the seed is in the name, so lesson 09 with another seed trains that row itself.
+    public static func table2File(seed: UInt64) -> String { "\(table2Prefix)\(seed).ddpm" }
 
-    /// Lesson 08's EMA weights after `table2Steps` steps for `net`, and the mean batch loss of its last 50 of
-    /// those steps (`training-loss.csv`), or nil when `folder` does not hold both (or they do not fit).
-    public static func table2Snapshot(for net: UNet, in folder: String) -> (parameters: [Float], finalLoss: Double)? {
+    /// What every `table2File(seed:)` begins with.
+    public static let table2Prefix = "digits-unet-step\(table2Steps)-seed"
+
+    /// Lesson 08's EMA weights after `table2Steps` steps for `net` with `--seed seed`, and the mean batch loss
+    /// of its last 50 of those steps (`training-loss.csv`), or nil when `folder` does not hold both (or they do not fit).
+    public static func table2Snapshot(for net: UNet, seed: UInt64, in folder: String) -> (parameters: [Float], finalLoss: Double)? {
         let directory = URL(fileURLWithPath: folder, isDirectory: true)
-        guard let parameters = try? NamedCheckpoint.load(from: directory.appendingPathComponent(table2File), expecting: net),
+        guard let parameters = try? NamedCheckpoint.load(from: directory.appendingPathComponent(table2File(seed: seed)), expecting: net),
             let losses = try? TrainingLossCSV.read(from: directory.appendingPathComponent(TrainingLossCSV.file)), losses.count >= table2Steps
         else { return nil }
         let recent = losses[(table2Steps - 50)..<table2Steps]

@@ -120,7 +120,7 @@ struct LessonRunTests {
         let losses = try TrainingLossCSV.read(from: directory.appendingPathComponent(TrainingLossCSV.file))
         #expect(losses.count == QuickBudgets.Lesson08.steps && losses.allSatisfy { $0.isFinite && $0 > 0 })
         // 30 steps are fewer than Table 2's 600: no copy of the weights at step 600, so lesson 09 trains that row.
-        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent(TrainedDigitsModel.table2File).path))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent(TrainedDigitsModel.table2File(seed: 0)).path))
         let bad = try runProduct("lesson-08", ["--ch", "12", "--output", directory.path])
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("got 12"))
         try likelihoodLesson(models: directory)
