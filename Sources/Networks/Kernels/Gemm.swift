@@ -113,6 +113,21 @@ public enum Gemm {
         raw.storeBytes(of: accumulate ? raw.loadUnaligned(as: SIMD8<Float>.self) + value : value, as: SIMD8<Float>.self)
     }
 
+    /// One row of a register block: (c₀, c₁) += a·(b₀, b₁), with a broadcast against a 16-wide row of packed B.
+    @inlinable @inline(__always)
+    static func addRow(_ a: Float, _ b0: SIMD8<Float>, _ b1: SIMD8<Float>, _ c0: inout SIMD8<Float>, _ c1: inout SIMD8<Float>) {
+        let s = SIMD8<Float>(repeating: a)
+        c0.addProduct(s, b0)
+        c1.addProduct(s, b1)
+    }
+
+    /// Writes (or adds) one 16-wide row of a register block at `p`.
+    @inlinable @inline(__always)
+    static func storeRow(_ c0: SIMD8<Float>, _ c1: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
+        store(c0, p, accumulate)
+        store(c1, p + 8, accumulate)
+    }
+
     /// The 6 × 16 register block: C[0..<6, 0..<16] (+)= Σₗ A[0..<6, l] ⊗ B[l, 0..<16].
     /// With `silu`, stores SiLU(C + bias) instead of C (bias columns `bias0`, `bias1`).
     @inlinable @inline(__always)
@@ -129,18 +144,12 @@ public enum Gemm {
         for l in 0..<k {
             let b0 = load(pb)
             let b1 = load(pb + 8)
-            var s = SIMD8<Float>(repeating: a0[l])
-            c00.addProduct(s, b0); c01.addProduct(s, b1)
-            s = SIMD8<Float>(repeating: a1[l])
-            c10.addProduct(s, b0); c11.addProduct(s, b1)
-            s = SIMD8<Float>(repeating: a2[l])
-            c20.addProduct(s, b0); c21.addProduct(s, b1)
-            s = SIMD8<Float>(repeating: a3[l])
-            c30.addProduct(s, b0); c31.addProduct(s, b1)
-            s = SIMD8<Float>(repeating: a4[l])
-            c40.addProduct(s, b0); c41.addProduct(s, b1)
-            s = SIMD8<Float>(repeating: a5[l])
-            c50.addProduct(s, b0); c51.addProduct(s, b1)
+            addRow(a0[l], b0, b1, &c00, &c01)
+            addRow(a1[l], b0, b1, &c10, &c11)
+            addRow(a2[l], b0, b1, &c20, &c21)
+            addRow(a3[l], b0, b1, &c30, &c31)
+            addRow(a4[l], b0, b1, &c40, &c41)
+            addRow(a5[l], b0, b1, &c50, &c51)
             pb += 16
         }
         if silu {
@@ -152,12 +161,12 @@ public enum Gemm {
             c20 = activate(c20, bias0); c21 = activate(c21, bias1); c30 = activate(c30, bias0); c31 = activate(c31, bias1)
             c40 = activate(c40, bias0); c41 = activate(c41, bias1); c50 = activate(c50, bias0); c51 = activate(c51, bias1)
         }
-        store(c00, c, accumulate); store(c01, c + 8, accumulate)
-        store(c10, c + ldc, accumulate); store(c11, c + ldc + 8, accumulate)
-        store(c20, c + 2 * ldc, accumulate); store(c21, c + 2 * ldc + 8, accumulate)
-        store(c30, c + 3 * ldc, accumulate); store(c31, c + 3 * ldc + 8, accumulate)
-        store(c40, c + 4 * ldc, accumulate); store(c41, c + 4 * ldc + 8, accumulate)
-        store(c50, c + 5 * ldc, accumulate); store(c51, c + 5 * ldc + 8, accumulate)
+        storeRow(c00, c01, c, accumulate)
+        storeRow(c10, c11, c + ldc, accumulate)
+        storeRow(c20, c21, c + 2 * ldc, accumulate)
+        storeRow(c30, c31, c + 3 * ldc, accumulate)
+        storeRow(c40, c41, c + 4 * ldc, accumulate)
+        storeRow(c50, c51, c + 5 * ldc, accumulate)
     }
 
     /// One row of C against a 16-wide strip of packed B, writing its first `width` columns.
@@ -174,7 +183,7 @@ public enum Gemm {
             pb += 16
         }
         if width == 16 {
-            store(c0, c, accumulate); store(c1, c + 8, accumulate)
+            storeRow(c0, c1, c, accumulate)
         } else {
             for j in 0..<width {
                 let v = j < 8 ? c0[j] : c1[j - 8]

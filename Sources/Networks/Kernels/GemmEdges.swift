@@ -66,20 +66,16 @@ extension Gemm {
         for l in 0..<k {
             let b0 = load(pb)
             let b1 = load(pb + 8)
-            var s = SIMD8<Float>(repeating: a0[l])
-            c00.addProduct(s, b0); c01.addProduct(s, b1)
-            s = SIMD8<Float>(repeating: a1[l])
-            c10.addProduct(s, b0); c11.addProduct(s, b1)
-            s = SIMD8<Float>(repeating: a2[l])
-            c20.addProduct(s, b0); c21.addProduct(s, b1)
-            s = SIMD8<Float>(repeating: a3[l])
-            c30.addProduct(s, b0); c31.addProduct(s, b1)
+            addRow(a0[l], b0, b1, &c00, &c01)
+            addRow(a1[l], b0, b1, &c10, &c11)
+            addRow(a2[l], b0, b1, &c20, &c21)
+            addRow(a3[l], b0, b1, &c30, &c31)
             pb += 16
         }
-        store(c00, c, accumulate); store(c01, c + 8, accumulate)
-        store(c10, c + ldc, accumulate); store(c11, c + ldc + 8, accumulate)
-        store(c20, c + 2 * ldc, accumulate); store(c21, c + 2 * ldc + 8, accumulate)
-        store(c30, c + 3 * ldc, accumulate); store(c31, c + 3 * ldc + 8, accumulate)
+        storeRow(c00, c01, c, accumulate)
+        storeRow(c10, c11, c + ldc, accumulate)
+        storeRow(c20, c21, c + 2 * ldc, accumulate)
+        storeRow(c30, c31, c + 3 * ldc, accumulate)
     }
 
     /// The 2 × 16 register block: C[0..<2, 0..<16] (+)= Σₗ A[0..<2, l] ⊗ B[l, 0..<16] (four chains).
@@ -94,13 +90,11 @@ extension Gemm {
         for l in 0..<k {
             let b0 = load(pb)
             let b1 = load(pb + 8)
-            var s = SIMD8<Float>(repeating: a0[l])
-            c00.addProduct(s, b0); c01.addProduct(s, b1)
-            s = SIMD8<Float>(repeating: a1[l])
-            c10.addProduct(s, b0); c11.addProduct(s, b1)
+            addRow(a0[l], b0, b1, &c00, &c01)
+            addRow(a1[l], b0, b1, &c10, &c11)
             pb += 16
         }
-        store(c00, c, accumulate); store(c01, c + 8, accumulate)
-        store(c10, c + ldc, accumulate); store(c11, c + ldc + 8, accumulate)
+        storeRow(c00, c01, c, accumulate)
+        storeRow(c10, c11, c + ldc, accumulate)
     }
 }

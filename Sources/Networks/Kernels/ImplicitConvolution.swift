@@ -78,26 +78,20 @@ enum ImplicitConvolution {
             for l in 0..<channels {
                 let b0 = Gemm.load(pb)
                 let b1 = Gemm.load(pb + 8)
-                var s = SIMD8<Float>(repeating: a0[l])
-                c00.addProduct(s, b0); c01.addProduct(s, b1)
-                s = SIMD8<Float>(repeating: a1[l])
-                c10.addProduct(s, b0); c11.addProduct(s, b1)
-                s = SIMD8<Float>(repeating: a2[l])
-                c20.addProduct(s, b0); c21.addProduct(s, b1)
-                s = SIMD8<Float>(repeating: a3[l])
-                c30.addProduct(s, b0); c31.addProduct(s, b1)
-                s = SIMD8<Float>(repeating: a4[l])
-                c40.addProduct(s, b0); c41.addProduct(s, b1)
-                s = SIMD8<Float>(repeating: a5[l])
-                c50.addProduct(s, b0); c51.addProduct(s, b1)
+                Gemm.addRow(a0[l], b0, b1, &c00, &c01)
+                Gemm.addRow(a1[l], b0, b1, &c10, &c11)
+                Gemm.addRow(a2[l], b0, b1, &c20, &c21)
+                Gemm.addRow(a3[l], b0, b1, &c30, &c31)
+                Gemm.addRow(a4[l], b0, b1, &c40, &c41)
+                Gemm.addRow(a5[l], b0, b1, &c50, &c51)
                 pb += 16
             }
         }
-        Gemm.store(c00, c, false); Gemm.store(c01, c + 8, false)
-        Gemm.store(c10, c + ldc, false); Gemm.store(c11, c + ldc + 8, false)
-        Gemm.store(c20, c + 2 * ldc, false); Gemm.store(c21, c + 2 * ldc + 8, false)
-        Gemm.store(c30, c + 3 * ldc, false); Gemm.store(c31, c + 3 * ldc + 8, false)
-        Gemm.store(c40, c + 4 * ldc, false); Gemm.store(c41, c + 4 * ldc + 8, false)
-        Gemm.store(c50, c + 5 * ldc, false); Gemm.store(c51, c + 5 * ldc + 8, false)
+        Gemm.storeRow(c00, c01, c, false)
+        Gemm.storeRow(c10, c11, c + ldc, false)
+        Gemm.storeRow(c20, c21, c + 2 * ldc, false)
+        Gemm.storeRow(c30, c31, c + 3 * ldc, false)
+        Gemm.storeRow(c40, c41, c + 4 * ldc, false)
+        Gemm.storeRow(c50, c51, c + 5 * ldc, false)
     }
 }
