@@ -18,6 +18,7 @@ format:
 
 lint:
 	swift format lint --configuration scripts/swift-format.json --strict --recursive Sources Tests Lessons Package.swift
+	python3 scripts/prose-width.py
 
 # Regenerates the high-precision reference values the tests compare against (needs mpmath).
 references:

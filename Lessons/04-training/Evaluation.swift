@@ -32,6 +32,14 @@ extension Lesson04 {
         zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(a.count)
     }
 
+    /// ‖a − b‖²/D for each point of `[n, 2]` values: the per-point losses whose mean `meanSquaredError` is.
+    static func perPointSquaredError(_ a: [Double], _ b: [Double]) -> [Double] {
+        (0..<(a.count / 2)).map { i in
+            let (dx, dy) = (a[2 * i] - b[2 * i], a[2 * i + 1] - b[2 * i + 1])
+            return (dx * dx + dy * dy) / 2
+        }
+    }
+
     /// ε*(xₜ, t) of the 8 Gaussians for every point of a batch (each at its own t), flattened.
     static func oracleNoise(_ xt: Tensor<Double>, t: [Int], schedule: NoiseSchedule) -> [Double] {
         (0..<t.count).flatMap { i in
@@ -43,16 +51,32 @@ extension Lesson04 {
 
     // MARK: - 3. The loss by t
 
-    func lossByStep(_ book: Notebook, trainer: NetworkTrainer<MLP>, data: Tensor<Double>, schedule: NoiseSchedule) {
+    /// Section 3; returns the loss in the first and in the last range of t, and whether the rows' weighted
+    /// average agrees with the training loss within its noise.
+    func lossByStep(_ book: Notebook, run: TrainingRun, data: Tensor<Double>, schedule: NoiseSchedule)
+        -> (first: Double, last: Double, agree: Bool)
+    {
         book.section("3. Why the loss stays high: the loss by t")
-        book.text("The loss curve flattens above 0, and that is normal. Split the loss by t on a fixed evaluation set: at large t, xₜ is almost pure noise, so ε ≈ xₜ and predicting it is easy (loss → 0). At small t, xₜ ≈ x₀ plus a sliver of noise, and telling that sliver apart from the data's own spread is hard (a predictor that cannot tell them apart has loss 1, the variance of ε). L_simple averages over t uniformly, so the total settles where these balance.")
-        let predictor = NoisePredictor(model: trainer.samplingModel, steps: schedule.steps)
+        book.text(
+            """
+            The loss curve flattens above 0, and that is normal. Split the loss by t on a fixed evaluation set: at \
+            large t, xₜ is almost pure noise, so ε ≈ xₜ and predicting it is easy (loss → 0). At small t, \
+            xₜ ≈ x₀ plus a sliver of noise, and telling that sliver apart from the data's own spread is hard (a \
+            predictor that cannot tell them apart has loss 1, the variance of ε). L_simple draws t uniformly, so \
+            the training loss is the average of these rows, each weighted by the share of the steps 1…T it covers.
+            """)
+        let predictor = NoisePredictor(model: run.trainer.samplingModel, steps: schedule.steps)
         var rows: [[String]] = []
         var points: [(Double, Double)] = []
+        var (weighted, weightedVariance) = (0.0, 0.0)
         for (b, range) in Self.buckets.enumerated() {
             let batch = Self.evaluationBatch(data, range: range, count: 2048, schedule: schedule, seed: 400 + UInt64(b))
             let predicted = predictor.predict(x: batch.xt.scalars.map(Float.init), t: batch.t).map(Double.init)
-            let loss = Self.meanSquaredError(predicted, batch.noise.scalars)
+            let perPoint = Self.perPointSquaredError(predicted, batch.noise.scalars)
+            let (loss, variance) = meanAndVariance(perPoint)
+            let share = Double(range.count) / Double(schedule.steps)
+            weighted += share * loss
+            weightedVariance += share * share * variance / Double(perPoint.count)
             rows.append(["\(range.lowerBound)–\(range.upperBound)", NumberFormat.fixed(loss, 4)])
             points.append((Double(range.lowerBound + range.upperBound) / 2, loss))
         }
@@ -67,16 +91,49 @@ extension Lesson04 {
                             .line(x: points.map(\.0), y: points.map(\.1), label: "L_simple by t"),
                             .scatter(x: points.map(\.0), y: points.map(\.1), size: 1.2),
                         ])
-                ]), caption: "L_simple of the trained Swiss-roll model by range of t: hard at small t, easy at large t")
-        book.text("Measured: \(NumberFormat.fixed(points.first!.1, 3)) for t in \(rows.first![0]), \(NumberFormat.fixed(points.last!.1, 4)) for t in \(rows.last![0]).")
+                ]),
+            caption: "L_simple of the trained Swiss-roll model by range of t: hard at small t, easy at large t")
+        book.text(
+            """
+            The loss falls from \(NumberFormat.fixed(points.first!.1, 3)) (t = \(rows.first![0])) to \
+            \(NumberFormat.fixed(points.last!.1, 4)) (t = \(rows.last![0])).
+            """)
         book.check(points.first!.1 > points.last!.1, "the loss at small t exceeds the loss at large t")
+        // Two independent estimates of one number: their difference has standard error √(se₁² + se₂²), and a
+        // gap beyond 3 of them means they measure different things.
+        let noise = (weightedVariance + run.lastStandardError * run.lastStandardError).squareRoot()
+        let gap = abs(weighted - run.last)
+        let agree = gap <= 3 * noise
+        let verdict =
+            agree
+            ? "They agree within three standard errors of their difference (\(NumberFormat.fixed(3 * noise, 4)))"
+            : "They differ by more than three standard errors of their difference (\(NumberFormat.fixed(3 * noise, 4)))"
+        let meaning =
+            agree
+            ? "the loss by t accounts for the level the training loss settles at."
+            : "the evaluation set and the training batches measure different weights (the kept model is the EMA)."
+        book.text(
+            """
+            Weighted by the share of t each row covers, the rows average to \(NumberFormat.fixed(weighted, 4)); the \
+            training loss the curve settles at (the mean of its last batches) is \(NumberFormat.fixed(run.last, 4)). \
+            \(verdict): \(meaning)
+            """)
+        return (points.first!.1, points.last!.1, agree)
     }
 
     // MARK: - 5. The distance to ε*
 
-    func oracleGap(_ book: Notebook, model: MLP, data: Tensor<Double>, schedule: NoiseSchedule) {
+    /// Section 5; returns the mean gap ‖ε_θ − ε*‖²/2 over the ranges of t.
+    func oracleGap(_ book: Notebook, model: MLP, data: Tensor<Double>, schedule: NoiseSchedule) -> Double {
         book.section("5. How good is the network? The distance to ε*")
-        book.text("For the 8-Gaussian mixture the best possible noise predictor is known exactly: q(xₜ) is itself a Gaussian mixture, and ε*(xₜ, t) = E[ε∣xₜ] = −√(1 − ᾱₜ)·∇ log q(xₜ). Its own loss E‖ε − ε*‖² is the floor no network can beat — the irreducible part of the loss. What training can still improve is the gap ‖ε_θ − ε*‖²; since E‖ε − ε_θ‖² = E‖ε − ε*‖² + E‖ε* − ε_θ‖², the three columns below add up (up to sampling noise).")
+        book.text(
+            """
+            For the 8-Gaussian mixture the best possible noise predictor is known exactly: q(xₜ) is itself a \
+            Gaussian mixture, and ε*(xₜ, t) = E[ε∣xₜ] = −√(1 − ᾱₜ)·∇ log q(xₜ). Its own loss E‖ε − ε*‖² is the floor \
+            no network can beat — the irreducible part of the loss. What training can still improve is the gap \
+            ‖ε_θ − ε*‖²; since E‖ε − ε_θ‖² = E‖ε − ε*‖² + E‖ε* − ε_θ‖², the three columns below add up (up to \
+            sampling noise).
+            """)
         book.equation("E‖ε − ε_θ‖² = E‖ε − ε*‖² (irreducible) + E‖ε* − ε_θ‖² (what training can still remove)")
         let predictor = NoisePredictor(model: model, steps: schedule.steps)
         var rows: [[String]] = []
@@ -89,25 +146,39 @@ extension Lesson04 {
                 Self.meanSquaredError(predicted, batch.noise.scalars),
                 Self.meanSquaredError(optimal, batch.noise.scalars), Self.meanSquaredError(predicted, optimal)
             )
-            rows.append(["\(range.lowerBound)–\(range.upperBound)", NumberFormat.fixed(modelLoss, 4), NumberFormat.fixed(oracleLoss, 4), NumberFormat.fixed(gap, 4)])
+            rows.append([
+                "\(range.lowerBound)–\(range.upperBound)", NumberFormat.fixed(modelLoss, 4), NumberFormat.fixed(oracleLoss, 4),
+                NumberFormat.fixed(gap, 4),
+            ])
             series.t.append(Double(range.lowerBound + range.upperBound) / 2)
             series.model.append(modelLoss); series.oracle.append(oracleLoss); series.gap.append(max(gap, 1e-6))
         }
         book.table(["t", "E‖ε − ε_θ‖²/2 (network)", "E‖ε − ε*‖²/2 (best possible)", "E‖ε_θ − ε*‖²/2 (gap)"], rows)
         book.figure(
             Figure(
-                name: "oracle-gap", title: "8 Gaussians: the network against the best possible predictor ε*", width: 1000, height: 520,
+                name: "oracle-gap", title: "8 Gaussians: the network against the best possible predictor ε*",
+                width: 1000, height: 520,
                 panels: [
                     Panel(
-                        xLabel: "t (bucket centre)", yLabel: "mean squared error per coordinate", logX: true, logY: true, legend: .bottomLeft,
+                        xLabel: "t (bucket centre)", yLabel: "mean squared error per coordinate", logX: true, logY: true,
+                        legend: .bottomLeft,
                         series: [
                             .line(x: series.t, y: series.model, label: "network: (ε − ε_θ)²"),
                             .line(x: series.t, y: series.oracle, label: "best possible: (ε − ε*)²", dashed: true),
                             .line(x: series.t, y: series.gap, label: "gap: (ε_θ − ε*)²"),
                         ])
-                ]), caption: "Per range of t: the network's loss, the irreducible loss of ε*, and the gap between the two predictors")
+                ]),
+            caption: """
+                Per range of t: the network's loss, the irreducible loss of ε*, and the gap between the two predictors
+                """)
         let meanGap = series.gap.reduce(0, +) / Double(series.gap.count)
         book.value("mean gap ‖ε_θ − ε*‖²/2 over the t ranges", meanGap, digits: 3)
-        book.check(zip(series.model, series.oracle).allSatisfy { $0 >= $1 * 0.97 }, "no range beats the best possible predictor (beyond 3 % sampling noise)")
+        book.check(
+            zip(series.model, series.oracle).allSatisfy { $0 >= $1 * 0.97 },
+            "no range beats the best possible predictor (beyond 3 % sampling noise)")
+        book.tryIt(
+            "--ema 0",
+            "the last step's raw weights instead of their moving average: compare the gap column with this one")
+        return meanGap
     }
 }

@@ -40,14 +40,48 @@ struct Lesson06: OneLineErrorCommand {
         let schedule = try NoiseSchedule.linear()
         let gaussians = try TrainedModels.load("eight-gaussians.ddpm", from: models)
         let roll = try TrainedModels.load("swissroll.ddpm", from: models)
-        let book = try Notebook(number: "06", folder: "06-interpolation", title: "Interpolation in latent space (Sec. 4.4)", options: options)
+        let book = try Notebook(number: "06", options: options)
+        book.opening(
+            """
+            Sec. 4.4 interpolates between two data points by encoding both to step t with the forward process, \
+            mixing the encodings and decoding with the learned reverse process. This lesson shows how t sets the \
+            coarseness of the path, compares it with a straight line in data space, measures what independent \
+            rather than shared encoder noise does to the mixed latent, and how much of x₀ survives the round trip.
+            """,
+            equations: """
+                x̄ₜ = (1 − λ)·xₜ + λ·x′ₜ,   x̄₀ ~ p_θ(x₀∣x̄ₜ)                 (Sec. 4.4)
+                Var[(1 − λ)·ε + λ·ε′] = (1 − λ)² + λ²   for independent ε, ε′
+                """)
         let r = options.quick ? 4 : repeats
         book.section("1. Encode, mix, decode from step t")
-        book.text("Take two data points x₀ and x′₀. Encode each with the forward process to step t (Eq. 4), mix the encodings linearly, and run the learned reverse process from step t back to 0. Two details matter, and popular code gets them wrong: decoding starts at step t — the step the encodings live at — not at t − 1, and the mixing happens on xₜ, not on x₀ (one translation of the paper has that typo). The decoding noise is drawn once and reused for every λ, so a path changes only because λ does.")
-        book.equation("xₜ = √ᾱₜ·x₀ + √(1 − ᾱₜ)·ε,   x′ₜ = √ᾱₜ·x′₀ + √(1 − ᾱₜ)·ε′\nx̄ₜ = (1 − λ)·xₜ + λ·x′ₜ,   x̄₀ ~ p_θ(x₀∣x̄ₜ)  (Algorithm 2 from step t, same z for every λ)")
-        try paths(book, model: gaussians, schedule: schedule, repeats: r)
-        try encoderNoise(book, model: gaussians, schedule: schedule, repeats: r)
-        reconstruction(book, model: roll, schedule: schedule, repeats: r)
+        book.text(
+            """
+            Take two data points x₀ and x′₀. Encode each with the forward process to step t (Eq. 4), mix the \
+            encodings linearly, and run the learned reverse process from step t back to 0. Two details matter, and \
+            popular code gets them wrong: decoding starts at step t — the step the encodings live at — not at \
+            t − 1, and the mixing happens on xₜ, not on x₀ (one translation of the paper has that typo). The \
+            decoding noise is drawn once and reused for every λ, so a path changes only because λ does.
+            """)
+        book.equation(
+            """
+            xₜ = √ᾱₜ·x₀ + √(1 − ᾱₜ)·ε,   x′ₜ = √ᾱₜ·x′₀ + √(1 − ᾱₜ)·ε′
+            x̄ₜ = (1 − λ)·xₜ + λ·x′ₜ,   x̄₀ ~ p_θ(x₀∣x̄ₜ)  (Algorithm 2 from step t, same z for every λ)
+            """)
+        let paths = try paths(book, model: gaussians, schedule: schedule, repeats: r)
+        let left = try encoderNoise(book, model: gaussians, schedule: schedule, repeats: r)
+        let round = reconstruction(book, model: roll, schedule: schedule, repeats: r)
+        book.recap([
+            paths.shape,
+            paths.density,
+            """
+            Independent encoder noise leaves the middle of the path with \(NumberFormat.fixed(left, 2)) of a real \
+            xₜ's noise variance; one shared ε keeps it at 1.
+            """,
+            """
+            The round trip through step t costs more of x₀ as t grows: the reconstruction error rises from \
+            \(NumberFormat.fixed(round.first, 3)) at t = 1 to \(NumberFormat.fixed(round.last, 3)) at t = T.
+            """,
+        ])
         book.exercises(Course.exercises(lesson: 6))
         try book.finish()
     }

@@ -23,7 +23,11 @@ import TensorCore
 @main
 struct Lesson08: OneLineErrorCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lesson-08", abstract: "Lesson 08: DDPM on 8 × 8 digits with the paper's U-Net (Algorithms 1 and 2).")
+        commandName: "lesson-08",
+        abstract:
+            """
+            Lesson 08: DDPM on 8 × 8 digits with the paper's U-Net (Algorithms 1 and 2).
+            """)
 
     @OptionGroup var options: LessonOptions
 
@@ -44,7 +48,12 @@ struct Lesson08: OneLineErrorCommand {
     /// Threads for training and sampling.
     var threads: Int { compute.threads }
 
-    @Option(parsing: .unconditional, help: "Samples for samples.csv, samples-tilde.csv and the measures (≥ 297, the held-out count).")
+    @Option(
+        parsing: .unconditional,
+        help:
+            """
+            Samples for samples.csv, samples-tilde.csv and the measures (≥ 297, the held-out count).
+            """)
     var samples = 300
 
     func validate() throws {
@@ -56,23 +65,56 @@ struct Lesson08: OneLineErrorCommand {
     }
 
     func run() throws {
-        let book = try Notebook(number: "08", folder: "08-digits", title: "DDPM on handwritten digits: the paper's U-Net (Algorithms 1 and 2)", options: options)
+        let book = try Notebook(number: "08", options: options)
         let schedule = try NoiseSchedule.linear()
         let digits = try DigitImages.forLesson()
         let net = UNet(ch: ch)
         let context = DigitsContext(net: net, schedule: schedule, digits: digits, options: options, compute: compute)
         let run = Run(context: context, steps: context.size(steps, quick: QuickBudgets.Lesson08.steps), count: context.size(samples, quick: QuickBudgets.Lesson08.samples))
+        book.opening(
+            """
+            We train the paper's U-Net, scaled to 8 × 8 digits, with Algorithm 1 and sample it with Algorithm 2, both \
+            exactly as lessons 04 and 05 did on points. Then we ask what a student of generative models asks of any \
+            sampler: are the samples new or copies, how digit-like are they (a Fréchet distance with its noise), and \
+            when along the chain is a digit decided?
+            """,
+            equations: """
+                L_simple = E‖ε − ε_θ(√ᾱₜ·x₀ + √(1 − ᾱₜ)·ε, t)‖²      (Eq. 14, Algorithm 1)
+                x_{t−1} = (xₜ − βₜ/√(1 − ᾱₜ)·ε_θ(xₜ, t))/√αₜ + σₜz      (Algorithm 2)
+                x̂₀ = (xₜ − √(1 − ᾱₜ)·ε_θ(xₜ, t))/√ᾱₜ      (Eq. 15)
+                d² = ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2(Σ₁^½·Σ₂·Σ₁^½)^½)      (Fréchet distance)
+                """)
         introduction(book, digits: digits)
         let (trainer, losses, table2) = try train(book, run: run)
         lossByStep(book, run: run, parameters: trainer.samplingParameters)
         let drawn = sampleGrids(book, run: run, parameters: trainer.samplingParameters)
-        novelty(book, run: run, samples: drawn.samples)
+        let ratio = novelty(book, run: run, samples: drawn.samples)
         let yardstick = context.yardstick(size: run.count)
-        quality(book, run: run, samples: drawn.samples, tilde: drawn.tilde, yardstick: yardstick)
-        progressive(book, run: run, snapshots: drawn.snapshots)
+        let fid = quality(book, run: run, samples: drawn.samples, tilde: drawn.tilde, yardstick: yardstick)
+        let half = progressive(book, run: run, snapshots: drawn.snapshots)
         try sharedLatents(book, run: run, parameters: trainer.samplingParameters, snapshots: drawn.snapshots, classifier: yardstick.classifier)
         interpolation(book, run: run, parameters: trainer.samplingParameters)
         try writeOutputs(book, run: run, parameters: trainer.samplingParameters, samples: drawn.samples, tilde: drawn.tilde, losses: losses, table2: table2)
+        let gap = yardstick.differ(fid, yardstick.floor) ? "a gap beyond the metric's noise" : "within the metric's noise of real digits"
+        book.recap([
+            """
+            Algorithms 1 and 2 carry over from points to images unchanged; only the network grew (a U-Net with \
+            \(net.layout.count) parameters).
+            """,
+            """
+            \(ratio > 0.7 ? "The samples are new digits, not copies" : "The samples are close to copies"): they sit \
+            \(NumberFormat.fixed(ratio, 2)) times as far from the \
+            training set as held-out digits do.
+            """,
+            """
+            They score d² = \(NumberFormat.significant(fid, 3)) against the held-out digits, where real digits score \
+            \(yardstick.floorText): \(gap).
+            """,
+            """
+            Along the chain, the clipped guess x̂₀ has covered half its distance to the final digit by t = \(half) \
+            (of \(schedule.steps)).
+            """,
+        ])
         book.exercises(Course.exercises(lesson: 8))
         try book.finish()
     }

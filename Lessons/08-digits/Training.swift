@@ -17,20 +17,36 @@ extension Lesson08 {
         for v in training.grayLevels { counts[Int(v)] += 1 }
         let share0 = Double(counts[0]) / Double(training.grayLevels.count)
         let share16 = Double(counts[16]) / Double(training.grayLevels.count)
-        book.text("\(digits.count) handwritten digits (UCI Optical Recognition of Handwritten Digits, CC BY 4.0): 32 × 32 bitmaps counted in 4 × 4 blocks, so each pixel is a gray level v ∈ 0…16. The network sees x = v/8 − 1 ∈ [−1, 1], 17 values a bin of 2/16 = 0.125 apart. The first \(training.count) images train, the last \(digits.heldOut.count) are held out. \(NumberFormat.fixed(100 * share0, 1)) % of training pixels are background (v = 0) and \(NumberFormat.fixed(100 * share16, 1)) % are full ink (v = 16).")
-        let shown = (0..<100).map { Self.image(training.values, $0) }
+        book.text(
+            """
+            \(digits.count) handwritten digits (UCI Optical Recognition of Handwritten Digits, CC BY 4.0): 32 × 32 \
+            bitmaps counted in 4 × 4 blocks, so each pixel is a gray level v ∈ 0…16. The network sees x = v/8 − 1 ∈ \
+            [−1, 1]: 17 values, a bin of 2/16 = 0.125 apart. The first \(training.count) images train, the last \
+            \(digits.heldOut.count) are held out. \(NumberFormat.fixed(100 * share0, 1)) % of training pixels are \
+            background (v = 0) and \(NumberFormat.fixed(100 * share16, 1)) % are full ink (v = 16). The figures draw \
+            every digit as here: white ink on black, one square per pixel, pale blue between images.
+            """)
+        let shown = (0..<100).map { DigitPictures.image(training.values, $0) }
         book.figure(
             Figure(
-                name: "data", title: "The first 100 training digits and the use of the 17 gray levels", columns: 2, width: 1300, height: 640,
+                name: "data",
+                title:
+                    """
+                    The first 100 training digits and the use of the 17 gray levels
+                    """, columns: 2, width: 1300, height: 640,
                 panels: [
-                    Self.grid(shown, columns: 10, title: "training digits 1–100"),
+                    DigitPictures.grid(shown, columns: 10, title: "training digits 1–100"),
                     Panel(
                         xLabel: "gray level v", yLabel: "share of training pixels", logY: true, legend: .hidden,
                         series: [
                             .line(x: (0..<17).map(Double.init), y: counts.map { Double($0) / Double(training.grayLevels.count) }),
                             .scatter(x: (0..<17).map(Double.init), y: counts.map { Double($0) / Double(training.grayLevels.count) }, size: 1.2),
                         ]),
-                ]), caption: "The first 100 training digits (left) and how often each gray level occurs (right, log scale)")
+                ]),
+            caption:
+                """
+                The first 100 training digits (left) and how often each gray level occurs (right, log scale)
+                """)
     }
 
     // MARK: - 2. Training
@@ -39,8 +55,20 @@ extension Lesson08 {
     /// `TrainedDigitsModel.table2Steps` steps when the recipe is lesson 09's Table 2 recipe (else nil).
     func train(_ book: Notebook, run: Run) throws -> (trainer: NetworkTrainer<UNet>, losses: [Double], table2: [Float]?) {
         book.section("2. Algorithm 1 on the U-Net")
-        book.text("The network is Ho et al.'s U-Net scaled to 8 × 8 (WORKLOAD-digits.md): a 3 × 3 conv to \(run.net.ch) channels, a residual block at 8 × 8, a stride-2 conv to 4 × 4, residual blocks with \(2 * run.net.ch) channels and self-attention at 4 × 4, skip connections concatenated on the way up, nearest upsampling and a 3 × 3 conv back to 8 × 8. Every residual block adds the time embedding per channel; GroupNorm with 8 groups; the last conv of each residual branch starts at zero. \(run.net.layout.count) parameters. Training is Algorithm 1 exactly as in lesson 04, on 64-value images instead of 2-D points.")
-        book.equation("repeat: x₀ ~ data, t ~ U{1…T}, ε ~ N(0, I);  step on ∇_θ ‖ε − ε_θ(√ᾱₜ·x₀ + √(1 − ᾱₜ)·ε, t)‖²      (Algorithm 1, Eq. 14)")
+        book.text(
+            """
+            The network is Ho et al.'s U-Net scaled to 8 × 8: a 3 × 3 conv to \(run.net.ch) channels, a residual block \
+            at 8 × 8, a stride-2 conv to 4 × 4, residual blocks with \(2 * run.net.ch) channels and self-attention at \
+            4 × 4, skip connections concatenated on the way up, nearest upsampling and a 3 × 3 conv back to 8 × 8. \
+            Every residual block adds the time embedding per channel; GroupNorm with 8 groups; the last conv of each \
+            residual branch starts at zero. \(run.net.layout.count) parameters. Training is Algorithm 1 exactly as in \
+            lesson 04, on 64-value images instead of 2-D points.
+            """)
+        book.equation(
+            """
+            repeat: x₀ ~ data, t ~ U{1…T}, ε ~ N(0, I);  step on ∇_θ ‖ε − ε_θ(√ᾱₜ·x₀ + √(1 − ᾱₜ)·ε, t)‖²      \
+            (Algorithm 1, Eq. 14)
+            """)
         var options = TrainingOptions()
         options.batchSize = 128
         options.learningRate = learningRate
@@ -63,7 +91,14 @@ extension Lesson08 {
             let chunk = losses[start..<min(start + window, run.steps)]
             return (Double(start + chunk.count / 2 + 1), chunk.reduce(0, +) / Double(chunk.count))
         }
-        book.text("\(run.steps) steps, batch 128, Adam with learning rate \(NumberFormat.significant(learningRate, 3)), \(options.emaDecay.map { "EMA of the weights with decay \($0) (the samples use it)" } ?? "no EMA").")
+        let ema = options.emaDecay.map {
+            "and keep an exponential moving average (EMA) of the weights with decay \($0); the samples use the EMA copy"
+        }
+        book.text(
+            """
+            We train for \(run.steps) steps in batches of 128 with Adam (learning rate \
+            \(NumberFormat.significant(learningRate, 3))) \(ema ?? "without a moving average of the weights").
+            """)
         book.figure(
             Figure(
                 name: "loss", title: "L_simple while training the U-Net on digits", width: 1000, height: 460,
@@ -81,6 +116,16 @@ extension Lesson08 {
         book.value("mean loss over the first \(head.count) steps", first, digits: 4)
         book.value("mean loss over the last \(tail.count) steps", last, digits: 4)
         book.check(last < first, "the loss fell during training")
+        book.tryIt(
+            "--steps 3000",
+            """
+            twice the training: does the loss curve's tail still fall, and does section 6's d² move?
+            """)
+        book.tryIt(
+            "--ema 0",
+            """
+            samples from the raw weights instead of their moving average: compare section 6's d² with this run's
+            """)
         return (trainer, losses, table2)
     }
 
@@ -88,7 +133,12 @@ extension Lesson08 {
 
     func lossByStep(_ book: Notebook, run: Run, parameters: [Float]) {
         book.section("3. The loss by t on held-out digits")
-        book.text("As in lesson 04, split L_simple by t, here on the held-out digits with fresh noise (the EMA weights). Large t: xₜ is nearly pure noise and ε ≈ xₜ is easy. Small t: the noise is a sliver on top of a digit. How hard is that sliver to predict when the data lives on 17 gray levels?")
+        book.text(
+            """
+            As in lesson 04, split L_simple by t, here on the held-out digits with fresh noise (the EMA weights). \
+            Large t: xₜ is nearly pure noise and ε ≈ xₜ is easy. Small t: the noise is a sliver on top of a digit. \
+            How hard is that sliver to predict when the data lives on 17 gray levels?
+            """)
         let held = run.digits.heldOut
         let engine = run.net.makeEngine(capacity: held.count, threads: run.threads)
         engine.load(parameters)
@@ -122,8 +172,16 @@ extension Lesson08 {
                             .line(x: points.map(\.0), y: points.map(\.1)), .scatter(x: points.map(\.0), y: points.map(\.1), size: 1.2),
                         ])
                 ]), caption: "L_simple of the trained U-Net on held-out digits, by range of t")
-        let top = points.max { $0.1 < $1.1 }!
-        book.text("Measured: the hardest bucket is t ≈ \(NumberFormat.fixed(top.0, 0)) (\(NumberFormat.fixed(top.1, 3))); t = 1–5 gives \(NumberFormat.fixed(points.first!.1, 3)) and t = 701–1000 gives \(NumberFormat.fixed(points.last!.1, 4)).")
+        let hardest = points.indices.max { points[$0].1 < points[$1].1 }!
+        let falling = zip(points, points.dropFirst()).allSatisfy { $0.1 >= $1.1 }
+        let sliver = hardest == 0 ? ": predicting that sliver is the hard part" : ""
+        book.text(
+            """
+            The loss \(falling ? "falls steadily" : "falls overall") with t, from \
+            \(NumberFormat.fixed(points.first!.1, 3)) at t = 1–5 to \(NumberFormat.fixed(points.last!.1, 4)) at t = \
+            701–1000; the hardest bucket is t = \(rows[hardest][0]) \
+            (\(NumberFormat.fixed(points[hardest].1, 3)))\(sliver).
+            """)
         book.check(points.first!.1 > points.last!.1, "the loss at small t exceeds the loss at large t")
     }
 }

@@ -6,7 +6,7 @@
 // reader can check, find where the bits go, fix what the data makes expensive, and read the same
 // terms as a rate–distortion curve.
 // Run:  swift run -c release lesson-09 [--seed 0] [--models Plots/08-digits] [--images 297] [--all-terms] [--ablation-steps 600] [--all-rows] [--threads N] [--output Plots/09-likelihood]
-// Expect: a held-out bound of a few bits/dim, most of it spent at t ≤ 10; the level-aware reverse
+// Expect: a held-out bound of a few bits/dim, much of it spent at t ≤ 10; the level-aware reverse
 // process cuts it; most bits go to distortions below one gray level; Table 2 in miniature (its L_simple row
 // is lesson 08's run, read from the copy lesson 08 keeps at step 600). About 3 minutes in release on 2 cores.
 import ArgumentParser
@@ -23,7 +23,10 @@ import TensorCore
 @main
 struct Lesson09: OneLineErrorCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lesson-09", abstract: "Lesson 09: the bound in bits/dim (Eq. 5, 13), where the bits go, and progressive coding (Sec. 4.3).")
+        commandName: "lesson-09",
+        abstract: """
+            Lesson 09: the bound in bits/dim (Eq. 5, 13), where the bits go, and progressive coding (Sec. 4.3).
+            """)
 
     @OptionGroup var options: LessonOptions
 
@@ -38,7 +41,11 @@ struct Lesson09: OneLineErrorCommand {
     @Flag(help: "Evaluate every one of the T terms of every image, as the reference code does (about 5× the work).")
     var allTerms = false
 
-    @Option(parsing: .unconditional, help: "Training images that calibrate the level-aware x̂₀ (1…1203, taken from the end of the training split).")
+    @Option(
+        parsing: .unconditional,
+        help: """
+            Training images that calibrate the level-aware x̂₀ (1…1203, taken from the end of the training split).
+            """)
     var calibration = 128
 
     @OptionGroup var compute: ComputeOptions
@@ -46,10 +53,16 @@ struct Lesson09: OneLineErrorCommand {
     /// Threads for training and sampling.
     var threads: Int { compute.threads }
 
-    @Option(parsing: .unconditional, help: "Training steps of each of Table 2's rows (≥ 1; at 600 the L_simple row is lesson 08's run).")
+    @Option(
+        parsing: .unconditional,
+        help: "Training steps of each of Table 2's rows (≥ 1; at 600 the L_simple row is lesson 08's run).")
     var ablationSteps = 600
 
-    @Flag(help: "Train all five of Table 2's rows (μ̃ with an unweighted squared error and with a learned Σ too), not three.")
+    @Flag(
+        help:
+            """
+            Train all five of Table 2's rows (μ̃ with an unweighted squared error and with a learned Σ too), not three.
+            """)
     var allRows = false
 
     @Option(parsing: .unconditional, help: "Held-out digits for each objective's bound (1…297).")
@@ -61,16 +74,29 @@ struct Lesson09: OneLineErrorCommand {
     func validate() throws {
         guard (1...297).contains(images) else { throw ValidationError("--images must be between 1 and 297, got \(images)") }
         guard (1...(DigitImages.trainingCount - 297)).contains(calibration) else {
-            throw ValidationError("--calibration must be between 1 and \(DigitImages.trainingCount - 297), got \(calibration)")
+            throw ValidationError(
+                """
+                --calibration must be between 1 and \(DigitImages.trainingCount - 297), got \(calibration)
+                """)
         }
         guard ablationSteps >= 1 else { throw ValidationError("--ablation-steps must be at least 1, got \(ablationSteps)") }
-        guard (1...297).contains(ablationImages) else { throw ValidationError("--ablation-images must be between 1 and 297, got \(ablationImages)") }
-        guard ablationSamples >= 40 else { throw ValidationError("--ablation-samples must be at least 40, got \(ablationSamples)") }
+        guard (1...297).contains(ablationImages) else {
+            throw ValidationError(
+                """
+                --ablation-images must be between 1 and 297, got \(ablationImages)
+                """)
+        }
+        guard ablationSamples >= 40 else {
+            throw ValidationError(
+                """
+                --ablation-samples must be at least 40, got \(ablationSamples)
+                """)
+        }
     }
 
     func run() throws {
         let (net, parameters) = try trained.load()
-        let book = try Notebook(number: "09", folder: "09-likelihood", title: "The likelihood: the bound in bits/dim, where the bits go, progressive coding", options: options)
+        let book = try Notebook(number: "09", options: options)
         let digits = try DigitImages.forLesson()
         let context = DigitsContext(net: net, schedule: try NoiseSchedule.linear(), digits: digits, options: options, compute: compute)
         let quick = QuickBudgets.Lesson09.self
@@ -80,15 +106,45 @@ struct Lesson09: OneLineErrorCommand {
             ablationImages: context.size(ablationImages, quick: quick.ablationImages),
             ablationSamples: context.size(ablationSamples, quick: quick.ablationSamples),
             subsample: allTerms ? nil : TermSubsample(fullSteps: 100, blockSize: 10, seed: options.seed &+ 89))
-        book.text("The model is lesson 08's U-Net (\(net.configuration), EMA weights) read from `\(models)`. Every number below is computed by this run.")
+        book.opening(
+            """
+            This lesson computes the variational bound of Eq. 5 for lesson 08's network, term by term and in bits \
+            per dimension, and judges it against baselines whose likelihood is exact. It finds where the bits go (the \
+            first few steps), gives the reverse process an x̂₀ that knows the data's levels, reads the same terms as a \
+            rate–distortion curve (Sec. 4.3), and ends with the paper's Table 2 in miniature: what to predict and \
+            what to minimise.
+            """,
+            equations: """
+                L = L_T + Σₜ₌₂ᵀ L_{t−1} + L₀                                   (Eq. 5)
+                L_{t−1} = KL(q(x_{t−1}∣xₜ, x₀) ‖ p_θ(x_{t−1}∣xₜ))
+                p_θ(x₀∣x₁) = Πᵢ ∫_{δ₋}^{δ₊} N(x; μ_θⁱ, σ₁²) dx                  (Eq. 13)
+                bits/dim = L/(D·ln 2)
+                """)
+        book.text(
+            """
+            The model is lesson 08's U-Net (\(net.configuration), EMA weights) read from `\(models)`. Every number \
+            below is computed by this run.
+            """)
         decoderSection(book, run: run)
         let evaluation = bound(book, run: run)
-        baselines(book, run: run, evaluation: evaluation)
+        let baselines = baselines(book, run: run, evaluation: evaluation)
         whereTheBitsGo(book, run: run, evaluation: evaluation)
-        levelAware(book, run: run, evaluation: evaluation)
-        compression(book, run: run, evaluation: evaluation)
-        try ablation(book, run: run)
+        let levels = levelAware(book, run: run, evaluation: evaluation, baselines: baselines)
+        let coding = compression(book, run: run, evaluation: evaluation)
+        let table2 = try ablation(book, run: run)
         try writeTerms(book, run: run, evaluation: evaluation)
+        let plain = evaluation.heldOut[evaluation.bestPlain]
+        let identifiable = max(run.schedule.timeSteps.last { Self.leaveProbability(run.schedule, $0) < 0.01 } ?? 1, 1)
+        book.recap([
+            """
+            Lesson 08's network codes held-out digits in at most \(NumberFormat.fixed(plain.total, 3)) ± \
+            \(NumberFormat.fixed(plain.standardError, 3)) bits/dim (the bound, \(plain.model.name)), and \
+            \(NumberFormat.fixed(100 * Self.share(upTo: 10, of: plain), 1)) % of it is spent at t ≤ 10; \
+            \(NumberFormat.fixed(100 * Self.share(upTo: identifiable, of: plain), 1)) % goes to t ≤ \(identifiable), \
+            where fewer than 1 % of the interior pixels of xₜ/√ᾱₜ have left x₀'s bin.
+            """,
+            levels, coding, table2,
+        ])
         book.exercises(Course.exercises(lesson: 9))
         try book.finish()
     }

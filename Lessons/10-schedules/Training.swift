@@ -34,7 +34,17 @@ extension Lesson10 {
 
     func trainModels(_ book: Notebook, run: Run) throws -> Models {
         book.section("3. Training with each schedule at one budget")
-        book.text("Three U-Nets (\(run.net.configuration)), each trained for \(run.steps) steps of batch 128 with lesson 08's recipe (Adam 2e-3, EMA 0.995, the same initial weights and the same draws of rows, t and ε): ε-prediction with L_simple on the linear schedule, the same on the cosine schedule, and — for section 4 — a network with a second output channel trained with L_hybrid on the cosine schedule. Only the schedule, or the objective, differs.")
+        let recipe = TrainingOptions.digits(threads: run.threads)
+        book.text(
+            """
+            Three U-Nets (\(run.net.configuration)), each trained for \(run.steps) steps of batch \(recipe.batchSize) \
+            with lesson 08's recipe (Adam at learning rate \(NumberFormat.significant(recipe.learningRate, 2)), EMA \
+            \(NumberFormat.significant(recipe.emaDecay ?? 0, 3)), the same initial weights and the same draws of rows, \
+            t and ε): ε-prediction with L_simple on the linear schedule, the same on the cosine schedule, and — for \
+            section 4 — a network with a second output per pixel, v, which sets its own reverse variance, trained on \
+            the cosine schedule with L_hybrid = L_simple + λ·L_vlb, which adds the bound L_vlb (Eq. 5) at a small \
+            weight λ to L_simple (section 4 defines both). Only the schedule, or the objective, differs.
+            """)
         let (linear, linearLoss) = try train(run.net, schedule: run.linear, objective: .simple, name: "linear, L_simple", run: run)
         let (cosine, cosineLoss) = try train(run.net, schedule: run.cosine, objective: .simple, name: "cosine, L_simple", run: run)
         let hybridNet = UNet(ch: run.net.ch, outputChannels: 2)
@@ -62,7 +72,19 @@ extension Lesson10 {
                         })
                 ]), caption: "Training losses (means over \(window) steps); L_hybrid's includes its λ·L_vlb term")
         let last = { (losses: [Double]) in losses.suffix(window).reduce(0, +) / Double(min(window, losses.count)) }
-        book.text("Final losses (mean of the last \(window) steps): linear \(NumberFormat.significant(last(linearLoss), 3)), cosine \(NumberFormat.significant(last(cosineLoss), 3)), L_hybrid \(NumberFormat.significant(last(hybridLoss), 3)). L_simple is not comparable across schedules: t ~ U{1…T} visits different noise levels under each (section 1).")
+        book.text(
+            """
+            Final losses (mean of the last \(window) steps): linear \(NumberFormat.significant(last(linearLoss), 3)), \
+            cosine \(NumberFormat.significant(last(cosineLoss), 3)), L_hybrid \
+            \(NumberFormat.significant(last(hybridLoss), 3)). \
+            L_simple is not comparable across schedules: t ~ U{1…T} visits different noise levels under each \
+            (section 1).
+            """)
+        book.tryIt(
+            "--ch 32",
+            """
+            a U-Net twice as wide at the same number of steps: do the schedules' bounds and d² keep their order?
+            """)
         return Models(linear: linear, cosine: cosine, hybrid: hybrid, hybridNet: hybridNet)
     }
 }

@@ -53,7 +53,10 @@ extension Lesson10 {
             Curve(name: "cosine, L_hybrid, learned Σ_θ", engine: e.hybrid, outputDimension: 128, schedule: run.cosine, method: .ddpmLearned(.interpolated)),
         ]
         let counts = stepCounts(run)
-        var bar = ProgressBar("sampling: \(curves.count) samplers × \(counts.count) step counts", total: curves.count * counts.count)
+        var bar = ProgressBar(
+            """
+            sampling: \(curves.count) samplers × \(counts.count) step counts
+            """, total: curves.count * counts.count)
         for index in curves.indices {
             for (k, steps) in counts.enumerated() {
                 let drawn = try draw(curves[index], steps: steps, run: run)
@@ -75,7 +78,10 @@ extension Lesson10 {
             ReverseModel(name: "σ² = β̃, x̂₀ clipped", mean: .clippedNoise, variance: .betaTilde),
         ]
         let plain = [ReverseModel(name: "σ² = β, Eq. 11", mean: .noise, variance: .beta)] + clipped
-        var bar = ProgressBar("bounds: 3 networks × \(run.boundImages) images × 1,000 terms", total: 3 * run.linear.steps)
+        var bar = ProgressBar(
+            """
+            bounds: 3 networks × \(run.boundImages) images × 1,000 terms
+            """, total: 3 * run.linear.steps)
         var done = 0
         func evaluate(_ engine: any DenoisingEngine, outputs: Int, _ schedule: NoiseSchedule, _ models: [ReverseModel]) -> [VariationalBound.Report] {
             defer { done += schedule.steps }
@@ -86,28 +92,128 @@ extension Lesson10 {
             + evaluate(e.hybrid, outputs: 128, run.cosine, [ReverseModel(name: "learned Σ_θ, x̂₀ clipped", mean: .clippedNoise, variance: .interpolated)] + clipped)
     }
 
-    static func bits(_ r: VariationalBound.Report) -> String { "\(NumberFormat.fixed(r.total, 3)) ± \(NumberFormat.fixed(r.standardError, 3))" }
+    /// A mean difference with its standard error.
+    struct Difference {
+        let mean: Double
+        let standardError: Double
+
+        /// Whether the difference is beyond two standard errors.
+        var resolved: Bool { abs(mean) > 2 * standardError }
+
+        /// "0.204 ± 0.012".
+        var text: String { "\(NumberFormat.fixed(abs(mean), 3)) ± \(NumberFormat.fixed(standardError, 3))" }
+    }
+
+    /// The mean of aᵢ − bᵢ over the same images, with its standard error (sd of the differences / √n).
+    static func paired(_ a: [Double], _ b: [Double]) -> Difference {
+        let d = zip(a, b).map { $0 - $1 }
+        let n = Double(d.count)
+        let m = d.reduce(0, +) / n
+        let variance = n > 1 ? d.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (n - 1) : 0
+        return Difference(mean: m, standardError: (variance / n).squareRoot())
+    }
+
+    /// 1000 → "1,000".
+    static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n))
+        return String(digits.enumerated().flatMap { i, c in (i > 0 && (digits.count - i) % 3 == 0) ? [",", c] : [c] })
+    }
+
+    static func bits(_ r: VariationalBound.Report) -> String {
+        """
+        \(NumberFormat.fixed(r.total, 3)) ± \(NumberFormat.fixed(r.standardError, 3))
+        """
+    }
 
     func schedulesAtOneBudget(_ book: Notebook, run: Run, models: Models, yardstick: FrechetYardstick) throws -> ([VariationalBound.Report], [Curve]) {
         let e = engines(run, models: models)
         let reports = bounds(run, engines: e)
         let T = run.cosine.steps
-        book.text("Scored on the first \(run.boundImages) held-out digits by lesson 09's bound (all 1,000 terms of each, in bits/dim, ± one standard error over images). \"Eq. 11\" takes μ_θ from ε_θ as written; \"x̂₀ clipped\" first clips x̂₀ of Eq. 15 to the data's range [−1, 1] and takes μ_θ = μ̃ₜ(xₜ, clip(x̂₀)), as Ho's and Nichol & Dhariwal's code do when they sample and evaluate:")
+        book.text(
+            """
+            Scored on the first \(run.boundImages) held-out digits by lesson 09's bound (all \(Self.grouped(T)) terms \
+            of each, in bits/dim, ± one standard error over images). "Eq. 11" takes μ_θ from ε_θ as written; "x̂₀ \
+            clipped" first clips x̂₀ of Eq. 15 to the data's range [−1, 1] and takes μ_θ = μ̃ₜ(xₜ, clip(x̂₀)), as Ho's \
+            and Nichol & Dhariwal's code do when they sample and evaluate:
+            """)
         book.table(
             ["schedule", "bound, Eq. 11, σ² = β", "x̂₀ clipped, σ² = β", "x̂₀ clipped, σ² = β̃", "term at t = T, Eq. 11", "term at t = T, clipped"],
             [(0, "linear"), (3, "cosine")].map { i, name in
-                [name, Self.bits(reports[i]), Self.bits(reports[i + 1]), Self.bits(reports[i + 2]), NumberFormat.significant(reports[i].terms[T - 1], 3), NumberFormat.significant(reports[i + 1].terms[T - 1], 3)]
+                [
+                    name, Self.bits(reports[i]), Self.bits(reports[i + 1]), Self.bits(reports[i + 2]), NumberFormat.significant(reports[i].terms[T - 1], 3),
+                    NumberFormat.significant(reports[i + 1].terms[T - 1], 3),
+                ]
             })
         let amplification = 1 / run.cosine.alpha(T).squareRoot()
         let jump = reports[3].terms[T - 1] / max(reports[0].terms[T - 1], 1e-300)
-        book.text("Measured: the last term L_{T−1} of the cosine network costs \(NumberFormat.significant(reports[3].terms[T - 1], 3)) bits/dim with Eq. 11 as written, \(NumberFormat.significant(jump, 3))× the linear network's. The cause is the cap β_T = 0.999: Eq. 11 divides by √α_T, so the network's error in ε at t = T reaches μ_θ multiplied by β_T/(√(1 − ᾱ_T)·√α_T) ≈ \(NumberFormat.significant(amplification, 3)), while the true posterior's variance is β̃_T = \(NumberFormat.significant(run.cosine.betaTilde(T), 3)). With x̂₀ clipped the term is \(NumberFormat.significant(reports[4].terms[T - 1], 3)) bits/dim\(reports[4].terms[T - 1] < reports[3].terms[T - 1] ? ": at t = T a clipped x̂₀ barely enters μ̃ₜ (its coefficient is \(NumberFormat.significant(run.cosine.posteriorMeanCoefX0(T), 2))), so the network's error can no longer be amplified" : ", no better: clipping does not help this network at t = T").")
-        let (lin, cos) = (min(reports[1].total, reports[2].total), min(reports[4].total, reports[5].total))
-        let gap = abs(lin - cos), noise = 2 * max(reports[1].standardError, reports[4].standardError)
-        book.text("With x̂₀ clipped, the better of the two variances gives \(NumberFormat.fixed(lin, 3)) bits/dim with the linear schedule and \(NumberFormat.fixed(cos, 3)) with the cosine schedule: \(gap < noise ? "a difference within two standard errors" : cos < lin ? "the cosine schedule ahead by \(NumberFormat.fixed(gap, 3))" : "the linear schedule ahead by \(NumberFormat.fixed(gap, 3))"). The same digits, the same noise draws, the same budget: only the schedule changed.")
+        let clipping =
+            reports[4].terms[T - 1] < reports[3].terms[T - 1]
+            ? """
+            : at t = T a clipped x̂₀ barely enters μ̃ₜ (its coefficient is \
+            \(NumberFormat.significant(run.cosine.posteriorMeanCoefX0(T), 2))), so the network's error can no longer \
+            be amplified
+            """
+            : ", no better: clipping does not help this network at t = T"
+        book.text(
+            """
+            Measured: the last term L_{T−1} of the cosine network costs \
+            \(NumberFormat.significant(reports[3].terms[T - 1], 3)) bits/dim with Eq. 11 as written, \
+            \(NumberFormat.significant(jump, 3))× the linear network's. The cause is the cap β_T = 0.999: Eq. 11 \
+            divides by √α_T, so the network's error in ε at t = T reaches μ_θ multiplied by \
+            β_T/(√(1 − ᾱ_T)·√α_T) ≈ \(NumberFormat.significant(amplification, 3)), while the true posterior's variance \
+            is β̃_T = \(NumberFormat.significant(run.cosine.betaTilde(T), 3)). With x̂₀ clipped the term is \
+            \(NumberFormat.significant(reports[4].terms[T - 1], 3)) bits/dim\(clipping). The bound-terms figure of \
+            section 4 shows the last terms.
+            """)
+        let linBest = reports[1].total < reports[2].total ? 1 : 2
+        let cosBest = reports[4].total < reports[5].total ? 4 : 5
+        let (lin, cos) = (reports[linBest], reports[cosBest])
+        let gap = Self.paired(cos.imageTotals, lin.imageTotals)
+        let verdict: String
+        if !gap.resolved {
+            verdict = "a difference of \(gap.text) bits/dim, within two standard errors (paired over the same digits)"
+        } else if gap.mean < 0 {
+            verdict =
+                """
+                the cosine schedule ahead by \(gap.text) bits/dim (paired over the same digits), as in Nichol & \
+                Dhariwal
+                """
+        } else {
+            verdict = """
+                the linear schedule ahead by \(gap.text) bits/dim (paired over the same digits), beyond two standard \
+                errors. That is the opposite of Nichol & Dhariwal's finding that the cosine schedule improves the \
+                likelihood; these networks train for only \(run.steps) steps, so compare the schedules within this \
+                lesson only, not with the paper
+                """
+        }
+        book.text(
+            """
+            With x̂₀ clipped, the better of the two variances gives \(NumberFormat.fixed(lin.total, 3)) bits/dim with \
+            the linear schedule and \(NumberFormat.fixed(cos.total, 3)) with the cosine schedule: \(verdict). The \
+            same digits, the same noise draws, the same budget: only the schedule changed.
+            """)
+        book.tryIt(
+            "--steps 1500",
+            """
+            a longer training budget: does the cosine schedule's bound overtake the linear one's, as Nichol & \
+            Dhariwal find?
+            """)
+        book.tryIt(
+            "--bound-images 297",
+            """
+            every held-out digit in the bounds: smaller standard errors, the same comparison.
+            """)
         let curves = try sweep(run, engines: e, yardstick: yardstick)
         let top = stepCounts(run).last!
         let unclipped = yardstick.distance(try draw(curves[1], steps: top, run: run, clip: false))
-        book.text("And by their samples: \(run.count) samples each with Algorithm 2 respaced to S = \(top) steps (lesson 11), x̂₀ clipped, scored by lesson 08's Fréchet distance against the held-out digits. \(yardstick.description)")
+        book.text(
+            """
+            And by their samples: \(run.count) samples each with Algorithm 2 respaced to S = \(top) steps, x̂₀ \
+            clipped, scored by lesson 08's Fréchet distance against the held-out digits. Respacing runs Algorithm 2 \
+            on S of the T steps, τ₁ < … < τ_S evenly spaced, with β′ᵢ = 1 − ᾱ_{τᵢ}/ᾱ_{τᵢ₋₁} and \
+            β̃′ᵢ = (1 − ᾱ_{τᵢ₋₁})/(1 − ᾱ_{τᵢ})·β′ᵢ (lesson 11 derives it).
+            """)
+        book.text(yardstick.description)
         book.table(
             ["schedule", "Fréchet d², σ² = β", "Fréchet d², σ² = β̃"],
             [
@@ -115,13 +221,29 @@ extension Lesson10 {
                 ["cosine", NumberFormat.significant(curves[1].frechet.last!, 3), NumberFormat.significant(curves[2].frechet.last!, 3)],
             ])
         let (fLin, fCos) = (curves[0].frechet.last!, curves[1].frechet.last!)
-        book.text("Measured (σ² = β): d² = \(NumberFormat.significant(fLin, 3)) (linear) and \(NumberFormat.significant(fCos, 3)) (cosine), \(abs(fLin - fCos) < 2 * yardstick.spreadSD ? "within two sd of the metric's own noise" : fCos < fLin ? "the cosine schedule ahead" : "the linear schedule ahead"); the data floor is \(NumberFormat.significant(yardstick.floor, 3)). Without clipping, the cosine network's samples at S = \(top) give d² = \(NumberFormat.significant(unclipped, 3)): the same amplified error at t = T, now in every sample's first step.")
+        let harm =
+            yardstick.differ(unclipped, fCos) && unclipped > fCos
+            ? "the amplified error at t = T is now in every sample's first step."
+            : "at this budget the amplified error at t = T does not measurably harm the samples."
+        book.text(
+            """
+            Measured (σ² = β): \(yardstick.compare(fLin, "the linear schedule", fCos, "the cosine schedule")); the \
+            floor is \(yardstick.floorText). Sampling the cosine network at S = \(top) without clipping x̂₀ gives \
+            \(yardstick.compare(unclipped, "no clipping", fCos, "clipping")): \(harm)
+            """)
         book.figure(
             Figure(
-                name: "samples-by-schedule", title: "S = \(top), x̂₀ clipped, top to bottom: linear σ² = β, cosine σ² = β, cosine with learned Σ_θ", width: 1000, height: 360,
+                name: "samples-by-schedule", title: "Ten samples each at S = \(top), x̂₀ clipped (same seeds)", width: 1000, height: 400,
                 panels: [
-                    DigitPictures.grid([0, 1, 3].flatMap { i in (0..<10).map { DigitPictures.image(curves[i].samples[top]!, $0).map { max(-1, min(1, $0)) } } }, columns: 10)
-                ]), caption: "Samples from the three networks at S = \(top) (same seeds): linear ε, cosine ε (both σ² = β), cosine L_hybrid with its learned variance")
+                    DigitPictures.grid(
+                        [0, 1, 3].flatMap { i in (0..<10).map { DigitPictures.image(curves[i].samples[top]!, $0) } }, columns: 10,
+                        rowLabels: ["linear, σ² = β", "cosine, σ² = β", "cosine, learned Σ_θ"], columnAxis: "sample",
+                        rowAxis: "schedule and variance")
+                ]),
+            caption: """
+                Samples from the three networks at S = \(top) (same seeds): linear ε, cosine ε (both σ² = β), cosine \
+                L_hybrid with its learned variance
+                """)
         return (reports, curves)
     }
 }

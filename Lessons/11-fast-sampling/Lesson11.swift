@@ -46,7 +46,7 @@ struct Lesson11: OneLineErrorCommand {
 
     func run() throws {
         let (net, parameters) = try trained.load()
-        let book = try Notebook(number: "11", folder: "11-fast-sampling", title: "Faster sampling: respaced DDPM and DDIM", options: options)
+        let book = try Notebook(number: "11", options: options)
         let digits = try DigitImages.forLesson()
         let engine = net.makeEngine(capacity: 100, threads: threads)
         engine.load(parameters)
@@ -57,10 +57,35 @@ struct Lesson11: OneLineErrorCommand {
             try SamplesCSV.read(file: file, in: models).flatMap { $0.count == count * 64 ? $0 : nil }
         }
         let run = Run(context: context, engine: engine, count: count, algorithm2Samples: algorithm2)
-        book.text("The model is lesson 08's U-Net (\(net.configuration), EMA weights) read from `\(models)`, trained for T = 1000 steps. Nothing is retrained here: only the sampler changes. Every number below is computed by this run.")
+        book.opening(
+            """
+            Lesson 08's network was trained for T = 1000 steps, and Algorithm 2 pays 1000 network evaluations per \
+            sample. This lesson samples the same network (\(net.configuration), EMA weights, read from `\(models)`) in \
+            S ≪ 1000 steps without retraining: respaced DDPM keeps Algorithm 2 on fewer steps, DDIM changes the \
+            process so that a step can be deterministic. Both are scored by lesson 08's Fréchet distance against S; \
+            then deterministic DDIM serves as an encoder from a digit to its x_T.
+            """,
+            equations: """
+                β′ᵢ = 1 − ᾱ_{τᵢ}/ᾱ_{τᵢ₋₁}      (respacing on τ₁ < … < τ_S = T)
+                xₛ = √ᾱₛ·x̂₀ + √(1 − ᾱₛ − σ²)·ε̂ + σ·z,  σ = η·√((1 − ᾱₛ)/(1 − ᾱₜ))·√(1 − ᾱₜ/ᾱₛ)      (DDIM)
+                """)
         try respacing(book, run: run)
-        try sweep(book, run: run)
+        let enough = try sweep(book, run: run)
         try encoder(book, run: run)
+        book.recap([
+            """
+            Respacing keeps the marginals q(x_{τᵢ}∣x₀), so the network trained on all T steps samples on any \
+            subsequence.
+            """,
+            "DDIM's family has the same marginals; η = 1 is respaced DDPM with σ² = β̃′ and η = 0 a deterministic map.",
+            enough.map {
+                """
+                From S = \($0) on, every sampler scores within the metric's noise of real digits: \($0) network \
+                evaluations per sample instead of Algorithm 2's \(run.schedule.steps).
+                """
+            } ?? "No S of the sweep brings every sampler within the metric's noise of real digits.",
+            "Deterministic DDIM runs backwards too: an encoder from a digit to a latent x_T that decodes back to it.",
+        ])
         book.exercises(Course.exercises(lesson: 11))
         try book.finish()
     }

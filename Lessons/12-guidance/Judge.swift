@@ -20,9 +20,19 @@ extension Lesson12 {
         let yardstick: FrechetYardstick
         /// Held-out features of each class.
         let heldOut: [Tensor<Double>]
-        /// The within-class floor: per class, `perClass` training digits of that class against its held-out digits; the mean.
-        let floor: Double
+        /// The within-class floor: the mean over classes of d² between `perClass` training digits of a class and
+        /// its held-out digits, for as many independent draws as the yardstick's floor.
+        let floorDraws: [Double]
         let perClass: Int
+
+        /// The within-class floor: the mean over its draws.
+        var floor: Double { floorDraws.reduce(0, +) / Double(floorDraws.count) }
+        /// The within-class metric's noise: the standard deviation of the floor over its draws.
+        var floorSD: Double {
+            (floorDraws.reduce(0) { $0 + ($1 - floor) * ($1 - floor) } / Double(floorDraws.count - 1)).squareRoot()
+        }
+        /// "58.2 ± 6.1", printed as the yardstick's floor is.
+        var floorText: String { NumberFormat.fixed(floor, 1) + " ± " + NumberFormat.fixed(floorSD, 1) }
 
         init(yardstick: FrechetYardstick, digits: DigitImages, perClass: Int, seed: UInt64) {
             self.yardstick = yardstick
@@ -37,12 +47,15 @@ extension Lesson12 {
             var rng = SeededGenerator(seed: seed &+ 120)
             let training = digits.training
             let trainingValues = training.values
-            let floors = (0..<10).map { c -> Double in
-                let rows = (0..<training.count).filter { training.labels[$0] == c }
-                let drawn = (0..<perClass).flatMap { _ in DigitPictures.image(trainingValues, rows[rng.integer(in: 0...(rows.count - 1))]) }
-                return FrechetDistance.squared(classifier.evaluate(drawn).features, features[c])
+            let rowsOfClass = (0..<10).map { c in (0..<training.count).filter { training.labels[$0] == c } }
+            floorDraws = yardstick.spread.indices.map { _ in
+                let floors = (0..<10).map { c -> Double in
+                    let rows = rowsOfClass[c]
+                    let drawn = (0..<perClass).flatMap { _ in DigitPictures.image(trainingValues, rows[rng.integer(in: 0...(rows.count - 1))]) }
+                    return FrechetDistance.squared(classifier.evaluate(drawn).features, features[c])
+                }
+                return floors.reduce(0, +) / 10
             }
-            floor = floors.reduce(0, +) / 10
         }
 
         /// The scores of `samples` [10·perClass, 64], asked for class by class in order.

@@ -1,5 +1,6 @@
 // Lesson 03 exercises: write your answers here, then run `swift run workbench exercises --lesson 3`.
 // Each function starts by throwing `NotAttempted()`; replace that line with your code.
+import Diffusion
 import ExerciseKit
 
 /// Your answers to lesson 03 (the ε-parameterisation, Eq. 11, 12, 15).
@@ -19,6 +20,11 @@ public struct Lesson03: Lesson03Answers {
 
     /// Exercise 03.3: βₜ²/(2σₜ²·αₜ·(1 − ᾱₜ)) (Eq. 12).
     public func lossWeight(beta: Double, alphaBar: Double, sigma2: Double) throws -> Double {
+        throw NotAttempted()
+    }
+
+    /// Exercise 03.3: w(2)/w(T) with σₜ² = βₜ for `schedule` (use `lossWeight` above).
+    public func weightRatio(schedule: NoiseSchedule) throws -> Double {
         throw NotAttempted()
     }
 }

@@ -12,8 +12,19 @@ public struct Lesson07: Lesson07Answers {
         throw NotAttempted()
     }
 
+    /// Exercise 07.1: E[ε∣xₜ] for x₀ ~ N(0, v) and xₜ = √ᾱₜ·x₀ + √(1 − ᾱₜ)·ε: Cov(ε, xₜ)/Var(xₜ)·xₜ.
+    public func gaussianOptimalNoise(xt: Double, alphaBar: Double, variance v: Double) throws -> Double {
+        throw NotAttempted()
+    }
+
     /// Exercise 07.2: x + (δ/2)·s + √δ·z.
     public func langevinStep(x: Double, score: Double, delta: Double, z: Double) throws -> Double {
+        throw NotAttempted()
+    }
+
+    /// Exercise 07.2: the δ whose Langevin drift (δ/2)·s is Algorithm 2's βₜ·s, and the δ whose noise √δ·z is its
+    /// √βₜ·z.
+    public func matchingDeltas(beta: Double) throws -> (drift: Double, noise: Double) {
         throw NotAttempted()
     }
 }

@@ -4039,7 +4039,8 @@ unset logscale; set autoscale; unset colorbox; set size noratio
 set title "Signal and noise scales of q(xₜ∣x₀)"
 set xlabel "t"
 set ylabel "scale"
-set key inside right center opaque
+set yrange [0:1.6]
+set key inside top right opaque
 $p3s1 << EOD
 1 0.9999499987
 2 0.99989004

@@ -12,7 +12,7 @@ set multiplot layout 1,2 title "Iterating Eq. (2) against jumping with Eq. (4)" 
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "mean of xₜ"
 set xlabel "t"
-unset ylabel
+set ylabel "mean"
 set key inside top right opaque
 $p1s1 << EOD
 1 0.1599919998
@@ -1040,7 +1040,7 @@ plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "√ᾱₜ·m₀", \
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "variance of xₜ"
 set xlabel "t"
-unset ylabel
+set ylabel "variance"
 set key inside bottom right opaque
 $p2s1 << EOD
 1 0.30546946

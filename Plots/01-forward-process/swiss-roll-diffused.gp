@@ -11,8 +11,8 @@ set multiplot layout 2,3 title "The Swiss roll under q(xₜ∣x₀)" font ',13'
 # Panel 1: t = 0
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 0"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-3.2:3.2]
 set yrange [-3.2:3.2]
 set size ratio -1
@@ -2024,8 +2024,8 @@ plot $p1s1 using 1:2 with points pt 7 ps 0.25 lc rgb '#1f77b4' notitle
 # Panel 2: t = 10
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 10"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-3.2:3.2]
 set yrange [-3.2:3.2]
 set size ratio -1
@@ -4037,8 +4037,8 @@ plot $p2s1 using 1:2 with points pt 7 ps 0.25 lc rgb '#1f77b4' notitle
 # Panel 3: t = 50
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 50"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-3.2:3.2]
 set yrange [-3.2:3.2]
 set size ratio -1
@@ -6050,8 +6050,8 @@ plot $p3s1 using 1:2 with points pt 7 ps 0.25 lc rgb '#1f77b4' notitle
 # Panel 4: t = 100
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 100"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-3.2:3.2]
 set yrange [-3.2:3.2]
 set size ratio -1
@@ -8063,8 +8063,8 @@ plot $p4s1 using 1:2 with points pt 7 ps 0.25 lc rgb '#1f77b4' notitle
 # Panel 5: t = 250
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 250"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-3.2:3.2]
 set yrange [-3.2:3.2]
 set size ratio -1
@@ -10076,8 +10076,8 @@ plot $p5s1 using 1:2 with points pt 7 ps 0.25 lc rgb '#1f77b4' notitle
 # Panel 6: t = 1000
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 1000"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-3.2:3.2]
 set yrange [-3.2:3.2]
 set size ratio -1

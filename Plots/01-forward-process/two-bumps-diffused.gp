@@ -12,9 +12,10 @@ set multiplot layout 2,4 title "q(xₜ) for a two-bump data set" font ',13'
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 0"
 set xlabel "xₜ"
-unset ylabel
+set ylabel "density"
 set xrange [-3.5:3.5]
-set key inside top left opaque
+set yrange [0:3.4]
+set key inside top right opaque
 $p1s1 << EOD
 -3.475 0
 -3.425 0
@@ -447,7 +448,7 @@ plot $p1s1 using 1:2:(0.05) with boxes fs transparent solid 0.45 noborder lc rgb
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 10"
 set xlabel "xₜ"
-unset ylabel
+set ylabel "density"
 set xrange [-3.5:3.5]
 unset key
 $p2s1 << EOD
@@ -882,7 +883,7 @@ plot $p2s1 using 1:2:(0.05) with boxes fs transparent solid 0.45 noborder lc rgb
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 50"
 set xlabel "xₜ"
-unset ylabel
+set ylabel "density"
 set xrange [-3.5:3.5]
 unset key
 $p3s1 << EOD
@@ -1317,7 +1318,7 @@ plot $p3s1 using 1:2:(0.05) with boxes fs transparent solid 0.45 noborder lc rgb
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 100"
 set xlabel "xₜ"
-unset ylabel
+set ylabel "density"
 set xrange [-3.5:3.5]
 unset key
 $p4s1 << EOD
@@ -1752,7 +1753,7 @@ plot $p4s1 using 1:2:(0.05) with boxes fs transparent solid 0.45 noborder lc rgb
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 250"
 set xlabel "xₜ"
-unset ylabel
+set ylabel "density"
 set xrange [-3.5:3.5]
 unset key
 $p5s1 << EOD
@@ -2187,7 +2188,7 @@ plot $p5s1 using 1:2:(0.05) with boxes fs transparent solid 0.45 noborder lc rgb
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 500"
 set xlabel "xₜ"
-unset ylabel
+set ylabel "density"
 set xrange [-3.5:3.5]
 unset key
 $p6s1 << EOD
@@ -2622,7 +2623,7 @@ plot $p6s1 using 1:2:(0.05) with boxes fs transparent solid 0.45 noborder lc rgb
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 1000"
 set xlabel "xₜ"
-unset ylabel
+set ylabel "density"
 set xrange [-3.5:3.5]
 unset key
 $p7s1 << EOD

@@ -12,7 +12,7 @@ set multiplot layout 1,2 title "The posterior's variance and mean coefficients" 
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "β̃ₜ / βₜ"
 set xlabel "t"
-unset ylabel
+set ylabel "β̃ₜ / βₜ"
 set logscale x
 set key inside bottom right opaque
 $p1s1 << EOD
@@ -1023,7 +1023,7 @@ plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "β̃ₜ/βₜ = (1 
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "μ̃ₜ = c₀·x₀ + cₜ·xₜ"
 set xlabel "t"
-unset ylabel
+set ylabel "coefficient"
 set logscale x
 set key inside right center opaque
 $p2s1 << EOD

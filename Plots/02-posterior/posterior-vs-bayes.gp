@@ -12,8 +12,9 @@ set multiplot layout 2,2 title "q(xₜ₋₁∣xₜ, x₀): numerical Bayes agai
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 2, xₜ = 0.500"
 set xlabel "xₜ₋₁"
-unset ylabel
-set key inside top left opaque
+set ylabel "density"
+set yrange [0:86.43802332]
+set key inside top right opaque
 $p1s1 << EOD
 0.4703088377 0.01812295403
 0.4706057048 0.02126739765
@@ -287,7 +288,7 @@ plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "Eq. (7): N(μ̃ₜ,
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 10, xₜ = 0.441"
 set xlabel "xₜ₋₁"
-unset ylabel
+set ylabel "density"
 unset key
 $p2s1 << EOD
 0.3875331209 0.008671609578
@@ -562,7 +563,7 @@ plot $p2s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "Eq. (7): N(μ̃ₜ,
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 100, xₜ = 0.344"
 set xlabel "xₜ₋₁"
-unset ylabel
+set ylabel "density"
 unset key
 $p3s1 << EOD
 0.1665383834 0.002966983217
@@ -836,7 +837,7 @@ plot $p3s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "Eq. (7): N(μ̃ₜ,
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 500, xₜ = 0.364"
 set xlabel "xₜ₋₁"
-unset ylabel
+set ylabel "density"
 unset key
 $p4s1 << EOD
 -0.03707644078 0.001336209028

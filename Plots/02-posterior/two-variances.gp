@@ -1,4 +1,4 @@
-# Sec. 3.2: the two extremes of the reverse-step variance — written by lesson-02.
+# Sec. 3.2: the two extremes of the reverse-step variance, for unit-variance data — written by lesson-02.
 # Re-render with:  gnuplot two-variances.gp   (writes two-variances.png beside this script)
 set encoding utf8
 set terminal pngcairo size 900,560 font 'DejaVu Sans,11' noenhanced
@@ -6,7 +6,7 @@ set output (strlen(ARG0) > 3 ? ARG0[1:strlen(ARG0)-2] : 'two-variances.') . 'png
 set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', 4 '#fde725')
 set grid lc rgb '#dddddd'
 set format x '%g'; set format y '%g'
-set multiplot layout 1,1 title "Sec. 3.2: the two extremes of the reverse-step variance" font ',13'
+set multiplot layout 1,1 title "Sec. 3.2: the two extremes of the reverse-step variance, for unit-variance data" font ',13'
 
 # Panel 1
 unset logscale; set autoscale; unset colorbox; set size noratio
@@ -2036,8 +2036,8 @@ $p1s4 << EOD
 500 0.01003135541
 1000 0.01999998353
 EOD
-plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "σₜ² = βₜ (upper bound)", \
-     $p1s2 using 1:2 with lines lw 2 dt 2 lc rgb '#d62728' title "σₜ² = β̃ₜ (lower bound)", \
+plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "σₜ² = βₜ (upper bound, unit-variance data)", \
+     $p1s2 using 1:2 with lines lw 2 dt 2 lc rgb '#d62728' title "σₜ² = β̃ₜ (lower bound, unit-variance data)", \
      $p1s3 using 1:2 with points pt 7 ps 1.6 lc rgb '#2ca02c' title "grid, x₀ ~ N(0, 1)", \
      $p1s4 using 1:2 with points pt 7 ps 0.9 lc rgb '#ff7f0e' title "grid, x₀ a point"
 unset multiplot

@@ -13,7 +13,7 @@ unset logscale; set autoscale; unset colorbox; set size noratio
 unset title
 set xlabel "t"
 set ylabel "weight of ‖ε − ε_θ‖²"
-set yrange [0.002:3]
+set yrange [0.002:10]
 set logscale x
 set logscale y
 set key inside top right opaque

@@ -12,9 +12,9 @@ set multiplot layout 2,3 title "The optimal noise predictor ε*(xₜ, t) for the
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 10"
 set xlabel "xₜ"
-unset ylabel
+set ylabel "ε (dashed: density)"
 set yrange [-3:3]
-set key inside bottom right opaque
+unset key
 $p1s1 << EOD
 -3 -4.469572018
 -2.98 -4.433822219
@@ -641,15 +641,15 @@ $p1s3 << EOD
 2.98 5.247267716e-104
 3 9.365108385e-106
 EOD
-plot $p1s1 using 1:2 with lines lw 2.5 lc rgb '#1f77b4' title "ε*(xₜ) = −√(1−ᾱₜ)·∂ log q", \
-     $p1s2 using 1:2 with points pt 7 ps 0.8 lc rgb '#d62728' title "E[ε∣xₜ] by Monte Carlo", \
-     $p1s3 using 1:2 with lines lw 1 dt 2 lc rgb '#888888' title "q(xₜ) (density)"
+plot $p1s1 using 1:2 with lines lw 2.5 lc rgb '#1f77b4' title "ε* (exact)", \
+     $p1s2 using 1:2 with points pt 7 ps 0.8 lc rgb '#d62728' title "Monte Carlo E[ε∣xₜ]", \
+     $p1s3 using 1:2 with lines lw 1 dt 2 lc rgb '#888888' title "density q(xₜ)"
 
 # Panel 2: t = 50
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 50"
 set xlabel "xₜ"
-unset ylabel
+set ylabel "ε (dashed: density)"
 set yrange [-3:3]
 unset key
 $p2s1 << EOD
@@ -1284,15 +1284,15 @@ $p2s3 << EOD
 2.98 1.156328533e-32
 3 3.346743765e-33
 EOD
-plot $p2s1 using 1:2 with lines lw 2.5 lc rgb '#1f77b4' title "ε*(xₜ) = −√(1−ᾱₜ)·∂ log q", \
-     $p2s2 using 1:2 with points pt 7 ps 0.8 lc rgb '#d62728' title "E[ε∣xₜ] by Monte Carlo", \
-     $p2s3 using 1:2 with lines lw 1 dt 2 lc rgb '#888888' title "q(xₜ) (density)"
+plot $p2s1 using 1:2 with lines lw 2.5 lc rgb '#1f77b4' title "ε* (exact)", \
+     $p2s2 using 1:2 with points pt 7 ps 0.8 lc rgb '#d62728' title "Monte Carlo E[ε∣xₜ]", \
+     $p2s3 using 1:2 with lines lw 1 dt 2 lc rgb '#888888' title "density q(xₜ)"
 
 # Panel 3: t = 100
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 100"
 set xlabel "xₜ"
-unset ylabel
+set ylabel "ε (dashed: density)"
 set yrange [-3:3]
 unset key
 $p3s1 << EOD
@@ -1934,15 +1934,15 @@ $p3s3 << EOD
 2.98 3.738321089e-12
 3 2.425405849e-12
 EOD
-plot $p3s1 using 1:2 with lines lw 2.5 lc rgb '#1f77b4' title "ε*(xₜ) = −√(1−ᾱₜ)·∂ log q", \
-     $p3s2 using 1:2 with points pt 7 ps 0.8 lc rgb '#d62728' title "E[ε∣xₜ] by Monte Carlo", \
-     $p3s3 using 1:2 with lines lw 1 dt 2 lc rgb '#888888' title "q(xₜ) (density)"
+plot $p3s1 using 1:2 with lines lw 2.5 lc rgb '#1f77b4' title "ε* (exact)", \
+     $p3s2 using 1:2 with points pt 7 ps 0.8 lc rgb '#d62728' title "Monte Carlo E[ε∣xₜ]", \
+     $p3s3 using 1:2 with lines lw 1 dt 2 lc rgb '#888888' title "density q(xₜ)"
 
 # Panel 4: t = 250
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 250"
 set xlabel "xₜ"
-unset ylabel
+set ylabel "ε (dashed: density)"
 set yrange [-3:3]
 unset key
 $p4s1 << EOD
@@ -2597,17 +2597,17 @@ $p4s3 << EOD
 2.98 0.000412966261
 3 0.0003712796592
 EOD
-plot $p4s1 using 1:2 with lines lw 2.5 lc rgb '#1f77b4' title "ε*(xₜ) = −√(1−ᾱₜ)·∂ log q", \
-     $p4s2 using 1:2 with points pt 7 ps 0.8 lc rgb '#d62728' title "E[ε∣xₜ] by Monte Carlo", \
-     $p4s3 using 1:2 with lines lw 1 dt 2 lc rgb '#888888' title "q(xₜ) (density)"
+plot $p4s1 using 1:2 with lines lw 2.5 lc rgb '#1f77b4' title "ε* (exact)", \
+     $p4s2 using 1:2 with points pt 7 ps 0.8 lc rgb '#d62728' title "Monte Carlo E[ε∣xₜ]", \
+     $p4s3 using 1:2 with lines lw 1 dt 2 lc rgb '#888888' title "density q(xₜ)"
 
 # Panel 5: t = 1000
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "t = 1000"
 set xlabel "xₜ"
-unset ylabel
+set ylabel "ε (dashed: density)"
 set yrange [-3:3]
-unset key
+set key inside bottom right opaque
 $p5s1 << EOD
 -3 -3.001039945
 -2.98 -2.981039789
@@ -3271,8 +3271,8 @@ $p5s3 << EOD
 2.98 0.004718707012
 3 0.004444882683
 EOD
-plot $p5s1 using 1:2 with lines lw 2.5 lc rgb '#1f77b4' title "ε*(xₜ) = −√(1−ᾱₜ)·∂ log q", \
-     $p5s2 using 1:2 with points pt 7 ps 0.8 lc rgb '#d62728' title "E[ε∣xₜ] by Monte Carlo", \
-     $p5s3 using 1:2 with lines lw 1 dt 2 lc rgb '#888888' title "q(xₜ) (density)"
+plot $p5s1 using 1:2 with lines lw 2.5 lc rgb '#1f77b4' title "ε* (exact)", \
+     $p5s2 using 1:2 with points pt 7 ps 0.8 lc rgb '#d62728' title "Monte Carlo E[ε∣xₜ]", \
+     $p5s3 using 1:2 with lines lw 1 dt 2 lc rgb '#888888' title "density q(xₜ)"
 unset multiplot
 set output

@@ -11,8 +11,8 @@ set multiplot layout 1,2 title "The two training sets (10,000 points each)" font
 # Panel 1: Swiss roll
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "Swiss roll"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set size ratio -1
 unset key
 $p1s1 << EOD
@@ -10022,8 +10022,8 @@ plot $p1s1 using 1:2 with points pt 7 ps 0.2 lc rgb '#1f77b4' notitle
 # Panel 2: 8 Gaussians (radius 1, σ = 0.05)
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "8 Gaussians (radius 1, σ = 0.05)"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set size ratio -1
 unset key
 $p2s1 << EOD

@@ -4022,7 +4022,7 @@ $p1s2 << EOD
 0.2981519401 -1.098091125
 EOD
 plot $p1s1 using 1:2 with points pt 7 ps 0.3 lc rgb '#bbbbbb' title "held-out data", \
-     $p1s2 using 1:2 with points pt 7 ps 0.3 lc rgb '#d62728' title "samples"
+     $p1s2 using 1:2 with points pt 7 ps 0.3 lc rgb '#1f77b4' title "samples"
 
 # Panel 2: σₜ² = β̃ₜ (SWD 0.024)
 unset logscale; set autoscale; unset colorbox; set size noratio

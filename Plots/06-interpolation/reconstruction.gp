@@ -13,8 +13,9 @@ unset logscale; set autoscale; unset colorbox; set size noratio
 unset title
 set xlabel "t"
 set ylabel "mean ‖x̄₀ − x₀‖"
+set yrange [0:1.8]
 set logscale x
-unset key
+set key inside top left opaque
 $p1s1 << EOD
 1 0.01244244123
 5 0.04130885805
@@ -37,7 +38,12 @@ $p1s2 << EOD
 500 1.088608642
 1000 1.13498559
 EOD
-plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' notitle, \
-     $p1s2 using 1:2 with points pt 7 ps 1.2 lc rgb '#d62728' notitle
+$p1s3 << EOD
+1 1.21108255
+1000 1.21108255
+EOD
+plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "reconstruction error", \
+     $p1s2 using 1:2 with points pt 7 ps 1.2 lc rgb '#d62728' notitle, \
+     $p1s3 using 1:2 with lines lw 1 dt 2 lc rgb '#888888' title "two independent points of the roll"
 unset multiplot
 set output

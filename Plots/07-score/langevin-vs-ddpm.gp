@@ -11,8 +11,8 @@ set multiplot layout 2,2 title "Annealed Langevin (left) and Algorithm 2 (right)
 # Panel 1: Langevin: 84.5 % within 3σ
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "Langevin: 84.5 % within 3σ"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-1.6:1.6]
 set yrange [-1.6:1.6]
 set size ratio -1
@@ -2024,8 +2024,8 @@ plot $p1s1 using 1:2 with points pt 7 ps 0.3 lc rgb '#ff7f0e' notitle
 # Panel 2: Algorithm 2: 95.0 % within 3σ
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "Algorithm 2: 95.0 % within 3σ"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-1.6:1.6]
 set yrange [-1.6:1.6]
 set size ratio -1
@@ -4037,8 +4037,8 @@ plot $p2s1 using 1:2 with points pt 7 ps 0.3 lc rgb '#1f77b4' notitle
 # Panel 3: Langevin: SWD 0.078
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "Langevin: SWD 0.078"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-1.6:1.8]
 set yrange [-1.6:1.8]
 set size ratio -1
@@ -6050,8 +6050,8 @@ plot $p3s1 using 1:2 with points pt 7 ps 0.3 lc rgb '#ff7f0e' notitle
 # Panel 4: Algorithm 2: SWD 0.026
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "Algorithm 2: SWD 0.026"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-1.6:1.8]
 set yrange [-1.6:1.8]
 set size ratio -1

@@ -1,7 +1,7 @@
 # 8 Gaussians: learned score (top) and exact score (bottom) over log q(xₜ) — written by lesson-07.
 # Re-render with:  gnuplot score-fields.gp   (writes score-fields.png beside this script)
 set encoding utf8
-set terminal pngcairo size 1300,880 font 'DejaVu Sans,11' noenhanced
+set terminal pngcairo size 1400,880 font 'DejaVu Sans,11' noenhanced
 set output (strlen(ARG0) > 3 ? ARG0[1:strlen(ARG0)-2] : 'score-fields.') . 'png'
 set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', 4 '#fde725')
 set grid lc rgb '#dddddd'
@@ -11,12 +11,13 @@ set multiplot layout 2,3 title "8 Gaussians: learned score (top) and exact score
 # Panel 1: learned s_θ, t = 10
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "learned s_θ, t = 10"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-1.7:1.7]
 set yrange [-1.7:1.7]
 set size ratio -1
 unset key
+set colorbox; set cblabel "log q(xₜ) (clipped at −8)"
 $p1s1 << EOD
 -1.7 -1.7 -8
 -1.661797753 -1.7 -8
@@ -8441,12 +8442,13 @@ plot $p1s1 using 1:2:3 with image notitle, \
 # Panel 2: learned s_θ, t = 100
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "learned s_θ, t = 100"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-1.7:1.7]
 set yrange [-1.7:1.7]
 set size ratio -1
 unset key
+set colorbox; set cblabel "log q(xₜ) (clipped at −8)"
 $p2s1 << EOD
 -1.7 -1.7 -8
 -1.661797753 -1.7 -8
@@ -16871,12 +16873,13 @@ plot $p2s1 using 1:2:3 with image notitle, \
 # Panel 3: learned s_θ, t = 400
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "learned s_θ, t = 400"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-1.7:1.7]
 set yrange [-1.7:1.7]
 set size ratio -1
 unset key
+set colorbox; set cblabel "log q(xₜ) (clipped at −8)"
 $p3s1 << EOD
 -1.7 -1.7 -4.936085265
 -1.661797753 -1.7 -4.864393482
@@ -25301,12 +25304,13 @@ plot $p3s1 using 1:2:3 with image notitle, \
 # Panel 4: exact ∇ log q, t = 10
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "exact ∇ log q, t = 10"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-1.7:1.7]
 set yrange [-1.7:1.7]
 set size ratio -1
 unset key
+set colorbox; set cblabel "log q(xₜ) (clipped at −8)"
 $p4s1 << EOD
 -1.7 -1.7 -8
 -1.661797753 -1.7 -8
@@ -33731,12 +33735,13 @@ plot $p4s1 using 1:2:3 with image notitle, \
 # Panel 5: exact ∇ log q, t = 100
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "exact ∇ log q, t = 100"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-1.7:1.7]
 set yrange [-1.7:1.7]
 set size ratio -1
 unset key
+set colorbox; set cblabel "log q(xₜ) (clipped at −8)"
 $p5s1 << EOD
 -1.7 -1.7 -8
 -1.661797753 -1.7 -8
@@ -42161,12 +42166,13 @@ plot $p5s1 using 1:2:3 with image notitle, \
 # Panel 6: exact ∇ log q, t = 400
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "exact ∇ log q, t = 400"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-1.7:1.7]
 set yrange [-1.7:1.7]
 set size ratio -1
 unset key
+set colorbox; set cblabel "log q(xₜ) (clipped at −8)"
 $p6s1 << EOD
 -1.7 -1.7 -4.936085265
 -1.661797753 -1.7 -4.864393482

@@ -2021,7 +2021,7 @@ $p1s2 << EOD
 1000 8.653110943e-06
 EOD
 plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "ε-prediction, σ² = β", \
-     $p1s2 using 1:2 with lines lw 2 lc rgb '#d62728' title "ε-prediction, σ² = β̃"
+     $p1s2 using 1:2 with lines lw 2 dt 2 lc rgb '#d62728' title "ε-prediction, σ² = β̃"
 
 # Panel 2
 unset logscale; set autoscale; unset colorbox; set size noratio
@@ -4036,6 +4036,6 @@ $p2s2 << EOD
 1000 0.9999935461
 EOD
 plot $p2s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "ε-prediction, σ² = β", \
-     $p2s2 using 1:2 with lines lw 2 lc rgb '#d62728' title "ε-prediction, σ² = β̃"
+     $p2s2 using 1:2 with lines lw 2 dt 2 lc rgb '#d62728' title "ε-prediction, σ² = β̃"
 unset multiplot
 set output

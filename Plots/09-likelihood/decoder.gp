@@ -13,6 +13,7 @@ unset logscale; set autoscale; unset colorbox; set size noratio
 unset title
 set xlabel "gray level v"
 set ylabel "P(x₀ = v ∣ μ = 0.03)"
+set yrange [0:1.05]
 set key inside top right opaque
 $p1s1 << EOD
 0 0
@@ -71,9 +72,9 @@ $p1s3 << EOD
 15 4.282651758e-05
 16 2.846251523e-06
 EOD
-plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "σ = 0.01", \
-     $p1s2 using 1:2 with lines lw 2 lc rgb '#d62728' title "σ = 0.05", \
-     $p1s3 using 1:2 with lines lw 2 lc rgb '#2ca02c' title "σ = 0.2"
+plot $p1s1 using 1:2 with points pt 7 ps 1.6 lc rgb '#1f77b4' title "σ = 0.01", \
+     $p1s2 using 1:2 with points pt 7 ps 1.2 lc rgb '#d62728' title "σ = 0.05", \
+     $p1s3 using 1:2 with points pt 7 ps 0.9 lc rgb '#2ca02c' title "σ = 0.2"
 
 # Panel 2
 unset logscale; set autoscale; unset colorbox; set size noratio

@@ -13,7 +13,7 @@ unset logscale; set autoscale; unset colorbox; set size noratio
 unset title
 set xlabel "reverse process steps (T − t)"
 set ylabel "distortion (RMSE, gray levels 0…16)"
-unset key
+set key inside top right opaque
 $p1s1 << EOD
 999 0.06269725925
 998 0.08934697218
@@ -1016,14 +1016,23 @@ $p1s1 << EOD
 1 9.135548658
 0 8.578944295
 EOD
-plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' notitle
+$p1s2 << EOD
+0 1
+1000 1
+EOD
+$p1s3 << EOD
+935 0.9771962586
+EOD
+plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' notitle, \
+     $p1s2 using 1:2 with lines lw 1.5 dt 2 lc rgb '#777777' title "one gray level", \
+     $p1s3 using 1:2 with points pt 7 ps 1.5 lc rgb '#d62728' title "t = 65: below one gray level"
 
 # Panel 2
 unset logscale; set autoscale; unset colorbox; set size noratio
 unset title
 set xlabel "reverse process steps (T − t)"
 set ylabel "rate (bits/dim)"
-unset key
+set key inside top left opaque
 $p2s1 << EOD
 999 3.095766008
 998 2.660254152
@@ -2026,14 +2035,18 @@ $p2s1 << EOD
 1 2.995331735e-05
 0 2.130021329e-05
 EOD
-plot $p2s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' notitle
+$p2s2 << EOD
+935 0.5933229393
+EOD
+plot $p2s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' notitle, \
+     $p2s2 using 1:2 with points pt 7 ps 1.5 lc rgb '#d62728' title "t = 65: below one gray level"
 
 # Panel 3
 unset logscale; set autoscale; unset colorbox; set size noratio
 unset title
 set xlabel "rate (bits/dim)"
 set ylabel "distortion (RMSE, gray levels 0…16)"
-unset key
+set key inside top right opaque
 $p3s1 << EOD
 3.095766008 0.06269725925
 2.660254152 0.08934697218
@@ -3036,6 +3049,15 @@ $p3s1 << EOD
 2.995331735e-05 9.135548658
 2.130021329e-05 8.578944295
 EOD
-plot $p3s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' notitle
+$p3s2 << EOD
+0 1
+3.095772802 1
+EOD
+$p3s3 << EOD
+0.5933229393 0.9771962586
+EOD
+plot $p3s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' notitle, \
+     $p3s2 using 1:2 with lines lw 1.5 dt 2 lc rgb '#777777' title "one gray level", \
+     $p3s3 using 1:2 with points pt 7 ps 1.5 lc rgb '#d62728' title "t = 65: below one gray level"
 unset multiplot
 set output

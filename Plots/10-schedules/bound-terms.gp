@@ -1,23 +1,24 @@
 # The bound's terms L_{t−1} by t (cosine schedule): fixed σ² against the learned Σ_θ — written by lesson-10.
 # Re-render with:  gnuplot bound-terms.gp   (writes bound-terms.png beside this script)
 set encoding utf8
-set terminal pngcairo size 1000,480 font 'DejaVu Sans,11' noenhanced
+set terminal pngcairo size 1400,520 font 'DejaVu Sans,11' noenhanced
 set output (strlen(ARG0) > 3 ? ARG0[1:strlen(ARG0)-2] : 'bound-terms.') . 'png'
 set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', 4 '#fde725')
 set grid lc rgb '#dddddd'
 set format x '%g'; set format y '%g'
-set multiplot layout 1,1 title "The bound's terms L_{t−1} by t (cosine schedule): fixed σ² against the learned Σ_θ" font ',13'
+set multiplot layout 1,2 title "The bound's terms L_{t−1} by t (cosine schedule): fixed σ² against the learned Σ_θ" font ',13'
 
-# Panel 1
+# Panel 1: every term, t = 2…1000
 unset logscale; set autoscale; unset colorbox; set size noratio
-unset title
+set title "every term, t = 2…1000"
 set xlabel "t"
 set ylabel "L_{t−1} (bits/dim)"
+set xrange [2:1000]
+set yrange [1e-06:100]
 set logscale x
 set logscale y
-set key inside top right opaque
+set key inside bottom left opaque
 $p1s1 << EOD
-1 6.901745364e-13
 2 0.5151143721
 3 0.3196629093
 4 0.2268642952
@@ -1019,7 +1020,6 @@ $p1s1 << EOD
 1000 22.21665642
 EOD
 $p1s2 << EOD
-1 6.901745364e-13
 2 0.626490994
 3 0.3319120798
 4 0.2280154888
@@ -2021,7 +2021,6 @@ $p1s2 << EOD
 1000 1.984399858e-06
 EOD
 $p1s3 << EOD
-1 3.006590961e-14
 2 0.4520353828
 3 0.2720474854
 4 0.1978068802
@@ -3022,8 +3021,130 @@ $p1s3 << EOD
 999 6.067324731e-06
 1000 1.986514847e-06
 EOD
-plot $p1s1 using 1:2 with lines lw 1.5 lc rgb '#bbbbbb' title "ε, L_simple, σ² = β, Eq. 11 (x̂₀ not clipped)", \
-     $p1s2 using 1:2 with lines lw 2 lc rgb '#d62728' title "ε, L_simple, σ² = β̃", \
-     $p1s3 using 1:2 with lines lw 2 lc rgb '#2ca02c' title "L_hybrid, learned Σ_θ"
+plot $p1s1 using 1:2 with lines lw 4 lc rgb '#bbbbbb' title "cosine ε, σ² = β, Eq. 11 (x̂₀ not clipped)", \
+     $p1s2 using 1:2 with lines lw 2 lc rgb '#d62728' title "cosine ε, σ² = β̃, x̂₀ clipped", \
+     $p1s3 using 1:2 with lines lw 2 dt 2 lc rgb '#2ca02c' title "L_hybrid, learned Σ_θ, x̂₀ clipped"
+
+# Panel 2: the last 11 terms: Eq. 11 at t = T
+unset logscale; set autoscale; unset colorbox; set size noratio
+set title "the last 11 terms: Eq. 11 at t = T"
+set xlabel "t (linear axis)"
+set ylabel "L_{t−1} (bits/dim)"
+set xrange [989.5:1000.5]
+set yrange [1e-06:100]
+set logscale y
+set key inside top left opaque
+$p2s1 << EOD
+990 0.003625999645
+991 0.004487350148
+992 0.005763049813
+993 0.005656076227
+994 0.00715481236
+995 0.009261631266
+996 0.01124675087
+997 0.01565108157
+998 0.02549673471
+999 0.07175564585
+1000 22.21665642
+EOD
+$p2s2 << EOD
+990 0.003625999645
+991 0.004487350148
+992 0.005763049813
+993 0.005656076227
+994 0.00715481236
+995 0.009261631266
+996 0.01124675087
+997 0.01565108157
+998 0.02549673471
+999 0.07175564585
+1000 22.21665642
+EOD
+$p2s3 << EOD
+990 3.852249285e-05
+991 3.515666976e-05
+992 3.625535008e-05
+993 2.886654593e-05
+994 2.597632799e-05
+995 2.189463686e-05
+996 1.731445695e-05
+997 1.384980203e-05
+998 9.601389898e-06
+999 6.069104763e-06
+1000 1.984399858e-06
+EOD
+$p2s4 << EOD
+990 3.852249285e-05
+991 3.515666976e-05
+992 3.625535008e-05
+993 2.886654593e-05
+994 2.597632799e-05
+995 2.189463686e-05
+996 1.731445695e-05
+997 1.384980203e-05
+998 9.601389898e-06
+999 6.069104763e-06
+1000 1.984399858e-06
+EOD
+$p2s5 << EOD
+990 3.838971446e-05
+991 3.51554823e-05
+992 3.611966793e-05
+993 2.881876307e-05
+994 2.599798481e-05
+995 2.191295043e-05
+996 1.734775106e-05
+997 1.393025167e-05
+998 9.625400489e-06
+999 6.067324731e-06
+1000 1.986514847e-06
+EOD
+$p2s6 << EOD
+990 3.838971446e-05
+991 3.51554823e-05
+992 3.611966793e-05
+993 2.881876307e-05
+994 2.599798481e-05
+995 2.191295043e-05
+996 1.734775106e-05
+997 1.393025167e-05
+998 9.625400489e-06
+999 6.067324731e-06
+1000 1.986514847e-06
+EOD
+$p2s7 << EOD
+990 0.0002271330596
+991 0.0002468242828
+992 0.0003073819936
+993 0.0002582558904
+994 0.0002726420023
+995 0.0002830376909
+996 0.0002707858016
+997 0.0002613398599
+998 0.0002651117172
+999 0.0003159436495
+1000 0.0002899913116
+EOD
+$p2s8 << EOD
+990 0.0002271330596
+991 0.0002468242828
+992 0.0003073819936
+993 0.0002582558904
+994 0.0002726420023
+995 0.0002830376909
+996 0.0002707858016
+997 0.0002613398599
+998 0.0002651117172
+999 0.0003159436495
+1000 0.0002899913116
+EOD
+plot $p2s1 using 1:2 with lines lw 4 lc rgb '#bbbbbb' title "cosine ε, σ² = β, Eq. 11 (x̂₀ not clipped)", \
+     $p2s2 using 1:2 with points pt 7 ps 1.2 lc rgb '#bbbbbb' notitle, \
+     $p2s3 using 1:2 with lines lw 2 lc rgb '#d62728' title "cosine ε, σ² = β̃, x̂₀ clipped", \
+     $p2s4 using 1:2 with points pt 7 ps 1.2 lc rgb '#d62728' notitle, \
+     $p2s5 using 1:2 with lines lw 2 dt 2 lc rgb '#2ca02c' title "L_hybrid, learned Σ_θ, x̂₀ clipped", \
+     $p2s6 using 1:2 with points pt 7 ps 1.2 lc rgb '#2ca02c' notitle, \
+     $p2s7 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "linear ε, σ² = β, Eq. 11", \
+     $p2s8 using 1:2 with points pt 7 ps 1.2 lc rgb '#1f77b4' notitle
 unset multiplot
 set output

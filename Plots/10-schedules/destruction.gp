@@ -1,4 +1,4 @@
-# The best denoiser's x̂₀*, classified: how long the digit survives — written by lesson-10.
+# The ideal denoiser's x̂₀*, classified: how long the digit survives — written by lesson-10.
 # Re-render with:  gnuplot destruction.gp   (writes destruction.png beside this script)
 set encoding utf8
 set terminal pngcairo size 1000,480 font 'DejaVu Sans,11' noenhanced
@@ -6,7 +6,7 @@ set output (strlen(ARG0) > 3 ? ARG0[1:strlen(ARG0)-2] : 'destruction.') . 'png'
 set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', 4 '#fde725')
 set grid lc rgb '#dddddd'
 set format x '%g'; set format y '%g'
-set multiplot layout 1,1 title "The best denoiser's x̂₀*, classified: how long the digit survives" font ',13'
+set multiplot layout 1,1 title "The ideal denoiser's x̂₀*, classified: how long the digit survives" font ',13'
 
 # Panel 1
 unset logscale; set autoscale; unset colorbox; set size noratio
@@ -14,7 +14,7 @@ unset title
 set xlabel "t"
 set ylabel "accuracy of the classifier on x̂₀*(xₜ)"
 set yrange [0:1]
-set key inside bottom left opaque
+set key inside top right opaque
 $p1s1 << EOD
 1 0.9427609428
 20 0.9461279461
@@ -125,8 +125,13 @@ $p1s3 << EOD
 1 0.2
 1000 0.2
 EOD
+$p1s4 << EOD
+1 0.1
+1000 0.1
+EOD
 plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "linear", \
      $p1s2 using 1:2 with lines lw 2 lc rgb '#d62728' title "cosine", \
-     $p1s3 using 1:2 with lines lw 1.5 dt 2 lc rgb '#999999' title "0.2 (chance is 0.1)"
+     $p1s3 using 1:2 with lines lw 1.5 dt 2 lc rgb '#999999' title "0.2: the class counts as lost below it", \
+     $p1s4 using 1:2 with lines lw 1 lc rgb '#bbbbbb' title "chance (0.1)"
 unset multiplot
 set output

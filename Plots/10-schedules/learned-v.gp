@@ -1,7 +1,7 @@
 # The learned interpolation v against t: 0 is β̃ₜ, 1 is βₜ — written by lesson-10.
 # Re-render with:  gnuplot learned-v.gp   (writes learned-v.png beside this script)
 set encoding utf8
-set terminal pngcairo size 1000,460 font 'DejaVu Sans,11' noenhanced
+set terminal pngcairo size 1150,460 font 'DejaVu Sans,11' noenhanced
 set output (strlen(ARG0) > 3 ? ARG0[1:strlen(ARG0)-2] : 'learned-v.') . 'png'
 set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', 4 '#fde725')
 set grid lc rgb '#dddddd'
@@ -13,9 +13,18 @@ unset logscale; set autoscale; unset colorbox; set size noratio
 unset title
 set xlabel "t"
 set ylabel "v (median and 10–90 % of pixels)"
+set yrange [-0.3171159387:1.1]
 set logscale x
-set key inside top left opaque
+set key outside right top opaque
 $p1s1 << EOD
+1 1
+1000 1
+EOD
+$p1s2 << EOD
+1 0
+1000 0
+EOD
+$p1s3 << EOD
 1 0.6985567212
 2 0.7022404671
 3 0.7019565701
@@ -34,7 +43,7 @@ $p1s1 << EOD
 900 0.05887643993
 1000 0.05311349407
 EOD
-$p1s2 << EOD
+$p1s4 << EOD
 1 0.5204819441
 2 0.5232876539
 3 0.5219914317
@@ -53,7 +62,7 @@ $p1s2 << EOD
 900 -0.215834111
 1000 -0.2171159387
 EOD
-$p1s3 << EOD
+$p1s5 << EOD
 1 0.8951990008
 2 0.8978351355
 3 0.8963350058
@@ -72,8 +81,10 @@ $p1s3 << EOD
 900 0.3287482858
 1000 0.3432163298
 EOD
-plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "median", \
-     $p1s2 using 1:2 with lines lw 1 dt 2 lc rgb '#d62728' title "10th percentile", \
-     $p1s3 using 1:2 with lines lw 1 dt 2 lc rgb '#2ca02c' title "90th percentile"
+plot $p1s1 using 1:2 with lines lw 1.5 dt 2 lc rgb '#777777' title "v = 1: Σ_θ = βₜ", \
+     $p1s2 using 1:2 with lines lw 1.5 dt 2 lc rgb '#bbbbbb' title "v = 0: Σ_θ = β̃ₜ", \
+     $p1s3 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "median", \
+     $p1s4 using 1:2 with lines lw 1 dt 2 lc rgb '#d62728' title "10th percentile", \
+     $p1s5 using 1:2 with lines lw 1 dt 2 lc rgb '#2ca02c' title "90th percentile"
 unset multiplot
 set output

@@ -1,4 +1,4 @@
-# Linear and cosine schedules: ᾱₜ and log SNR(t) — written by lesson-10.
+# Linear and cosine schedules: ᾱₜ and ln SNR(t) — written by lesson-10.
 # Re-render with:  gnuplot schedules.gp   (writes schedules.png beside this script)
 set encoding utf8
 set terminal pngcairo size 1300,480 font 'DejaVu Sans,11' noenhanced
@@ -6,7 +6,7 @@ set output (strlen(ARG0) > 3 ? ARG0[1:strlen(ARG0)-2] : 'schedules.') . 'png'
 set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', 4 '#fde725')
 set grid lc rgb '#dddddd'
 set format x '%g'; set format y '%g'
-set multiplot layout 1,2 title "Linear and cosine schedules: ᾱₜ and log SNR(t)" font ',13'
+set multiplot layout 1,2 title "Linear and cosine schedules: ᾱₜ and ln SNR(t)" font ',13'
 
 # Panel 1
 unset logscale; set autoscale; unset colorbox; set size noratio
@@ -428,7 +428,7 @@ plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "linear", \
 unset logscale; set autoscale; unset colorbox; set size noratio
 unset title
 set xlabel "t"
-set ylabel "log SNR(t) = log ᾱₜ − log(1 − ᾱₜ)"
+set ylabel "ln SNR(t) = ln ᾱₜ − ln(1 − ᾱₜ)"
 set key inside top right opaque
 $p2s1 << EOD
 1 9.210240367
@@ -842,6 +842,6 @@ $p2s3 << EOD
 EOD
 plot $p2s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "linear", \
      $p2s2 using 1:2 with lines lw 2 lc rgb '#d62728' title "cosine", \
-     $p2s3 using 1:2 with lines lw 1.5 dt 2 lc rgb '#999999' title "SNR = 0.01"
+     $p2s3 using 1:2 with lines lw 1.5 dt 2 lc rgb '#999999' title "SNR = 0.01 (ln SNR = -4.61)"
 unset multiplot
 set output

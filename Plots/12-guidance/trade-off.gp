@@ -47,13 +47,18 @@ $p1s4 << EOD
 1 121.8966296
 EOD
 $p1s5 << EOD
-0 58.20735828
-1 58.20735828
+0 51.37480815 57.70550049
+1 51.37480815 57.70550049
+EOD
+$p1s6 << EOD
+0 54.54015432
+1 54.54015432
 EOD
 plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "classifier guidance, s = 0, 0.5, 1, 2, 4, 8", \
      $p1s2 using 1:2 with points pt 7 ps 1.5 lc rgb '#1f77b4' notitle, \
      $p1s3 using 1:2 with lines lw 2 lc rgb '#2ca02c' title "classifier-free, w = 0, 0.5, 1, 2, 4", \
      $p1s4 using 1:2 with points pt 7 ps 1.5 lc rgb '#2ca02c' notitle, \
-     $p1s5 using 1:2 with lines lw 1.5 dt 2 lc rgb '#999999' title "within-class floor"
+     $p1s5 using 1:2:3 with filledcurves fs transparent solid 0.18 noborder lc rgb '#999999' title "within-class floor ± sd (real digits)", \
+     $p1s6 using 1:2 with lines lw 1.5 dt 2 lc rgb '#777777' notitle
 unset multiplot
 set output

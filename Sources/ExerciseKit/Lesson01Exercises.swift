@@ -20,7 +20,11 @@ public enum Lesson01Exercises {
     public static let all: [Exercise] = [
         Exercise(
             id: "01.1", title: "ᾱₜ from the βs",
-            prompt: "Given β₁ … β_T as an array (index 0 holds β₁), return ᾱₜ = ∏ₛ₌₁ᵗ (1 − βₛ). Mind the paper's time index: t runs 1…T, and ᾱ₀ = 1 by convention.",
+            prompt:
+                """
+                Given β₁ … β_T as an array (index 0 holds β₁), return ᾱₜ = ∏ₛ₌₁ᵗ (1 − βₛ). Mind the paper's time \
+                index: t runs 1…T, and ᾱ₀ = 1 by convention.
+                """,
             location: "\(file), `alphaBar(betas:t:)`",
             check: { answers in
                 grading {
@@ -42,7 +46,11 @@ public enum Lesson01Exercises {
             }),
         Exercise(
             id: "01.2", title: "Jump straight to xₜ (Eq. 4)",
-            prompt: "Return xₜ = √ᾱₜ·x₀ + √(1 − ᾱₜ)·ε for one coordinate, given x₀, ᾱₜ and the noise ε. No loop over steps is needed: that is the point of Eq. (4).",
+            prompt:
+                """
+                Return xₜ = √ᾱₜ·x₀ + √(1 − ᾱₜ)·ε for one coordinate, given x₀, ᾱₜ and the noise ε. No loop over steps \
+                is needed: that is the point of Eq. (4).
+                """,
             location: "\(file), `noisySample(x0:alphaBar:noise:)`",
             check: { answers in
                 grading {
@@ -61,7 +69,11 @@ public enum Lesson01Exercises {
             }),
         Exercise(
             id: "01.3", title: "Where noise takes over",
-            prompt: "Return the first t (1…T) with SNR(t) = ᾱₜ/(1 − ᾱₜ) < 1, or T + 1 if there is none. For the paper's linear schedule the answer is a few hundred: compare it with the lesson's log-SNR plot.",
+            prompt:
+                """
+                Return the first t (1…T) with SNR(t) = ᾱₜ/(1 − ᾱₜ) < 1, or T + 1 if there is none. For the paper's \
+                linear schedule the answer is a few hundred: compare it with the lesson's log-SNR plot.
+                """,
             location: "\(file), `firstStepWithSNRBelowOne(schedule:)`",
             check: { answers in
                 grading {

@@ -29,7 +29,10 @@ public enum Lesson02Exercises {
     public static let all: [Exercise] = [
         Exercise(
             id: "02.1", title: "The posterior variance β̃ₜ",
-            prompt: "Return β̃ₜ = (1 − ᾱₜ₋₁)/(1 − ᾱₜ)·βₜ. What does your function give at t = 1, where ᾱ₀ = 1? Why is that the right answer?",
+            prompt: """
+                Return β̃ₜ = (1 − ᾱₜ₋₁)/(1 − ᾱₜ)·βₜ. The checker includes t = 1, where ᾱ₀ = 1: your function must \
+                return 0 there. Discussion (not checked): why is a posterior variance of 0 the right answer at t = 1?
+                """,
             location: "\(file), `posteriorVariance(beta:alphaBar:alphaBarPrevious:)`",
             check: { answers in
                 grading {
@@ -45,7 +48,11 @@ public enum Lesson02Exercises {
             }),
         Exercise(
             id: "02.2", title: "The posterior mean μ̃ₜ",
-            prompt: "Return μ̃ₜ(xₜ, x₀) for one coordinate. Check by hand: at t = 1 it must return x₀ exactly, whatever xₜ is.",
+            prompt: """
+                Return μ̃ₜ(xₜ, x₀) = √ᾱₜ₋₁·βₜ/(1 − ᾱₜ)·x₀ + √αₜ·(1 − ᾱₜ₋₁)/(1 − ᾱₜ)·xₜ for one coordinate, with \
+                αₜ = 1 − βₜ (the function is given βₜ, ᾱₜ and ᾱₜ₋₁). The checker includes t = 1, where it must \
+                return x₀ exactly, whatever xₜ is.
+                """,
             location: "\(file), `posteriorMean(x0:xt:beta:alphaBar:alphaBarPrevious:)`",
             check: { answers in
                 grading {

@@ -9,6 +9,8 @@ public protocol Lesson03Answers: LessonAnswers {
     func modelMean(xt: Double, predictedNoise: Double, beta: Double, alphaBar: Double) throws -> Double
     /// Exercise 03.3: the Eq. (12) weight βₜ²/(2σₜ²·αₜ·(1 − ᾱₜ)).
     func lossWeight(beta: Double, alphaBar: Double, sigma2: Double) throws -> Double
+    /// Exercise 03.3: w(2)/w(T) for `schedule` with σₜ² = βₜ: how many times more the bound weighs t = 2 than t = T.
+    func weightRatio(schedule: NoiseSchedule) throws -> Double
 }
 
 /// Lesson 03's exercises and their checks.
@@ -25,7 +27,10 @@ public enum Lesson03Exercises {
     public static let all: [Exercise] = [
         Exercise(
             id: "03.1", title: "Predict x₀ from a noise guess (Eq. 15)",
-            prompt: "Return x̂₀ = (xₜ − √(1 − ᾱₜ)·ε_θ)/√ᾱₜ. Then feed it xₜ made by Eq. (4) with the true ε: you must get x₀ back.",
+            prompt: """
+                Return x̂₀ = (xₜ − √(1 − ᾱₜ)·ε_θ)/√ᾱₜ. Then feed it xₜ made by Eq. (4) with the true ε: you must get \
+                x₀ back.
+                """,
             location: "\(file), `predictedX0(xt:predictedNoise:alphaBar:)`",
             check: { answers in
                 grading {
@@ -43,7 +48,10 @@ public enum Lesson03Exercises {
             }),
         Exercise(
             id: "03.2", title: "The model mean from a noise guess (Eq. 11)",
-            prompt: "Return μ_θ = (xₜ − βₜ/√(1 − ᾱₜ)·ε_θ)/√αₜ. This is the mean of the reverse step in Algorithm 2.",
+            prompt: """
+                Return μ_θ = (xₜ − βₜ/√(1 − ᾱₜ)·ε_θ)/√αₜ, with αₜ = 1 − βₜ (the function is given βₜ and ᾱₜ). This is \
+                the mean of the reverse step in Algorithm 2.
+                """,
             location: "\(file), `modelMean(xt:predictedNoise:beta:alphaBar:)`",
             check: { answers in
                 grading {
@@ -61,8 +69,13 @@ public enum Lesson03Exercises {
             }),
         Exercise(
             id: "03.3", title: "The Eq. (12) weight",
-            prompt: "Return βₜ²/(2σₜ²·αₜ·(1 − ᾱₜ)). Evaluate it at t = 2 and t = 1000 with σₜ² = βₜ: by what factor does the true bound weight small t more than L_simple does?",
-            location: "\(file), `lossWeight(beta:alphaBar:sigma2:)`",
+            prompt: """
+                Return the weight w = βₜ²/(2σₜ²·αₜ·(1 − ᾱₜ)), with αₜ = 1 − βₜ. Then, in `weightRatio(schedule:)`, \
+                return w(2)/w(T) with σₜ² = βₜ for the schedule you are given (`schedule.beta(t)`, \
+                `schedule.alphaBar(t)`, `schedule.steps`): how many times more the bound weighs t = 2 than t = T, \
+                where L_simple weighs them equally. Compare with lesson 03, section 2.
+                """,
+            location: "\(file), `lossWeight(beta:alphaBar:sigma2:)` and `weightRatio(schedule:)`",
             check: { answers in
                 grading {
                     let a = answers as! any Lesson03Answers
@@ -74,6 +87,13 @@ public enum Lesson03Exercises {
                             if !close(got, expected, tolerance: 1e-9) {
                                 return "t = \(t), σ² = \(variance): got \(got), expected \(expected)"
                             }
+                        }
+                    }
+                    for schedule in [s, try .quadratic(), try .linear(steps: 50)] {
+                        let expected = schedule.lossWeight(2, .beta) / schedule.lossWeight(schedule.steps, .beta)
+                        let got = try a.weightRatio(schedule: schedule)
+                        if !close(got, expected, tolerance: 1e-9) {
+                            return "w(2)/w(T), T = \(schedule.steps): got \(got), expected \(expected)"
                         }
                     }
                     return nil

@@ -21,7 +21,10 @@ public enum Lesson04Exercises {
     public static let all: [Exercise] = [
         Exercise(
             id: "04.1", title: "The L_simple loss of a batch (Eq. 14)",
-            prompt: "Given the noise ε that was added and the network's prediction ε_θ, both flattened over a batch, return the mean of (ε − ε_θ)² over all elements — what `F.mse_loss` computes.",
+            prompt: """
+                Given the noise ε that was added and the network's prediction ε_θ, both flattened over a batch, \
+                return the mean of (ε − ε_θ)² over all elements — what `F.mse_loss` computes.
+                """,
             location: "\(file), `simpleLoss(noise:predicted:)`",
             check: { answers in
                 grading {
@@ -39,7 +42,13 @@ public enum Lesson04Exercises {
             }),
         Exercise(
             id: "04.2", title: "One Adam step",
-            prompt: "m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; p ← p − lr/(1 − β₁ᵏ) · m / (√v/√(1 − β₂ᵏ) + ε), with β₁ = 0.9, β₂ = 0.999, ε = 1e-8. Without the two bias corrections, what would the very first step be?",
+            prompt: """
+                Return the new (p, m, v) after one step: m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; p ← p − lr/(1 − \
+                β₁ᵏ) · m / (√v/√(1 − β₂ᵏ) + ε), with β₁ = 0.9, β₂ = 0.999, ε = 1e-8, where k is the step number, \
+                counted from 1 for the first step, and m, v the running averages before it. The checker tries k = 1, \
+                2, 10 and 1000. Discussion (not checked): without the two bias corrections, how large would the very \
+                first step be?
+                """,
             location: "\(file), `adamStep(parameter:gradient:m:v:step:learningRate:)`",
             check: { answers in
                 grading {
@@ -60,7 +69,10 @@ public enum Lesson04Exercises {
             }),
         Exercise(
             id: "04.3", title: "An exponential moving average of the weights",
-            prompt: "Return d·θ̄ + (1 − d)·θ. With d = 0.995, roughly how many recent steps does the average remember? (Hint: 1/(1 − d).)",
+            prompt: """
+                Return d·θ̄ + (1 − d)·θ. Discussion (not checked): with d = 0.995, roughly how many recent steps \
+                does the average remember? (Hint: 1/(1 − d).)
+                """,
             location: "\(file), `movingAverage(average:parameter:decay:)`",
             check: { answers in
                 grading {

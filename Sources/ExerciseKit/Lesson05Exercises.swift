@@ -18,7 +18,10 @@ public enum Lesson05Exercises {
     public static let all: [Exercise] = [
         Exercise(
             id: "05.1", title: "One step of Algorithm 2",
-            prompt: "Return x_{t−1} = (xₜ − βₜ/√(1 − ᾱₜ)·ε_θ)/√αₜ + σₜ·z with σₜ = √σₜ², and no noise at t = 1. Use `schedule.beta(t)`, `schedule.alpha(t)` and `schedule.alphaBar(t)`.",
+            prompt: """
+                Return x_{t−1} = (xₜ − βₜ/√(1 − ᾱₜ)·ε_θ)/√αₜ + σₜ·z with σₜ = √σₜ², and no noise at t = 1. Use \
+                `schedule.beta(t)`, `schedule.alpha(t)` and `schedule.alphaBar(t)`.
+                """,
             location: "\(file), `reverseStep(xt:predictedNoise:t:schedule:sigma2:z:)`",
             check: { answers in
                 grading {
@@ -38,7 +41,10 @@ public enum Lesson05Exercises {
             }),
         Exercise(
             id: "05.2", title: "The 1-D Wasserstein distance behind the SWD",
-            prompt: "For two sets of n numbers, the cheapest way to move one onto the other pairs them in sorted order: W₁ = (1/n)·Σᵢ |a₍ᵢ₎ − b₍ᵢ₎|. The sliced distance of lesson 05 averages this over 256 projections.",
+            prompt: """
+                For two sets of n numbers, the cheapest way to move one onto the other pairs them in sorted order: \
+                W₁ = (1/n)·Σᵢ |a₍ᵢ₎ − b₍ᵢ₎|. The sliced distance of lesson 05 averages this over 256 projections.
+                """,
             location: "\(file), `wasserstein1D(_:_:)`",
             check: { answers in
                 grading {

@@ -18,7 +18,12 @@ public enum Lesson06Exercises {
     public static let all: [Exercise] = [
         Exercise(
             id: "06.1", title: "Encode both endpoints, then mix",
-            prompt: "Return x̄ₜ = (1 − λ)·xₜ + λ·x′ₜ, encoding each endpoint with its own noise first. Then check by hand: with ε = ε′ the result equals encoding the mixed point (1 − λ)·x₀ + λ·x′₀ — but only because the encoder is linear.",
+            prompt: """
+                Return x̄ₜ = (1 − λ)·xₜ + λ·x′ₜ, encoding each endpoint with its own noise first. Then check by hand: \
+                with ε = ε′ the result equals encoding the mixed point (1 − λ)·x₀ + λ·x′₀, because the encoder \
+                √ᾱₜ·x₀ + √(1 − ᾱₜ)·ε is affine in x₀ and the mixing weights 1 − λ and λ sum to 1, so the noise term \
+                passes through the mix unchanged.
+                """,
             location: "\(file), `mixedLatent(x0:otherX0:noise:otherNoise:alphaBar:lambda:)`",
             check: { answers in
                 grading {
@@ -35,7 +40,11 @@ public enum Lesson06Exercises {
             }),
         Exercise(
             id: "06.2", title: "How much noise is left in the middle?",
-            prompt: "For independent unit Gaussians ε and ε′, return Var[(1 − λ)·ε + λ·ε′]. What is it at λ = ½, and why does that make the middle of an interpolation path atypical for the decoder?",
+            prompt: """
+                For independent unit Gaussians ε and ε′, return Var[(1 − λ)·ε + λ·ε′]. The checker tries \
+                λ = 0, 0.1, ½, 0.75 and 1. Discussion (not checked): why does the value at λ = ½ make the middle of an \
+                interpolation path atypical for the decoder?
+                """,
             location: "\(file), `mixedNoiseVariance(lambda:)`",
             check: { answers in
                 grading {

@@ -19,7 +19,13 @@ public enum Lesson08Exercises {
     public static let all: [Exercise] = [
         Exercise(
             id: "08.1", title: "Back to gray levels",
-            prompt: "The network sees x = v/8 − 1 for gray levels v = 0…16. Return the level nearest to a (sampled) pixel value x, clamped to 0…16. What share of a sample's pixels would you have to move by more than half a bin (0.0625) to put them on the grid? (Lesson 09 turns this into bits.)",
+            prompt: """
+                The network sees x = v/8 − 1 for gray levels v = 0…16. Return the level nearest to a sampled pixel \
+                value x, clamped to 0…16; samples are not clipped, so x can lie outside [−1, 1] (the check tries \
+                x ∈ [−1.3, 1.3]). Inside [−1, 1] no x is more than half a bin (0.0625) from its level; outside, the \
+                clamp moves x by |x| − 1. Discussion (not checked): lesson 09 turns the distance to the nearest level \
+                into bits.
+                """,
             location: "\(file), `grayLevel(of:)`",
             check: { answers in
                 grading {
@@ -37,7 +43,11 @@ public enum Lesson08Exercises {
             }),
         Exercise(
             id: "08.2", title: "The memorisation ratio",
-            prompt: "For each sample find the Euclidean distance to its nearest training image; do the same for each held-out image; return the ratio of the two means (lesson 08, section 5). What value would a model that copies its training set get?",
+            prompt: """
+                For each sample find the Euclidean distance to its nearest training image; do the same for each \
+                held-out image; return the ratio of the two means (lesson 08, section 5). Discussion (not checked): \
+                a model that copies its training set scores 0; what does a ratio near 1 say?
+                """,
             location: "\(file), `memorisationRatio(samples:heldOut:training:)`",
             check: { answers in
                 grading {
@@ -58,7 +68,11 @@ public enum Lesson08Exercises {
             }),
         Exercise(
             id: "08.3", title: "A Fréchet distance by hand",
-            prompt: "Fit N(m, s²) to each list (s² with n − 1) and return d² = (m₁ − m₂)² + s₁² + s₂² − 2·s₁·s₂, the 1-D case of FID's formula. Why is it (m₁ − m₂)² + (s₁ − s₂)²?",
+            prompt: """
+                Fit N(m, s²) to each list (s² with n − 1) and return d² = (m₁ − m₂)² + s₁² + s₂² − 2·s₁·s₂, the 1-D \
+                case of FID's formula. The check compares it with (m₁ − m₂)² + (s₁ − s₂)²: expand the square to see \
+                why they are equal.
+                """,
             location: "\(file), `frechetDistance1D(_:_:)`",
             check: { answers in
                 grading {

@@ -9,9 +9,9 @@ public protocol Lesson09Answers: LessonAnswers {
     /// Exercise 09.2: one coordinate's L_{t−1} in nats, KL(N(μ̃ₜ(xₜ, x₀), β̃ₜ) ‖ N(μ_θ, σ²)), from βₜ,
     /// ᾱₜ, ᾱₜ₋₁ and the values.
     func reverseKL(beta: Double, alphaBar: Double, alphaBarPrevious: Double, x0: Double, xt: Double, modelMean: Double, sigma2: Double) throws -> Double
-    /// Exercise 09.3: given the bound's terms (index 0 = L₀, index t − 1 = L_{t−1}, last = L_T) and the
-    /// distortion at t = 1…T (index t − 1), the share of the total still to be sent at the largest t
-    /// whose distortion is below `threshold` (0 if there is none).
+    /// Exercise 09.3: given the bound's T + 1 terms (terms[0] = L₀, terms[k] = L_k for k = 1…T − 1,
+    /// terms[T] = L_T) and the distortion at t = 1…T (distortion[t − 1]), the share of the total still to be
+    /// sent at the largest t whose distortion is below `threshold` (0 if there is none).
     func shareAfterDistortion(below threshold: Double, terms: [Double], distortion: [Double]) throws -> Double
 }
 
@@ -35,7 +35,12 @@ public enum Lesson09Exercises {
     public static let all: [Exercise] = [
         Exercise(
             id: "09.1", title: "One bin of Eq. 13 by hand",
-            prompt: "Return the probability the discrete decoder gives level k of K: the Gaussian N(μ, σ²) integrated over the level's bin (half-width 1/(K − 1)), the first and last bins reaching to −∞ and +∞. Use Φ(z) = ½·erfc(−z/√2). Why must the edge bins be open?",
+            prompt: """
+                Return the probability the discrete decoder gives level k of K: the Gaussian N(μ, σ²) integrated \
+                over the level's bin (half-width h = 1/(K − 1) around the level −1 + 2k·h), the first and last bins \
+                reaching to −∞ and +∞. Use Φ(z) = ½·erfc(−z/√2). Discussion (not checked): why must the edge bins be \
+                open?
+                """,
             location: "\(file), `binProbability(level:levels:mean:standardDeviation:)`",
             check: { answers in
                 grading {
@@ -51,14 +56,23 @@ public enum Lesson09Exercises {
                         // Numerical integration, independent of any erfc.
                         let expected = integral(k == 0 ? -.infinity : v - h, k == levels - 1 ? .infinity : v + h, mu, sigma)
                         let got = try a.binProbability(level: k, levels: levels, mean: mu, standardDeviation: sigma)
-                        if abs(got - expected) > 1e-9 { return "K = \(levels), k = \(k), μ = \(mu), σ = \(sigma): got \(got), expected \(expected)" }
+                        if abs(got - expected) > 1e-9 {
+                            return
+                                """
+                                K = \(levels), k = \(k), μ = \(mu), σ = \(sigma): got \(got), expected \(expected)
+                                """
+                        }
                     }
                     return nil
                 }
             }),
         Exercise(
             id: "09.2", title: "One KL term of the bound",
-            prompt: "Compute β̃ₜ and μ̃ₜ(xₜ, x₀) (Eq. 7), then KL(N(μ̃ₜ, β̃ₜ) ‖ N(μ_θ, σ²)) = ½·(log(σ²/β̃ₜ) + (β̃ₜ + (μ̃ₜ − μ_θ)²)/σ² − 1). When is it zero?",
+            prompt: """
+                Compute β̃ₜ and μ̃ₜ(xₜ, x₀) (Eq. 7), then \
+                KL(N(μ̃ₜ, β̃ₜ) ‖ N(μ_θ, σ²)) = ½·(log(σ²/β̃ₜ) + (β̃ₜ + (μ̃ₜ − μ_θ)²)/σ² − 1), in nats. \
+                Discussion (not checked): when is it zero?
+                """,
             location: "\(file), `reverseKL(beta:alphaBar:alphaBarPrevious:x0:xt:modelMean:sigma2:)`",
             check: { answers in
                 grading {
@@ -85,14 +99,27 @@ public enum Lesson09Exercises {
                             expected += exp(logQ) * (logQ - logP) * h / 3 * (i == 0 || i == n ? 1 : (i % 2 == 1 ? 4 : 2))
                         }
                         let got = try a.reverseKL(beta: beta, alphaBar: alphaBar, alphaBarPrevious: previous, x0: x0, xt: xt, modelMean: modelMean, sigma2: sigma2)
-                        if abs(got - expected) > 1e-7 * max(1, abs(expected)) { return "β = \(beta), ᾱₜ₋₁ = \(previous): got \(got), expected \(expected)" }
+                        if abs(got - expected) > 1e-7 * max(1, abs(expected)) {
+                            return
+                                """
+                                β = \(beta), ᾱₜ₋₁ = \(previous): got \(got), expected \(expected)
+                                """
+                        }
                     }
                     return nil
                 }
             }),
         Exercise(
             id: "09.3", title: "A point on the rate–distortion curve",
-            prompt: "Find the largest t whose distortion is below the threshold (one gray level in lesson 09). Once xₜ is known, the receiver holds Rate(t) = L_T + Σ_{s=t}^{T−1} L_s; return the share of the total L still to be sent, (L − Rate(t))/L. Is most of the codelength spent on distortions you cannot see?",
+            prompt: """
+                `terms` is indexed by the subscript of L: it has T + 1 entries, terms[0] = L₀, \
+                terms[k] = L_k for k = 1…T − 1 and terms[T] = L_T (the total L is their sum); `distortion` has T \
+                entries, distortion[t − 1] the distortion at t = 1…T. Find the largest t whose distortion is below the \
+                threshold (one gray level in lesson 09). Once xₜ is known, the receiver holds \
+                Rate(t) = L_T + Σ_{s=t}^{T−1} L_s; return the share of L still to be sent, (L − Rate(t))/L, or 0 if no \
+                distortion is below the threshold. Discussion (not checked): in lesson 09's run, is most of the \
+                codelength spent on distortions you cannot see?
+                """,
             location: "\(file), `shareAfterDistortion(below:terms:distortion:)`",
             check: { answers in
                 grading {
@@ -109,7 +136,12 @@ public enum Lesson09Exercises {
                             expected = terms.prefix(t).reduce(0, +) / terms.reduce(0, +)
                         }
                         let got = try a.shareAfterDistortion(below: threshold, terms: terms, distortion: distortion)
-                        if !close(got, expected, tolerance: 1e-12) { return "T = \(steps), threshold \(threshold): got \(got), expected \(expected)" }
+                        if !close(got, expected, tolerance: 1e-12) {
+                            return
+                                """
+                                T = \(steps), threshold \(threshold): got \(got), expected \(expected)
+                                """
+                        }
                     }
                     return nil
                 }

@@ -21,7 +21,11 @@ public enum Lesson10Exercises {
     public static let all: [Exercise] = [
         Exercise(
             id: "10.1", title: "The cosine schedule",
-            prompt: "Return ᾱₜ = f(t)/f(0) for t = 0…T with f(t) = cos²(((t/T + s)/(1 + s))·π/2). Which t has SNR(t) = 1 when s = 0? (Solve ᾱ = ½.)",
+            prompt: """
+                Return ᾱₜ = f(t)/f(0) for t = 0…T (T + 1 values, index t holding ᾱₜ) with \
+                f(t) = cos²(((t/T + s)/(1 + s))·π/2). Discussion (not checked): which t has SNR(t) = 1 when s = 0? \
+                (Solve ᾱ = ½.)
+                """,
             location: "\(file), `cosineAlphaBar(steps:offset:)`",
             check: { answers in
                 grading {
@@ -31,7 +35,12 @@ public enum Lesson10Exercises {
                         let steps = rng.integer(in: 2...400)
                         let s = rng.uniform(0, 0.05)
                         let got = try a.cosineAlphaBar(steps: steps, offset: s)
-                        if got.count != steps + 1 { return "T = \(steps): got \(got.count) values, expected T + 1 = \(steps + 1)" }
+                        if got.count != steps + 1 {
+                            return
+                                """
+                                T = \(steps): got \(got.count) values, expected T + 1 = \(steps + 1)
+                                """
+                        }
                         if !close(got[0], 1, tolerance: 1e-12) { return "T = \(steps): ᾱ₀ = \(got[0]), expected 1" }
                         // ᾱ_T = cos²(π/2)/f(0) = 0 up to rounding.
                         if abs(got[steps]) > 1e-12 { return "T = \(steps): ᾱ_T = \(got[steps]), expected 0" }
@@ -40,7 +49,12 @@ public enum Lesson10Exercises {
                             let angle0 = s / (1 + s) * Double.pi / 2
                             // cos² written as (1 + cos 2θ)/2: another route to the same number.
                             let expected = (1 + cos(2 * angle)) / (1 + cos(2 * angle0))
-                            if !close(got[t], expected, tolerance: 1e-9) { return "T = \(steps), s = \(s), t = \(t): got \(got[t]), expected \(expected)" }
+                            if !close(got[t], expected, tolerance: 1e-9) {
+                                return
+                                    """
+                                    T = \(steps), s = \(s), t = \(t): got \(got[t]), expected \(expected)
+                                    """
+                            }
                         }
                     }
                     return nil
@@ -48,7 +62,10 @@ public enum Lesson10Exercises {
             }),
         Exercise(
             id: "10.2", title: "The interpolated variance",
-            prompt: "Return Σ = exp(v·log β + (1 − v)·log β̃). Show that for v ∈ [0, 1] it lies between β̃ and β, and that v = ½ gives their geometric mean.",
+            prompt: """
+                Return Σ = exp(v·log β + (1 − v)·log β̃). Discussion (not checked): show that for v ∈ [0, 1] it lies \
+                between β̃ and β, and that v = ½ gives their geometric mean.
+                """,
             location: "\(file), `interpolatedVariance(v:beta:betaTilde:)`",
             check: { answers in
                 grading {
@@ -61,14 +78,24 @@ public enum Lesson10Exercises {
                         let got = try a.interpolatedVariance(v: v, beta: beta, betaTilde: tilde)
                         // β^v·β̃^(1−v): the power form of the same number.
                         let expected = pow(beta, v) * pow(tilde, 1 - v)
-                        if !close(got, expected, tolerance: 1e-10) { return "v = \(v), β = \(beta), β̃ = \(tilde): got \(got), expected \(expected)" }
+                        if !close(got, expected, tolerance: 1e-10) {
+                            return
+                                """
+                                v = \(v), β = \(beta), β̃ = \(tilde): got \(got), expected \(expected)
+                                """
+                        }
                     }
                     return nil
                 }
             }),
         Exercise(
             id: "10.3", title: "L_hybrid's gradient in v",
-            prompt: "For one pixel at t ≥ 2, L_vlb's term is KL(N(μ̃, β̃) ‖ N(μ, Σ)) with Σ from 10.2. Holding μ fixed (the stop-gradient), return ∂/∂v of c·KL. Why is it 0 where β = β̃?",
+            prompt: """
+                For one pixel at t ≥ 2, L_vlb's term is KL(N(μ̃, β̃) ‖ N(μ, Σ)) in nats, with Σ from 10.2. The \
+                weight c (the `weight` argument) is the term's weight in the loss: in lesson 10, L_hybrid adds \
+                λ·T·L_{t−1} in bits, so c = λ·T/ln 2 with λ = 0.001 and T = 1000. Holding μ fixed (the \
+                stop-gradient), return ∂/∂v of c·KL. Discussion (not checked): why is it 0 where β = β̃?
+                """,
             location: "\(file), `hybridVarianceGradient(v:beta:betaTilde:posteriorMean:modelMean:weight:)`",
             check: { answers in
                 grading {
@@ -86,7 +113,12 @@ public enum Lesson10Exercises {
                         // Central differences with h = 1e−5: truncation ~h²·f‴ and rounding ~1e−16·f/h, both far below 1e−6 here.
                         let h = 1e-5
                         let expected = c * (kl(v + h, beta, tilde, m1, m2) - kl(v - h, beta, tilde, m1, m2)) / (2 * h)
-                        if abs(got - expected) > 1e-6 * max(1, abs(expected)) { return "v = \(v), β = \(beta), β̃ = \(tilde): got \(got), expected \(expected)" }
+                        if abs(got - expected) > 1e-6 * max(1, abs(expected)) {
+                            return
+                                """
+                                v = \(v), β = \(beta), β̃ = \(tilde): got \(got), expected \(expected)
+                                """
+                        }
                     }
                     return nil
                 }

@@ -20,7 +20,11 @@ public enum Lesson11Exercises {
     public static let all: [Exercise] = [
         Exercise(
             id: "11.1", title: "Respacing a schedule",
-            prompt: "Given ᾱ₁ … ᾱ_T and a subsequence τ, return the respaced β′ᵢ = 1 − ᾱ_{τᵢ}/ᾱ_{τᵢ₋₁} with ᾱ_{τ₀} = 1. Why does the product of the (1 − β′) give back ᾱ on τ?",
+            prompt:
+                """
+                Given ᾱ₁ … ᾱ_T and a subsequence τ, return the respaced β′ᵢ = 1 − ᾱ_{τᵢ}/ᾱ_{τᵢ₋₁} with ᾱ_{τ₀} = 1. \
+                Discussion (not checked): why does the product of the (1 − β′) give back ᾱ on τ?
+                """,
             location: "\(file), `respacedBetas(alphaBar:tau:)`",
             check: { answers in
                 grading {
@@ -38,7 +42,12 @@ public enum Lesson11Exercises {
                         var running = 1.0
                         for (i, t) in tau.enumerated() {
                             running *= 1 - got[i]
-                            if !close(running, alphaBar[t - 1], tolerance: 1e-12) { return "τ = \(tau): after step \(i + 1) got ᾱ′ = \(running), expected \(alphaBar[t - 1])" }
+                            if !close(running, alphaBar[t - 1], tolerance: 1e-12) {
+                                return
+                                    """
+                                    τ = \(tau): after step \(i + 1) got ᾱ′ = \(running), expected \(alphaBar[t - 1])
+                                    """
+                            }
                         }
                     }
                     return nil
@@ -46,7 +55,11 @@ public enum Lesson11Exercises {
             }),
         Exercise(
             id: "11.2", title: "DDIM's noise level",
-            prompt: "Return σ = η·√((1 − ᾱₛ)/(1 − ᾱₜ))·√(1 − ᾱₜ/ᾱₛ). Show that for η = 1 and s = t − 1 it is √β̃ₜ, and that η = 0 makes the step deterministic.",
+            prompt:
+                """
+                Return σ = η·√((1 − ᾱₛ)/(1 − ᾱₜ))·√(1 − ᾱₜ/ᾱₛ). Show that for η = 1 and s = t − 1 it is √β̃ₜ, and that \
+                η = 0 makes the step deterministic.
+                """,
             location: "\(file), `ddimSigma(alphaBarT:alphaBarS:eta:)`",
             check: { answers in
                 grading {
@@ -69,7 +82,11 @@ public enum Lesson11Exercises {
             }),
         Exercise(
             id: "11.3", title: "Spherical interpolation",
-            prompt: "Return sin((1 − λ)θ)/sin θ·a + sin(λθ)/sin θ·b with θ the angle between a and b. For unit vectors the path stays on the sphere; why does that suit x_T ~ N(0, I)?",
+            prompt:
+                """
+                Return sin((1 − λ)θ)/sin θ·a + sin(λθ)/sin θ·b with θ the angle between a and b. For unit vectors the \
+                path stays on the sphere. Discussion (not checked): why does that suit x_T ~ N(0, I)?
+                """,
             location: "\(file), `slerp(_:_:_:)`",
             check: { answers in
                 grading {
@@ -85,9 +102,24 @@ public enum Lesson11Exercises {
                         let got = try a.slerp(x, y, lambda)
                         // On the unit sphere, at angle λθ from x and (1 − λ)θ from y.
                         let theta = angle(x, y)
-                        if !close(norm(got), 1, tolerance: 1e-9) { return "λ = \(lambda): got a point of norm \(norm(got)), expected 1" }
-                        if abs(angle(x, got) - lambda * theta) > 1e-6 { return "λ = \(lambda): got angle \(angle(x, got)) from a, expected \(lambda * theta)" }
-                        if abs(angle(y, got) - (1 - lambda) * theta) > 1e-6 { return "λ = \(lambda): got angle \(angle(y, got)) from b, expected \((1 - lambda) * theta)" }
+                        if !close(norm(got), 1, tolerance: 1e-9) {
+                            return
+                                """
+                                λ = \(lambda): got a point of norm \(norm(got)), expected 1
+                                """
+                        }
+                        if abs(angle(x, got) - lambda * theta) > 1e-6 {
+                            return
+                                """
+                                λ = \(lambda): got angle \(angle(x, got)) from a, expected \(lambda * theta)
+                                """
+                        }
+                        if abs(angle(y, got) - (1 - lambda) * theta) > 1e-6 {
+                            return
+                                """
+                                λ = \(lambda): got angle \(angle(y, got)) from b, expected \((1 - lambda) * theta)
+                                """
+                        }
                     }
                     return nil
                 }

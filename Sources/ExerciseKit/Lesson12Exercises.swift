@@ -20,7 +20,11 @@ public enum Lesson12Exercises {
     public static let all: [Exercise] = [
         Exercise(
             id: "12.1", title: "Classifier-free guidance",
-            prompt: "Return ε̃ = (1 + w)·ε_c − w·ε_u. Show it equals ε_u + s·(ε_c − ε_u) with s = 1 + w: which w gives the conditional model, which the unconditional one?",
+            prompt:
+                """
+                Return ε̃ = (1 + w)·ε_c − w·ε_u. Show it equals ε_u + s·(ε_c − ε_u) with s = 1 + w. Discussion (not \
+                checked): which w gives the conditional model, which the unconditional one?
+                """,
             location: "\(file), `guidedNoise(conditional:unconditional:w:)`",
             check: { answers in
                 grading {
@@ -39,7 +43,11 @@ public enum Lesson12Exercises {
             }),
         Exercise(
             id: "12.2", title: "The classifier's gradient",
-            prompt: "For logits zₖ = W[k]·x + bₖ, return ∇ₓ log softmax(z)_y = W[y] − Σₖ softmax(z)ₖ·W[k]. Why does it vanish when the classifier is sure?",
+            prompt:
+                """
+                For logits zₖ = W[k]·x + bₖ, return ∇ₓ log softmax(z)_y = W[y] − Σₖ softmax(z)ₖ·W[k]. Discussion (not \
+                checked): why does it vanish when the classifier is sure?
+                """,
             location: "\(file), `logitGradient(weights:bias:x:label:)`",
             check: { answers in
                 grading {
@@ -63,7 +71,12 @@ public enum Lesson12Exercises {
                             up[j] += 1e-5
                             down[j] -= 1e-5
                             let expected = (logP(w, b, up, y) - logP(w, b, down, y)) / 2e-5
-                            if abs(got[j] - expected) > 1e-6 * max(1, abs(expected)) { return "K = \(k), y = \(y), coordinate \(j): got \(got[j]), expected \(expected)" }
+                            if abs(got[j] - expected) > 1e-6 * max(1, abs(expected)) {
+                                return
+                                    """
+                                    K = \(k), y = \(y), coordinate \(j): got \(got[j]), expected \(expected)
+                                    """
+                            }
                         }
                     }
                     return nil
@@ -71,7 +84,11 @@ public enum Lesson12Exercises {
             }),
         Exercise(
             id: "12.3", title: "The guided mean",
-            prompt: "Return μ + s·σ²·g. Why is the shift scaled by the step's variance σ², so that it vanishes as σ² → 0?",
+            prompt:
+                """
+                Return μ + s·σ²·g. Discussion (not checked): why is the shift scaled by the step's variance σ², so \
+                that it vanishes as σ² → 0?
+                """,
             location: "\(file), `guidedMean(mean:sigma2:scale:gradient:)`",
             check: { answers in
                 grading {
@@ -82,7 +99,12 @@ public enum Lesson12Exercises {
                         let (sigma2, s) = (rng.uniform(0, 0.05), rng.uniform(0, 10))
                         let got = try a.guidedMean(mean: mu, sigma2: sigma2, scale: s, gradient: g)
                         let expected = zip(mu, g).map { $0 + s * sigma2 * $1 }
-                        if got.count != 4 || zip(got, expected).contains(where: { !close($0, $1, tolerance: 1e-12) }) { return "σ² = \(sigma2), s = \(s): got \(got), expected \(expected)" }
+                        if got.count != 4 || zip(got, expected).contains(where: { !close($0, $1, tolerance: 1e-12) }) {
+                            return
+                                """
+                                σ² = \(sigma2), s = \(s): got \(got), expected \(expected)
+                                """
+                        }
                     }
                     return nil
                 }

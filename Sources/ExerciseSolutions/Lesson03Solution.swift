@@ -23,4 +23,12 @@ public struct Lesson03Solution: Lesson03Answers {
     public func lossWeight(beta: Double, alphaBar: Double, sigma2: Double) throws -> Double {
         beta * beta / (2 * sigma2 * (1 - beta) * (1 - alphaBar))
     }
+
+    /// w(2)/w(T) with σₜ² = βₜ, from the weight above.
+    public func weightRatio(schedule: NoiseSchedule) throws -> Double {
+        let w = { (t: Int) in
+            try lossWeight(beta: schedule.beta(t), alphaBar: schedule.alphaBar(t), sigma2: schedule.beta(t))
+        }
+        return try w(2) / w(schedule.steps)
+    }
 }

@@ -26,10 +26,13 @@ public final class Notebook {
     private var gnuplotMissing = false
     private var figureCount = 0
 
-    /// Starts lesson `number` with `title`; prints and records the heading and how it was run.
+    /// Starts lesson `number` ("01"), its folder and title from the `Syllabus`; prints and records the
+    /// heading and how it was run.
     /// - Throws: `OutputFolderError` (one line naming the folder and the reason) if the output folder
     ///   cannot be created or written, before anything is printed.
-    public init(number: String, folder: String, title: String, options: LessonOptions, gnuplot: String? = nil) throws {
+    public init(number: String, options: LessonOptions, gnuplot: String? = nil) throws {
+        guard let entry = Syllabus.lesson(number) else { preconditionFailure("Notebook: lesson \(number) is not in the Syllabus") }
+        let (folder, title) = (entry.folder, entry.title)
         self.number = number
         self.folder = folder
         self.options = options
@@ -49,6 +52,43 @@ public final class Notebook {
             "",
         ]
         if options.quick { markdown += ["> **Quick mode**: small sample counts, noisier figures.", ""] }
+    }
+
+    /// What the lesson teaches (three to five lines) and its key equations, before its first section.
+    public func opening(_ paragraph: String, equations: String) {
+        section("What this lesson teaches")
+        text(paragraph)
+        equation(equations)
+    }
+
+    /// "Try:" at the end of a section: a change of `flags` and what to look for when the lesson runs with it.
+    public func tryIt(_ flags: String, _ lookFor: String) {
+        let command = "swift run -c release lesson-\(number) \(flags)"
+        print(wrap("  Try: \(command) — \(lookFor)"))
+        print()
+        markdown += ["**Try:** `\(command)` — \(lookFor)", ""]
+    }
+
+    /// The closing recap, one line per point, before the exercises; `finish()` then links the next lesson.
+    public func recap(_ points: [String]) {
+        section("Recap")
+        for point in points {
+            print(wrap("• " + point))
+            markdown.append("- " + point)
+        }
+        print()
+        markdown.append("")
+    }
+
+    /// The link to the next lesson of the `Syllabus`, the transcript's last line.
+    private func nextLesson() {
+        if let next = Syllabus.next(after: number) {
+            print("Next: lesson \(next.number) — \(next.title) (swift run -c release lesson-\(next.number))\n")
+            markdown += ["**Next:** [Lesson \(next.number) — \(next.title)](../\(next.folder)/README.md)", ""]
+        } else {
+            print("This is the last lesson so far.\n")
+            markdown += ["This is the last lesson so far: back to the [course](../../README.md).", ""]
+        }
     }
 
     /// A numbered section heading, e.g. "2. Jumping to xₜ (Eq. 4)".
@@ -133,7 +173,8 @@ public final class Notebook {
             renderFailures.append("\(name): \(error)")
         }
         print("  [\(kind)] \(directory.lastPathComponent)/\(name).\(image) — \(caption)\n")
-        markdown += ["![\(caption)](\(name).\(image))", "", "*Figure \(figureCount).* \(caption) (`\(name).gp` re-renders it.)", ""]
+        let note = "*Figure \(figureCount).* \(caption) (`\(name).gp` re-renders it.)"
+        markdown += ["![\(caption)](\(name).\(image))", "", note, ""]
     }
 
     /// A file the lesson wrote besides figures (data, a model), listed in the transcript.
@@ -161,6 +202,7 @@ public final class Notebook {
     /// - Throws: `ExitCode.failure` if a check failed, a figure did not render, gnuplot is missing or
     ///   the transcript could not be written — after everything else has been written.
     public func finish() throws {
+        nextLesson()
         var status: Int32 = 0
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -172,7 +214,11 @@ public final class Notebook {
         }
         print("Wrote \(figureCount) figure scripts and README.md to \(directory.path)")
         if gnuplotMissing {
-            printError("gnuplot not found: install it (sudo apt-get install gnuplot-nox) to render the PNGs; every .gp script was written")
+            printError(
+                """
+                gnuplot not found: install it (sudo apt-get install gnuplot-nox) to render the PNGs; every .gp script \
+                was written
+                """)
             status = 1
         }
         for failure in renderFailures { printError("figure did not render: \(failure)"); status = 1 }

@@ -49,6 +49,8 @@ public enum LegendPosition: String, Sendable {
     case rightCenter = "right center"
     /// Right of the axes.
     case outside = "outside right top"
+    /// Under the axes, entries side by side (charts with many curves: nothing of the data is covered).
+    case below = "outside below center horizontal"
     /// No legend.
     case hidden = "off"
 }
@@ -77,13 +79,21 @@ public struct Panel: Sendable {
     public var colorbarLabel: String?
     /// The series, drawn in order.
     public var series: [Series]
+    /// A picture rather than a chart: no frame, no grid, no numbered tics; only `xTics` and `yTics`
+    /// label the axes (the rows and columns of an image grid).
+    public var picture: Bool
+    /// Labelled x positions (in a picture, one per column), or `nil` for gnuplot's own tics.
+    public var xTics: [TicLabel]?
+    /// Labelled y positions (in a picture, one per row), or `nil` for gnuplot's own tics.
+    public var yTics: [TicLabel]?
 
     /// A panel with the given axes and series.
     public init(
         title: String? = nil, xLabel: String? = nil, yLabel: String? = nil,
         xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil,
         logX: Bool = false, logY: Bool = false, equalAspect: Bool = false,
-        legend: LegendPosition = .topRight, colorbarLabel: String? = nil, series: [Series]
+        legend: LegendPosition = .topRight, colorbarLabel: String? = nil, picture: Bool = false,
+        xTics: [TicLabel]? = nil, yTics: [TicLabel]? = nil, series: [Series]
     ) {
         self.title = title
         self.xLabel = xLabel
@@ -96,5 +106,22 @@ public struct Panel: Sendable {
         self.legend = legend
         self.colorbarLabel = colorbarLabel
         self.series = series
+        self.picture = picture
+        self.xTics = xTics
+        self.yTics = yTics
+    }
+}
+
+/// A text label at one position of an axis.
+public struct TicLabel: Sendable, Equatable {
+    /// The position in data units.
+    public var position: Double
+    /// The label.
+    public var text: String
+
+    /// `text` at `position`.
+    public init(_ text: String, at position: Double) {
+        self.text = text
+        self.position = position
     }
 }

@@ -60,6 +60,9 @@ struct GnuplotScript {
         command("")
         command("# Panel \(number)\(panel.title.map { ": " + $0 } ?? "")")
         command("unset logscale; set autoscale; unset colorbox; set size noratio")
+        if panel.picture {
+            command("unset border; unset grid; set tics scale 0")
+        }
         command(panel.title.map { "set title \(Self.quote($0))" } ?? "unset title")
         command(panel.xLabel.map { "set xlabel \(Self.quote($0))" } ?? "unset xlabel")
         command(panel.yLabel.map { "set ylabel \(Self.quote($0))" } ?? "unset ylabel")
@@ -68,9 +71,11 @@ struct GnuplotScript {
         if panel.logX { command("set logscale x") }
         if panel.logY { command("set logscale y") }
         if panel.equalAspect { command("set size ratio -1") }
+        if let tics = panel.xTics { command(Self.tics("xtics", tics)) } else if panel.picture { command("unset xtics") }
+        if let tics = panel.yTics { command(Self.tics("ytics", tics)) } else if panel.picture { command("unset ytics") }
         switch panel.legend {
         case .hidden: command("unset key")
-        case .outside: command("set key \(panel.legend.rawValue) opaque")
+        case .outside, .below: command("set key \(panel.legend.rawValue)")
         default: command("set key inside \(panel.legend.rawValue) opaque")
         }
         if let label = panel.colorbarLabel { command("set colorbox; set cblabel \(Self.quote(label))") }
@@ -84,6 +89,7 @@ struct GnuplotScript {
             for r in 0..<rows { for column in series.columns { values.append(column[r]) } }
             var blockRows = 0
             if case .heatmap(let gridRows) = series.style { blockRows = gridRows }
+            if case .rgbImage(let gridRows) = series.style { blockRows = gridRows }
             pieces.append(.data(name: name, values: values, rows: rows, columns: series.columns.count, blockRows: blockRows))
             let title = series.label.map { "title \(Self.quote($0))" } ?? "notitle"
             let rgb = series.color ?? Self.palette[colour % Self.palette.count]
@@ -99,12 +105,25 @@ struct GnuplotScript {
                 colour += 1
             case .heatmap:
                 clauses.append("$\(name) using 1:2:3 with image \(title)")
+            case .band:
+                clauses.append("$\(name) using 1:2:3 with filledcurves fs transparent solid 0.18 noborder lc rgb '\(rgb)' \(title)")
+                colour += 1
+            case .rgbImage:
+                clauses.append("$\(name) using 1:2:3:4:5 with rgbimage \(title)")
             case .vectors:
                 clauses.append("$\(name) using 1:2:3:4 with vectors head filled size screen 0.008,20 lw 1.2 lc rgb '\(rgb)' \(title)")
                 colour += 1
             }
         }
         command("plot " + clauses.joined(separator: ", \\\n     "))
+        if panel.picture || panel.xTics != nil || panel.yTics != nil {
+            command("set border 31; set grid; set tics scale default; set xtics autofreq; set ytics autofreq")
+        }
+    }
+
+    /// `set NAME ("label" position, …)`: tics at the given positions only.
+    static func tics(_ name: String, _ tics: [TicLabel]) -> String {
+        "set \(name) (" + tics.map { "\(quote($0.text)) \(number($0.position))" }.joined(separator: ", ") + ")"
     }
 
     /// A gnuplot double-quoted string literal (backslash and quote escaped).

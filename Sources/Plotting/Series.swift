@@ -12,6 +12,11 @@ public struct Series: Sendable {
         case heatmap(gridRows: Int)
         /// Arrows from (x, y) by (dx, dy): columns (x, y, dx, dy).
         case vectors
+        /// A true-colour image over a regular grid: columns (x, y, r, g, b) with r, g, b ∈ 0…255,
+        /// scan lines of `gridRows` points.
+        case rgbImage(gridRows: Int)
+        /// A shaded band between two curves: columns (x, low, high).
+        case band
     }
 
     /// The legend entry, or `nil` for none.
@@ -98,5 +103,25 @@ public struct Series: Sendable {
             }
         }
         return Series(label: label, style: .heatmap(gridRows: xs.count), columns: [x, y, z])
+    }
+
+    /// A shaded band from `low` to `high` over `x` (a noise band or an interval).
+    public static func band(x: [Double], low: [Double], high: [Double], label: String? = nil, color: String? = nil) -> Series {
+        Series(label: label, style: .band, columns: [x, low, high], color: color)
+    }
+
+    /// A `width × height` picture: pixel (i, j) at (x, y) = (i, j), j = 0 the bottom scan line,
+    /// coloured `colour(i, j)` = (r, g, b), each in 0…255.
+    public static func picture(
+        width: Int, height: Int, _ colour: (Int, Int) -> (r: Int, g: Int, b: Int)
+    ) -> Series {
+        var columns = [[Double]](repeating: [], count: 5)
+        for j in 0..<height {
+            for i in 0..<width {
+                let (r, g, b) = colour(i, j)
+                for (c, v) in [Double(i), Double(j), Double(r), Double(g), Double(b)].enumerated() { columns[c].append(v) }
+            }
+        }
+        return Series(label: nil, style: .rgbImage(gridRows: width), columns: columns)
     }
 }

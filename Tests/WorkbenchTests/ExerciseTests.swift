@@ -1,5 +1,6 @@
 import Course
 import Foundation
+import LessonKit
 import Testing
 
 @testable import Diffusion
@@ -110,6 +111,32 @@ struct ExerciseTests {
             #expect(FileManager.default.fileExists(atPath: packageRoot.appendingPathComponent("Lessons/Exercises/Lesson\(number).swift").path), "\(folder): student file")
             #expect(FileManager.default.fileExists(atPath: packageRoot.appendingPathComponent("Sources/ExerciseSolutions/Lesson\(number)Solution.swift").path), "\(folder): reference file")
             #expect(readme.contains("| \(number) | [") && readme.contains("(Plots/\(folder)/README.md)"), "\(folder): README row")
+        }
+    }
+
+    @Test("The syllabus is the Lessons/ folder in order, and every committed transcript opens, recaps and links the next lesson")
+    func syllabusMatchesTheFolders() throws {
+        let folders = try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("Lessons").path)
+            .filter { $0.count > 3 && $0.prefix(2).allSatisfy(\.isNumber) && $0.dropFirst(2).first == "-" }.sorted()
+        #expect(Syllabus.lessons.map(\.folder) == folders)
+        for (i, entry) in Syllabus.lessons.enumerated() {
+            let url = packageRoot.appendingPathComponent("Plots/\(entry.folder)/README.md")
+            let transcript = try String(contentsOf: url, encoding: .utf8)
+            let headed = transcript.hasPrefix("# Lesson \(entry.number) — \(entry.title)\n")
+            #expect(headed, "\(entry.folder): heading")
+            let opening = transcript.range(of: "## What this lesson teaches")
+            let first = transcript.range(of: "## 1.")
+            #expect(opening != nil && first != nil && opening!.lowerBound < first!.lowerBound, "\(entry.folder): opens before section 1")
+            let recap = transcript.range(of: "## Recap"), exercises = transcript.range(of: "## Exercises")
+            #expect(recap != nil && exercises != nil && recap!.lowerBound < exercises!.lowerBound, "\(entry.folder): recap before the exercises")
+            if i + 1 < Syllabus.lessons.count {
+                let next = Syllabus.lessons[i + 1]
+                let linked = transcript.contains("**Next:** [Lesson \(next.number) — \(next.title)](../\(next.folder)/README.md)")
+                #expect(linked, "\(entry.folder): next link")
+            } else {
+                let linked = transcript.contains("back to the [course](../../README.md)")
+                #expect(linked, "\(entry.folder): last lesson's link")
+            }
         }
     }
 

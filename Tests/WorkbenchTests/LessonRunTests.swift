@@ -44,7 +44,8 @@ struct LessonRunTests {
         }
         let transcript = try String(contentsOf: directory.appendingPathComponent("README.md"), encoding: .utf8)
         for name in figures { #expect(transcript.contains("(\(name).png)")) }
-        #expect(transcript.contains("## Exercises"))
+        for heading in ["## What this lesson teaches", "## Recap", "## Exercises"] { #expect(transcript.contains(heading), "\(lesson): \(heading)") }
+        #expect(transcript.contains("**Next:** [Lesson "), "\(lesson): the link to the next lesson")
     }
 
     @Test("Lesson 10 refuses a bad flag in one line, before any work", arguments: [["--bound-images", "0"], ["--ch", "12"], ["--samples", "5"], ["--steps", "0"]])
