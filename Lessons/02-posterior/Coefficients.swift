@@ -77,9 +77,10 @@ extension Lesson02 {
         book.text(
             """
             The reverse process needs a variance σₜ². The paper tries σₜ² = βₜ and σₜ² = β̃ₜ and finds similar \
-            samples. For data with unit variance per coordinate they are the two extremes (the paper's qualifier): \
-            if the data is x₀ ~ N(0, 1), the true reverse step q(xₜ₋₁∣xₜ) has variance exactly βₜ; if the data is \
-            a single point, it is the posterior of Eq. (7), with variance β̃ₜ. Check both by Bayes' rule on a grid: \
+            samples. If the data is x₀ ~ N(0, 1), the true reverse step q(xₜ₋₁∣xₜ) has variance exactly βₜ; if x₀ is \
+            known (a single point), it is the posterior of Eq. (7), with variance β̃ₜ. Sec. 3.2 calls the two the \
+            upper and lower bounds on the reverse process's entropy for data with unit variance per coordinate. \
+            Check both by Bayes' rule on a grid: \
             with N(0, 1) data the marginal of xₜ₋₁ is N(0, 1) at every t, with a point mass it is \
             N(√ᾱₜ₋₁·x₀, 1 − ᾱₜ₋₁).
             """)
@@ -123,8 +124,8 @@ extension Lesson02 {
                     Panel(
                         xLabel: "t", yLabel: "variance of q(xₜ₋₁∣xₜ)", logX: true, logY: true, legend: .bottomRight,
                         series: [
-                            .function(t, label: "σₜ² = βₜ (upper bound, unit-variance data)") { schedule.beta(Int($0)) },
-                            .function(t, label: "σₜ² = β̃ₜ (lower bound, unit-variance data)", dashed: true) {
+                            .function(t, label: "σₜ² = βₜ (exact for N(0, 1) data)") { schedule.beta(Int($0)) },
+                            .function(t, label: "σₜ² = β̃ₜ (exact for a known x₀)", dashed: true) {
                                 schedule.betaTilde(Int($0))
                             },
                             .scatter(x: points.t, y: points.gaussian, label: "grid, x₀ ~ N(0, 1)", size: 1.6),

@@ -57,8 +57,8 @@ struct Lesson02: OneLineErrorCommand {
             t = \(coefficients.smallX0).
             """,
             """
-            For data of unit variance per coordinate, σₜ² = βₜ (right for N(0, 1) data) and σₜ² = β̃ₜ (right for a \
-            single point) are the two extremes of the reverse-step variance.
+            σₜ² = βₜ is exact for N(0, 1) data and σₜ² = β̃ₜ for a known x₀; Sec. 3.2 calls them the upper and lower \
+            bounds on the reverse process's entropy for data of unit variance per coordinate.
             """,
         ])
         book.exercises(Course.exercises(lesson: 2))

@@ -136,10 +136,11 @@ struct Lesson03: OneLineErrorCommand {
             weighted noise-prediction error (Eq. 12). L_simple (Eq. 14) throws the weight away and uses 1 for \
             every t. With σₜ² = βₜ the weight is largest at t = \(largest) (\(number(w(largest)))), falls to a \
             minimum of \(number(w(smallest))) at t = \(smallest), then rises again to \(number(last)) at t = T. \
-            So the true bound spends its effort on the smallest t, where the denoising task is easiest — the \
-            paper's argument: L_simple moves the effort to larger t, where the network must do real work, and the \
-            paper credits that for its better samples. (ε itself is hardest to predict at small t, as lesson 04 \
-            shows: there xₜ is nearly x₀, and the little noise in it is hard to tell from the data's own spread.)
+            So the true bound spends its effort on the smallest t, where little noise has to be removed and x₀ is \
+            nearly known — the paper's argument: L_simple moves the effort to larger t, where the network must do \
+            real work, and the paper credits that for its better samples. (The ε-loss itself is highest at small t, \
+            as lesson 04 shows, and mostly irreducible: there the little noise in xₜ is hard to tell from the data's \
+            own spread.)
             """)
         book.equation(
             """

@@ -106,8 +106,8 @@ extension Lesson04 {
         let agree = gap <= 3 * noise
         let verdict =
             agree
-            ? "They agree within three standard errors of their difference (\(NumberFormat.fixed(3 * noise, 4)))"
-            : "They differ by more than three standard errors of their difference (\(NumberFormat.fixed(3 * noise, 4)))"
+            ? "They differ by \(NumberFormat.fixed(gap, 4)), less than three standard errors of the difference (3 × \(NumberFormat.fixed(noise, 4)))"
+            : "They differ by \(NumberFormat.fixed(gap, 4)), more than three standard errors of the difference (3 × \(NumberFormat.fixed(noise, 4)))"
         let meaning =
             agree
             ? "the loss by t accounts for the level the training loss settles at."
@@ -123,7 +123,7 @@ extension Lesson04 {
 
     // MARK: - 5. The distance to ε*
 
-    /// Section 5; returns the mean gap ‖ε_θ − ε*‖²/2 over the ranges of t.
+    /// Section 5; returns the mean gap ‖ε_θ − ε*‖²/2 over t (the ranges weighted by their widths).
     func oracleGap(_ book: Notebook, model: MLP, data: Tensor<Double>, schedule: NoiseSchedule) -> Double {
         book.section("5. How good is the network? The distance to ε*")
         book.text(
@@ -171,8 +171,10 @@ extension Lesson04 {
             caption: """
                 Per range of t: the network's loss, the irreducible loss of ε*, and the gap between the two predictors
                 """)
-        let meanGap = series.gap.reduce(0, +) / Double(series.gap.count)
-        book.value("mean gap ‖ε_θ − ε*‖²/2 over the t ranges", meanGap, digits: 3)
+        // L_simple weighs every t alike, so each range counts by its width.
+        let widths = Self.buckets.map { Double($0.count) }
+        let meanGap = zip(series.gap, widths).reduce(0) { $0 + $1.0 * $1.1 } / widths.reduce(0, +)
+        book.value("mean gap ‖ε_θ − ε*‖²/2 over t (each range weighted by its width)", meanGap, digits: 3)
         book.check(
             zip(series.model, series.oracle).allSatisfy { $0 >= $1 * 0.97 },
             "no range beats the best possible predictor (beyond 3 % sampling noise)")

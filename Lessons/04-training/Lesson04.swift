@@ -120,7 +120,7 @@ struct Lesson04: OneLineErrorCommand {
             """,
             """
             The honest measure of the network is its gap to the best predictor ε*: on the 8 Gaussians \
-            \(NumberFormat.significant(gap, 2)) per coordinate averaged over the ranges of t, against a training \
+            \(NumberFormat.significant(gap, 2)) per coordinate averaged over t, against a training \
             loss of \(NumberFormat.fixed(gaussRun.last, 3)).
             """,
             tricks.beyondNoise.isEmpty

@@ -74,12 +74,12 @@ extension Lesson05 {
         let samplesSentence =
             within
             ? """
-            The samples' mean SWD, \(fixed(mean)), is within two standard errors (\(fixed(2 * standardError))) of the \
+            The samples' mean SWD, \(fixed(mean)), is within two standard errors (2 × \(fixed(standardError))) of the \
             data draws' mean: by this metric, and within its noise, the samples cannot be told from fresh data.
             """
             : """
             The samples' mean SWD, \(fixed(mean)), is \(mean > dataMean ? "above" : "below") the data draws' mean by \
-            more than two standard errors (\(fixed(2 * standardError))): the samples are measurably \
+            more than two standard errors (2 × \(fixed(standardError))): the samples are measurably \
             \(mean > dataMean ? "farther from" : "closer to") the held-out data than fresh data is.
             """
         // Two single draws: each moves by about the data draws' sd, so their difference by about √2 of it.
@@ -111,7 +111,7 @@ extension Lesson05 {
         let data = (reference.column(0).scalars, reference.column(1).scalars)
         func panel(_ title: String, _ x: [Float], color: String? = nil) -> Panel {
             Panel(
-                title: title, xRange: -1.6...1.8, yRange: -1.6...1.8, equalAspect: true, legend: .bottomRight,
+                title: title, xLabel: "first coordinate", yLabel: "second coordinate", xRange: -1.6...1.8, yRange: -1.6...1.8, equalAspect: true, legend: .bottomRight,
                 series: [
                     .scatter(x: data.0, y: data.1, label: "held-out data", size: 0.3, color: "#bbbbbb"),
                     .scatter(
@@ -177,7 +177,7 @@ extension Lesson05 {
                 width: 1100, height: 560,
                 panels: [
                     Panel(
-                        title: "ε_θ: \(NumberFormat.fixed(100 * learned.fractionWithin, 1)) % within 3σ", xRange: -1.6...1.6,
+                        title: "ε_θ: \(NumberFormat.fixed(100 * learned.fractionWithin, 1)) % within 3σ", xLabel: "first coordinate", yLabel: "second coordinate", xRange: -1.6...1.6,
                         yRange: -1.6...1.6, equalAspect: true, legend: .hidden,
                         series: [
                             .scatter(
@@ -185,7 +185,7 @@ extension Lesson05 {
                                 y: x.enumerated().filter { $0.offset % 2 == 1 }.map { Double($0.element) }, size: 0.3)
                         ]),
                     Panel(
-                        title: "ε*: \(NumberFormat.fixed(100 * perfect.fractionWithin, 1)) % within 3σ", xRange: -1.6...1.6,
+                        title: "ε*: \(NumberFormat.fixed(100 * perfect.fractionWithin, 1)) % within 3σ", xLabel: "first coordinate", yLabel: "second coordinate", xRange: -1.6...1.6,
                         yRange: -1.6...1.6, equalAspect: true, legend: .hidden,
                         series: [
                             .scatter(x: oracle.column(0).scalars, y: oracle.column(1).scalars, size: 0.3, color: "#2ca02c")

@@ -71,7 +71,7 @@ extension Lesson05 {
             let snapshot = run.snapshots[t]!
             panels.append(
                 Panel(
-                    title: "x_\(t)", xRange: -2.5...2.5, yRange: -2.5...2.5, equalAspect: true, legend: .hidden,
+                    title: "x_\(t)", xLabel: "first coordinate", yLabel: "second coordinate", xRange: -2.5...2.5, yRange: -2.5...2.5, equalAspect: true, legend: .hidden,
                     series: [
                         .scatter(x: xs(snapshot.x, 0), y: xs(snapshot.x, 1), size: 0.2)
                     ]))
@@ -80,7 +80,7 @@ extension Lesson05 {
             let snapshot = run.snapshots[t]!
             panels.append(
                 Panel(
-                    title: "x̂₀ at t = \(t)", xRange: -2.5...2.5, yRange: -2.5...2.5, equalAspect: true, legend: .hidden,
+                    title: "x̂₀ at t = \(t)", xLabel: "first coordinate", yLabel: "second coordinate", xRange: -2.5...2.5, yRange: -2.5...2.5, equalAspect: true, legend: .hidden,
                     series: [
                         .scatter(x: xs(snapshot.predictedX0, 0), y: xs(snapshot.predictedX0, 1), size: 0.2, color: "#d62728")
                     ]))

@@ -357,10 +357,9 @@ extension Lesson06 {
             \(NumberFormat.fixed(independent.variance / shared.variance, 2)) of the noise a real xₜ has. In the \
             decodes, mean log q differs by \(NumberFormat.fixed(abs(logGap), 2)) \
             (\(NumberFormat.fixed(shared.logDensity, 2)) shared, \(NumberFormat.fixed(independent.logDensity, 2)) \
-            independent). \(decoded) At λ = ½, \(NumberFormat.fixed(100 * shared.onMode, 0)) % (shared) and \
-            \(NumberFormat.fixed(100 * independent.onMode, 0)) % (independent) of the \(repeats) decodes land within \
-            3σ of a mode. On data with more detail than 8 isolated points, a latent with too little noise tends to \
-            decode to blurrier, more average interpolants.
+            independent). \(decoded) At λ = ½, of the \(repeats) decodes from each kind of latent, \
+            \(NumberFormat.fixed(100 * shared.onMode, 0)) % (shared noise) and \
+            \(NumberFormat.fixed(100 * independent.onMode, 0)) % (independent noise) land within 3σ of a mode.
             """)
         book.figure(
             Figure(
@@ -425,10 +424,10 @@ extension Lesson06 {
         let verdict =
             abs(last.mean - forgotten.mean) <= 2 * error
             ? """
-            within two standard errors (\(NumberFormat.fixed(2 * error, 3))) of that: by t = T the decode has \
+            within two standard errors (2 × \(NumberFormat.fixed(error, 3))) of that: by t = T the decode has \
             forgotten x₀
             """
-            : "more than two standard errors (\(NumberFormat.fixed(2 * error, 3))) from that"
+            : "more than two standard errors (2 × \(NumberFormat.fixed(error, 3))) from that"
         book.text(
             """
             The error grows from \(NumberFormat.fixed(errors.first!.mean, 3)) at t = 1 (the decoder hands back nearly \

@@ -102,9 +102,10 @@ extension Lesson07 {
             of \(NumberFormat.fixed(abs(coverageGap) / coverageError, 1)) standard errors)
             """
         let distance = """
-            Swiss-roll SWD \(NumberFormat.fixed(swdD, 4)) against \(NumberFormat.fixed(swdL, 4)) (a gap of \
-            \(NumberFormat.fixed(abs(swdGap) / swdError, 1)) times the noise of two single draws, measured between \
-            data draws)
+            Swiss-roll SWD \(NumberFormat.fixed(swdD, 4)) against \(NumberFormat.fixed(swdL, 4)), \
+            \(NumberFormat.fixed(abs(swdGap), 4)) apart: \(NumberFormat.fixed(abs(swdGap) / swdError, 1)) times the \
+            spread expected between two single draws (√2 × \(NumberFormat.fixed(dataSD, 4)), from independent data \
+            draws)
             """
         let verdict: String
         if coverageReal && swdReal && coverageGap > 0 && swdGap > 0 {

@@ -214,8 +214,8 @@ extension Lesson09 {
         book.text(
             """
             The final training loss is the mean of each row's last 50 batch losses. Each row minimises its own \
-            objective (L_simple, the bound, or a squared error in μ̃), so the column compares a row with itself \
-            during training, not one row with another; the bound and d² are the common yardsticks.
+            objective (L_simple, the bound, or a squared error in μ̃), so the column says how far each row's own \
+            training got, not which row is better; the bound and d² are the common yardsticks.
             """)
         let simple = variants[0], epsilonBound = variants[1], meanBound = variants[2]
         let meanMSE = variants.count > 3 ? variants[3] : nil, learned = variants.count > 4 ? variants[4] : nil
@@ -291,7 +291,7 @@ extension Lesson09 {
             """)
         // The verdict on one of the paper's findings: agrees, does not agree, or within the noise.
         func verdict(_ holds: Bool, resolved: Bool) -> String { !resolved ? "not resolved" : holds ? "agrees" : "does not agree" }
-        func status(_ v: Variant) -> String { works(v) ? "works" : "fails" }
+        func status(_ v: Variant) -> String { works(v) ? "works" : "does not work" }
         let first: String
         if bestSamples == 0 {
             let others = variants.indices.dropFirst()
@@ -317,7 +317,7 @@ extension Lesson09 {
         findings.append([
             "with the bound and fixed Σ, ε- and μ̃-prediction are comparable",
             "\(comparable ? "agrees" : "does not agree"): "
-                + yardstick.compare(epsilonBound.frechet, "ε", meanBound.frechet, "μ̃") + " (ε \(status(epsilonBound)), μ̃ \(status(meanBound)))",
+                + yardstick.compare(epsilonBound.frechet, "ε", meanBound.frechet, "μ̃") + "; ε-prediction \(status(epsilonBound)) and μ̃-prediction \(status(meanBound))",
         ])
         if let d = boundDifference(epsilonBound, simple) {
             findings.append([

@@ -77,8 +77,11 @@ extension Lesson09 {
             })
         let reading =
             after > 0.5
-            ? "As the paper says of CIFAR10, most of the lossless codelength describes imperceptible distortions."
-            : "Unlike the paper's CIFAR10, fewer than half of the bits describe imperceptible distortions here."
+            ? """
+            As the paper found on CIFAR10, most of the lossless codelength describes distortions finer than the \
+            data's own quantisation (here one of 17 gray levels).
+            """
+            : "Unlike the paper's CIFAR10, fewer than half of the bits here describe distortions under one level."
         book.text(
             """
             Measured: the distortion falls below one gray level at t = \(belowOne); from there on the receiver's \

@@ -184,7 +184,14 @@ extension Lesson10 {
             gone[0] > gone[1]
             ? "The cosine schedule keeps the digit readable for more of its steps: Nichol & Dhariwal's argument for it."
             : "Here the cosine schedule does not keep the digit readable for more of its steps than the linear one."
-        let above = curves[0][0] > heldAccuracy
+        // Two accuracies on the same digits: binomial standard error of each, √(p(1 − p)/n); a gap under twice
+        // the standard error of their difference is not called a difference.
+        let se = { (p: Double) in (p * (1 - p) / Double(count)).squareRoot() }
+        let gapSE = (se(curves[0][0]) * se(curves[0][0]) + se(heldAccuracy) * se(heldAccuracy)).squareRoot()
+        let comparison =
+            abs(curves[0][0] - heldAccuracy) <= 2 * gapSE
+            ? "about the same as"
+            : curves[0][0] > heldAccuracy ? "above" : "below"
         book.text(
             """
             Measured on \(count) held-out digits at \(grid.count) steps: with the linear schedule the class is lost \
@@ -195,12 +202,12 @@ extension Lesson10 {
             """)
         book.text(
             """
-            At t = 1 the accuracy is \(NumberFormat.fixed(curves[0][0], 3)), \(above ? "above" : "not above") the \
-            classifier's accuracy on the held-out digits themselves, \(NumberFormat.fixed(heldAccuracy, 3)). At t = 1 \
-            xₜ is nearly x₀, so the posterior puts almost all its weight on the training digit nearest x₀ and \
-            x̂₀* is nearly that digit: the score is a nearest-neighbour classification, not the classifier's. \
-            Classifying each held-out digit's nearest training digit directly scores \
-            \(NumberFormat.fixed(nearestAccuracy, 3)).
+            At t = 1 the accuracy is \(NumberFormat.fixed(curves[0][0], 3)), \(comparison) the classifier's accuracy \
+            on the held-out digits themselves, \(NumberFormat.fixed(heldAccuracy, 3)) (standard error of the \
+            difference \(NumberFormat.fixed(gapSE, 3))). At t = 1 xₜ is nearly x₀, so the posterior puts almost all \
+            its weight on the training digit nearest x₀ and x̂₀* is nearly that digit: the score is a \
+            nearest-neighbour classification, not the classifier's. Classifying each held-out digit's nearest training \
+            digit directly scores \(NumberFormat.fixed(nearestAccuracy, 3)).
             """)
         let shownSteps = [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
         let rows = [run.linear, run.cosine].flatMap { s in

@@ -223,13 +223,13 @@ extension Lesson10 {
         let (fLin, fCos) = (curves[0].frechet.last!, curves[1].frechet.last!)
         let harm =
             yardstick.differ(unclipped, fCos) && unclipped > fCos
-            ? "the amplified error at t = T is now in every sample's first step."
+            ? "the unclipped first step amplifies ε_θ's error at t = T in every sample."
             : "at this budget the amplified error at t = T does not measurably harm the samples."
         book.text(
             """
             Measured (σ² = β): \(yardstick.compare(fLin, "the linear schedule", fCos, "the cosine schedule")); the \
-            floor is \(yardstick.floorText). Sampling the cosine network at S = \(top) without clipping x̂₀ gives \
-            \(yardstick.compare(unclipped, "no clipping", fCos, "clipping")): \(harm)
+            floor is \(yardstick.floorText). And the cosine network at S = \(top), with x̂₀ clipped or not: \
+            \(yardstick.compare(unclipped, "unclipped x̂₀", fCos, "clipped x̂₀")). So \(harm)
             """)
         book.figure(
             Figure(

@@ -80,10 +80,11 @@ struct Lesson11: OneLineErrorCommand {
             "DDIM's family has the same marginals; η = 1 is respaced DDPM with σ² = β̃′ and η = 0 a deterministic map.",
             enough.map {
                 """
-                From S = \($0) on, every sampler scores within the metric's noise of real digits: \($0) network \
-                evaluations per sample instead of Algorithm 2's \(run.schedule.steps).
+                From S = \($0) on, every sampler's d² lies within 2·√2 floor sd of real digits' floor, with \($0) \
+                network evaluations per sample instead of Algorithm 2's \(run.schedule.steps); that sd, measured on \
+                real digits, is a lower bound on a model's noise, so smaller gaps are not resolved at all.
                 """
-            } ?? "No S of the sweep brings every sampler within the metric's noise of real digits.",
+            } ?? "No S of the sweep brings every sampler's d² within 2·√2 floor sd of real digits' floor.",
             "Deterministic DDIM runs backwards too: an encoder from a digit to a latent x_T that decodes back to it.",
         ])
         book.exercises(Course.exercises(lesson: 11))

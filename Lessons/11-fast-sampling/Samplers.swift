@@ -177,13 +177,17 @@ extension Lesson11 {
         let ddimBest = at("DDIM η = 0", small), ddpmBest = min(at("DDPM respaced, σ² = β", small), at("DDPM respaced, σ² = β̃", small))
         let near = yardstick.floor + yardstick.differenceNoise
         let reach = { (name: String) in stepCounts.first { at(name, $0) < near }.map { "S = \($0)" } ?? "none of these S" }
+        let reached = ["DDIM η = 0", "DDPM respaced, σ² = β", "DDPM respaced, σ² = β̃"].map(reach)
+        let within =
+            Set(reached).count == 1
+            ? "all three from \(reached[0])"
+            : "DDIM η = 0 from \(reached[0]), respaced DDPM with σ² = β from \(reached[1]) and with σ² = β̃ from \(reached[2])"
         book.text(
             """
             Measured: at S = \(small), \
             \(yardstick.compare(ddimBest, "DDIM η = 0", ddpmBest, "the better respaced DDPM")). Within the metric's \
-            noise of the floor (d² below \(NumberFormat.significant(near, 3))): DDIM η = 0 from \
-            \(reach("DDIM η = 0")), respaced DDPM with σ² = β from \(reach("DDPM respaced, σ² = β")) and with σ² = β̃ \
-            from \(reach("DDPM respaced, σ² = β̃")). Each sample costs S network evaluations: S = 50 is \
+            noise of the floor (d² below \(NumberFormat.significant(near, 3))): \(within). Each sample costs S \
+            network evaluations: S = 50 is \
             1/\(run.schedule.steps / 50) of Algorithm 2's \(run.schedule.steps).
             """)
         let sameRows = stepCounts.dropLast().indices.map { abs(at("DDIM η = 1", stepCounts[$0]) - at("DDPM respaced, σ² = β̃", stepCounts[$0])) }.max() ?? 0

@@ -113,7 +113,8 @@ struct Lesson12: OneLineErrorCommand {
             """
             The share of samples recognised as the class asked for went from \(share(c0)) to \(share(c1)) as s rose \
             from \(weight(c0)) to \(weight(c1)), and from \(share(f0)) to \(share(f1)) as w rose from \(weight(f0)) to \
-            \(weight(f1)); the within-class Fréchet distance (section 3) shows what it cost in variety.
+            \(weight(f1)); the within-class Fréchet distance (section 3) shows what it cost in closeness to the real \
+            digits of each class, whether in variety or in realism.
             """,
         ])
         book.exercises(Course.exercises(lesson: 12))

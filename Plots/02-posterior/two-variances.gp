@@ -2036,8 +2036,8 @@ $p1s4 << EOD
 500 0.01003135541
 1000 0.01999998353
 EOD
-plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "σₜ² = βₜ (upper bound, unit-variance data)", \
-     $p1s2 using 1:2 with lines lw 2 dt 2 lc rgb '#d62728' title "σₜ² = β̃ₜ (lower bound, unit-variance data)", \
+plot $p1s1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "σₜ² = βₜ (exact for N(0, 1) data)", \
+     $p1s2 using 1:2 with lines lw 2 dt 2 lc rgb '#d62728' title "σₜ² = β̃ₜ (exact for a known x₀)", \
      $p1s3 using 1:2 with points pt 7 ps 1.6 lc rgb '#2ca02c' title "grid, x₀ ~ N(0, 1)", \
      $p1s4 using 1:2 with points pt 7 ps 0.9 lc rgb '#ff7f0e' title "grid, x₀ a point"
 unset multiplot

@@ -11,8 +11,8 @@ set multiplot layout 1,2 title "8 Gaussians: the trained network against the ora
 # Panel 1: ε_θ: 94.0 % within 3σ
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "ε_θ: 94.0 % within 3σ"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-1.6:1.6]
 set yrange [-1.6:1.6]
 set size ratio -1
@@ -2024,8 +2024,8 @@ plot $p1s1 using 1:2 with points pt 7 ps 0.3 lc rgb '#1f77b4' notitle
 # Panel 2: ε*: 98.9 % within 3σ
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "ε*: 98.9 % within 3σ"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-1.6:1.6]
 set yrange [-1.6:1.6]
 set size ratio -1

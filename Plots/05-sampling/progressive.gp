@@ -11,8 +11,8 @@ set multiplot layout 2,6 title "xₜ (top) and the prediction x̂₀ of Eq. (15)
 # Panel 1: x_1000
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "x_1000"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-2.5:2.5]
 set yrange [-2.5:2.5]
 set size ratio -1
@@ -2024,8 +2024,8 @@ plot $p1s1 using 1:2 with points pt 7 ps 0.2 lc rgb '#1f77b4' notitle
 # Panel 2: x_600
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "x_600"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-2.5:2.5]
 set yrange [-2.5:2.5]
 set size ratio -1
@@ -4037,8 +4037,8 @@ plot $p2s1 using 1:2 with points pt 7 ps 0.2 lc rgb '#1f77b4' notitle
 # Panel 3: x_300
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "x_300"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-2.5:2.5]
 set yrange [-2.5:2.5]
 set size ratio -1
@@ -6050,8 +6050,8 @@ plot $p3s1 using 1:2 with points pt 7 ps 0.2 lc rgb '#1f77b4' notitle
 # Panel 4: x_100
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "x_100"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-2.5:2.5]
 set yrange [-2.5:2.5]
 set size ratio -1
@@ -8063,8 +8063,8 @@ plot $p4s1 using 1:2 with points pt 7 ps 0.2 lc rgb '#1f77b4' notitle
 # Panel 5: x_30
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "x_30"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-2.5:2.5]
 set yrange [-2.5:2.5]
 set size ratio -1
@@ -10076,8 +10076,8 @@ plot $p5s1 using 1:2 with points pt 7 ps 0.2 lc rgb '#1f77b4' notitle
 # Panel 6: x_1
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "x_1"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-2.5:2.5]
 set yrange [-2.5:2.5]
 set size ratio -1
@@ -12089,8 +12089,8 @@ plot $p6s1 using 1:2 with points pt 7 ps 0.2 lc rgb '#1f77b4' notitle
 # Panel 7: x̂₀ at t = 1000
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "x̂₀ at t = 1000"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-2.5:2.5]
 set yrange [-2.5:2.5]
 set size ratio -1
@@ -14102,8 +14102,8 @@ plot $p7s1 using 1:2 with points pt 7 ps 0.2 lc rgb '#d62728' notitle
 # Panel 8: x̂₀ at t = 600
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "x̂₀ at t = 600"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-2.5:2.5]
 set yrange [-2.5:2.5]
 set size ratio -1
@@ -16115,8 +16115,8 @@ plot $p8s1 using 1:2 with points pt 7 ps 0.2 lc rgb '#d62728' notitle
 # Panel 9: x̂₀ at t = 300
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "x̂₀ at t = 300"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-2.5:2.5]
 set yrange [-2.5:2.5]
 set size ratio -1
@@ -18128,8 +18128,8 @@ plot $p9s1 using 1:2 with points pt 7 ps 0.2 lc rgb '#d62728' notitle
 # Panel 10: x̂₀ at t = 100
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "x̂₀ at t = 100"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-2.5:2.5]
 set yrange [-2.5:2.5]
 set size ratio -1
@@ -20141,8 +20141,8 @@ plot $p10s1 using 1:2 with points pt 7 ps 0.2 lc rgb '#d62728' notitle
 # Panel 11: x̂₀ at t = 30
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "x̂₀ at t = 30"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-2.5:2.5]
 set yrange [-2.5:2.5]
 set size ratio -1
@@ -22154,8 +22154,8 @@ plot $p11s1 using 1:2 with points pt 7 ps 0.2 lc rgb '#d62728' notitle
 # Panel 12: x̂₀ at t = 1
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "x̂₀ at t = 1"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-2.5:2.5]
 set yrange [-2.5:2.5]
 set size ratio -1

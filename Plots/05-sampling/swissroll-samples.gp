@@ -11,8 +11,8 @@ set multiplot layout 1,2 title "Swiss roll: 2000 samples of Algorithm 2 over hel
 # Panel 1: σₜ² = βₜ (SWD 0.023)
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "σₜ² = βₜ (SWD 0.023)"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-1.6:1.8]
 set yrange [-1.6:1.8]
 set size ratio -1
@@ -4027,8 +4027,8 @@ plot $p1s1 using 1:2 with points pt 7 ps 0.3 lc rgb '#bbbbbb' title "held-out da
 # Panel 2: σₜ² = β̃ₜ (SWD 0.024)
 unset logscale; set autoscale; unset colorbox; set size noratio
 set title "σₜ² = β̃ₜ (SWD 0.024)"
-unset xlabel
-unset ylabel
+set xlabel "first coordinate"
+set ylabel "second coordinate"
 set xrange [-1.6:1.8]
 set yrange [-1.6:1.8]
 set size ratio -1

@@ -15,7 +15,7 @@ set xlabel "sampling steps S"
 set ylabel "Fréchet d² to held-out digits"
 set logscale x
 set logscale y
-set key outside right top opaque
+set key outside right top
 $p1s1 << EOD
 10 14.09421865 23.82678251
 25 14.09421865 23.82678251

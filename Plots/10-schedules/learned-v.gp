@@ -15,7 +15,7 @@ set xlabel "t"
 set ylabel "v (median and 10–90 % of pixels)"
 set yrange [-0.3171159387:1.1]
 set logscale x
-set key outside right top opaque
+set key outside right top
 $p1s1 << EOD
 1 1
 1000 1

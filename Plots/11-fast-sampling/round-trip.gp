@@ -1,7 +1,7 @@
 # Held-out digits and their DDIM round trips x₀ → x_T → x₀ — written by lesson-11.
 # Re-render with:  gnuplot round-trip.gp   (writes round-trip.png beside this script)
 set encoding utf8
-set terminal pngcairo size 800,600 font 'DejaVu Sans,11' noenhanced
+set terminal pngcairo size 760,560 font 'DejaVu Sans,11' noenhanced
 set output (strlen(ARG0) > 3 ? ARG0[1:strlen(ARG0)-2] : 'round-trip.') . 'png'
 set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', 4 '#fde725')
 set grid lc rgb '#dddddd'

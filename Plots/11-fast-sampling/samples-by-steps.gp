@@ -1,7 +1,7 @@
 # Ten samples each (same seeds): respaced DDPM with σ² = β and DDIM η = 0 — written by lesson-11.
 # Re-render with:  gnuplot samples-by-steps.gp   (writes samples-by-steps.png beside this script)
 set encoding utf8
-set terminal pngcairo size 1000,520 font 'DejaVu Sans,11' noenhanced
+set terminal pngcairo size 1000,420 font 'DejaVu Sans,11' noenhanced
 set output (strlen(ARG0) > 3 ? ARG0[1:strlen(ARG0)-2] : 'samples-by-steps.') . 'png'
 set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', 4 '#fde725')
 set grid lc rgb '#dddddd'

@@ -15,7 +15,7 @@ set xlabel "asked-for class recognised (share of samples)"
 set ylabel "within-class Fréchet d² (log scale)"
 set xrange [0:1]
 set logscale y
-set key inside top right opaque
+set key outside below center horizontal
 $p1s1 << EOD
 0.1 548.7584425
 0.42 199.472049

@@ -15,7 +15,9 @@ extension FrechetYardstick {
             which come from the same distribution as the held-out digits, score d² = \(floorText) (the floor: \
             mean ± sd over \(spread.count) independent draws, range \(range)). That sd is the metric's own noise \
             at \(size) images, so two d² values count as different only when they differ by more than \
-            2·√2·sd = \(noise), twice the sd of a difference of two measurements.
+            2·√2·sd = \(noise), twice the sd of a difference of two measurements. The spread grows with d² itself, \
+            so far above the floor this threshold is a lower bound: there a gap just beyond it is suggestive, not \
+            settled.
             """
     }
 
