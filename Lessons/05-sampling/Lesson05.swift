@@ -98,7 +98,9 @@ struct Lesson05: OneLineErrorCommand {
 
     func writeSamples(_ book: Notebook, _ x: [Float]) throws {
         var csv = "x,y\n"
-        for i in 0..<(x.count / 2) { csv += "\(NumberFormat.significant(Double(x[2 * i]), 9)),\(NumberFormat.significant(Double(x[2 * i + 1]), 9))\n" }
+        for i in 0..<(x.count / 2) {
+            csv += "\(NumberFormat.significant(Double(x[2 * i]), 9)),\(NumberFormat.significant(Double(x[2 * i + 1]), 9))\n"
+        }
         try FileManager.default.createDirectory(at: book.directory, withIntermediateDirectories: true)
         try csv.write(to: book.directory.appendingPathComponent("samples.csv"), atomically: true, encoding: .utf8)
         book.wroteFile(

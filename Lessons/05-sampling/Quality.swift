@@ -111,7 +111,8 @@ extension Lesson05 {
         let data = (reference.column(0).scalars, reference.column(1).scalars)
         func panel(_ title: String, _ x: [Float], color: String? = nil) -> Panel {
             Panel(
-                title: title, xLabel: "first coordinate", yLabel: "second coordinate", xRange: -1.6...1.8, yRange: -1.6...1.8, equalAspect: true, legend: .bottomRight,
+                title: title, xLabel: "first coordinate", yLabel: "second coordinate", xRange: -1.6...1.8, yRange: -1.6...1.8, equalAspect: true,
+                legend: .bottomRight,
                 series: [
                     .scatter(x: data.0, y: data.1, label: "held-out data", size: 0.3, color: "#bbbbbb"),
                     .scatter(
@@ -156,7 +157,9 @@ extension Lesson05 {
             \(NumberFormat.fixed(100.0 / 8, 1)) %. The oracle ε* run through the same Algorithm 2 shows what a \
             perfect network would achieve with T = \(schedule.steps) steps.
             """)
-        let x = NetworkSampler(network: model, parameters: model.parameters, schedule: schedule, variance: .beta, threads: threads).sample(count: count, seed: drawSeed(0)).samples
+        let x = NetworkSampler(network: model, parameters: model.parameters, schedule: schedule, variance: .beta, threads: threads).sample(
+            count: count, seed: drawSeed(0)
+        ).samples
         let learned = ModeCoverage(Self.tensor(x))
         let mixture = GaussianMixture2D.eightGaussians
         var rng = SeededGenerator(seed: drawSeed(0))
@@ -168,8 +171,10 @@ extension Lesson05 {
         book.table(
             ["", "within 3σ"] + (0..<8).map { "mode \($0)" },
             [
-                ["ε_θ (trained), \(count) samples", NumberFormat.fixed(100 * learned.fractionWithin, 1) + " %"] + learned.shares.map { NumberFormat.fixed(100 * $0, 1) + " %" },
-                ["ε* (oracle), \(oracleCount) samples", NumberFormat.fixed(100 * perfect.fractionWithin, 1) + " %"] + perfect.shares.map { NumberFormat.fixed(100 * $0, 1) + " %" },
+                ["ε_θ (trained), \(count) samples", NumberFormat.fixed(100 * learned.fractionWithin, 1) + " %"]
+                    + learned.shares.map { NumberFormat.fixed(100 * $0, 1) + " %" },
+                ["ε* (oracle), \(oracleCount) samples", NumberFormat.fixed(100 * perfect.fractionWithin, 1) + " %"]
+                    + perfect.shares.map { NumberFormat.fixed(100 * $0, 1) + " %" },
             ])
         book.figure(
             Figure(
@@ -177,7 +182,8 @@ extension Lesson05 {
                 width: 1100, height: 560,
                 panels: [
                     Panel(
-                        title: "ε_θ: \(NumberFormat.fixed(100 * learned.fractionWithin, 1)) % within 3σ", xLabel: "first coordinate", yLabel: "second coordinate", xRange: -1.6...1.6,
+                        title: "ε_θ: \(NumberFormat.fixed(100 * learned.fractionWithin, 1)) % within 3σ", xLabel: "first coordinate",
+                        yLabel: "second coordinate", xRange: -1.6...1.6,
                         yRange: -1.6...1.6, equalAspect: true, legend: .hidden,
                         series: [
                             .scatter(
@@ -185,7 +191,8 @@ extension Lesson05 {
                                 y: x.enumerated().filter { $0.offset % 2 == 1 }.map { Double($0.element) }, size: 0.3)
                         ]),
                     Panel(
-                        title: "ε*: \(NumberFormat.fixed(100 * perfect.fractionWithin, 1)) % within 3σ", xLabel: "first coordinate", yLabel: "second coordinate", xRange: -1.6...1.6,
+                        title: "ε*: \(NumberFormat.fixed(100 * perfect.fractionWithin, 1)) % within 3σ", xLabel: "first coordinate",
+                        yLabel: "second coordinate", xRange: -1.6...1.6,
                         yRange: -1.6...1.6, equalAspect: true, legend: .hidden,
                         series: [
                             .scatter(x: oracle.column(0).scalars, y: oracle.column(1).scalars, size: 0.3, color: "#2ca02c")

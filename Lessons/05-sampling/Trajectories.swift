@@ -37,7 +37,9 @@ extension Lesson05 {
                 yLabel: coordinate == 0 ? "first coordinate of xₜ" : "second coordinate of xₜ",
                 xRange: 0...Double(schedule.steps), yRange: -3...3, legend: .hidden,
                 series: (0..<8).map { i in
-                    .line(x: times, y: ordered.map { Double(run.snapshots[$0]!.x[2 * i + coordinate]) } + [Double(run.samples[2 * i + coordinate])], width: 1.5)
+                    .line(
+                        x: times, y: ordered.map { Double(run.snapshots[$0]!.x[2 * i + coordinate]) } + [Double(run.samples[2 * i + coordinate])],
+                        width: 1.5)
                 })
         }
         book.figure(
@@ -71,7 +73,8 @@ extension Lesson05 {
             let snapshot = run.snapshots[t]!
             panels.append(
                 Panel(
-                    title: "x_\(t)", xLabel: "first coordinate", yLabel: "second coordinate", xRange: -2.5...2.5, yRange: -2.5...2.5, equalAspect: true, legend: .hidden,
+                    title: "x_\(t)", xLabel: "first coordinate", yLabel: "second coordinate", xRange: -2.5...2.5, yRange: -2.5...2.5,
+                    equalAspect: true, legend: .hidden,
                     series: [
                         .scatter(x: xs(snapshot.x, 0), y: xs(snapshot.x, 1), size: 0.2)
                     ]))
@@ -80,7 +83,8 @@ extension Lesson05 {
             let snapshot = run.snapshots[t]!
             panels.append(
                 Panel(
-                    title: "x̂₀ at t = \(t)", xLabel: "first coordinate", yLabel: "second coordinate", xRange: -2.5...2.5, yRange: -2.5...2.5, equalAspect: true, legend: .hidden,
+                    title: "x̂₀ at t = \(t)", xLabel: "first coordinate", yLabel: "second coordinate", xRange: -2.5...2.5, yRange: -2.5...2.5,
+                    equalAspect: true, legend: .hidden,
                     series: [
                         .scatter(x: xs(snapshot.predictedX0, 0), y: xs(snapshot.predictedX0, 1), size: 0.2, color: "#d62728")
                     ]))

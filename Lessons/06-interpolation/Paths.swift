@@ -264,7 +264,9 @@ extension Lesson06 {
 
     /// The noise variance of the mixed latent at λ = ½, per coordinate, in units of a real xₜ's (1 − ᾱₜ):
     /// Var[(x̄ₜ − √ᾱₜ·x̄₀)/√(1 − ᾱₜ)] over `count` encoder draws, with its standard error v·√(2/(n − 1)).
-    static func mixedNoiseVariance(_ interpolation: LatentInterpolation, shared: Bool, count: Int, seed: UInt64) -> (variance: Double, standardError: Double) {
+    static func mixedNoiseVariance(_ interpolation: LatentInterpolation, shared: Bool, count: Int, seed: UInt64) -> (
+        variance: Double, standardError: Double
+    ) {
         var rng = SeededGenerator(seed: seed)
         let (a, b) = (repeated(1, 0, count), repeated(-1, 0, count))
         let noise = Tensor<Double>.randomNormal([count, 2], using: &rng)

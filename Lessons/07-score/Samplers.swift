@@ -90,7 +90,8 @@ extension Lesson07 {
         // Coverage: two binomial shares of n samples each; a gap beyond 3 standard errors is not noise.
         let se = { (p: Double) in (p * (1 - p) / Double(n)).squareRoot() }
         let coverageGap = coverD.fractionWithin - coverL.fractionWithin
-        let coverageError = (se(coverD.fractionWithin) * se(coverD.fractionWithin) + se(coverL.fractionWithin) * se(coverL.fractionWithin)).squareRoot()
+        let coverageError = (se(coverD.fractionWithin) * se(coverD.fractionWithin) + se(coverL.fractionWithin) * se(coverL.fractionWithin))
+            .squareRoot()
         // SWD: two single draws, each moving by about the data draws' sd: their difference by about √2 of it.
         let swdGap = swdL - swdD
         let swdError = 2.0.squareRoot() * dataSD

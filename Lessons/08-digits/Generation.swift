@@ -57,7 +57,9 @@ extension Lesson08 {
         let half = steps.first { distances[steps.firstIndex(of: $0)!] <= distances[0] / 2 }!
         book.text("Measured: the clipped guess has covered half its distance to the final image by t = \(half).")
         let frames =
-            stride(from: 1000, through: 50, by: -50).map { t in DigitPictures.grid((0..<16).map { DigitPictures.image(snapshots[t]!.x, $0) }, columns: 4, title: "t = \(t)") }
+            stride(from: 1000, through: 50, by: -50).map { t in
+                DigitPictures.grid((0..<16).map { DigitPictures.image(snapshots[t]!.x, $0) }, columns: 4, title: "t = \(t)")
+            }
             + [DigitPictures.grid((0..<16).map { DigitPictures.image(clipped[1]!, $0) }, columns: 4, title: "x̂₀ at t = 1")]
         book.animation(
             Animation(name: "sampling", frames: frames, delay: 25, width: 420, height: 460),
@@ -138,7 +140,10 @@ extension Lesson08 {
             let xb = (0..<64).map { q.noised(held.values[b * 64 + $0], noise: noise[$0]) }
             let mixed = lambdas.flatMap { l in (0..<64).map { (1 - l) * xa[$0] + l * xb[$0] } }
             let decoded = decoder.run(from: mixed, at: t, count: lambdas.count, seed: run.seed &+ 9_600, sharedNoise: true).samples
-            images += [DigitPictures.image(held.values, a)] + (0..<lambdas.count).map { DigitPictures.image(decoded, $0) } + [DigitPictures.image(held.values, b)]
+            images +=
+                [DigitPictures.image(held.values, a)] + (0..<lambdas.count).map { DigitPictures.image(decoded, $0) } + [
+                    DigitPictures.image(held.values, b)
+                ]
         }
         book.figure(
             Figure(
@@ -183,7 +188,8 @@ extension Lesson08 {
         book.wroteFile(TrainingLossCSV.file, "the batch loss of each of the \(losses.count) steps (header step,loss)")
         let snapshot = book.directory.appendingPathComponent(TrainedDigitsModel.table2File(seed: run.seed))
         // A copy from an earlier run with another seed would not match this run's training-loss.csv.
-        for file in (try? FileManager.default.contentsOfDirectory(atPath: book.directory.path)) ?? [] where file.hasPrefix(TrainedDigitsModel.table2Prefix) {
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: book.directory.path)) ?? []
+        where file.hasPrefix(TrainedDigitsModel.table2Prefix) {
             try? FileManager.default.removeItem(at: book.directory.appendingPathComponent(file))
         }
         if let table2 {

@@ -70,7 +70,9 @@ struct Lesson08: OneLineErrorCommand {
         let digits = try DigitImages.forLesson()
         let net = UNet(ch: ch)
         let context = DigitsContext(net: net, schedule: schedule, digits: digits, options: options, compute: compute)
-        let run = Run(context: context, steps: context.size(steps, quick: QuickBudgets.Lesson08.steps), count: context.size(samples, quick: QuickBudgets.Lesson08.samples))
+        let run = Run(
+            context: context, steps: context.size(steps, quick: QuickBudgets.Lesson08.steps),
+            count: context.size(samples, quick: QuickBudgets.Lesson08.samples))
         book.opening(
             """
             We train the paper's U-Net, scaled to 8 × 8 digits, with Algorithm 1 and sample it with Algorithm 2, both \
@@ -94,7 +96,8 @@ struct Lesson08: OneLineErrorCommand {
         let half = progressive(book, run: run, snapshots: drawn.snapshots)
         try sharedLatents(book, run: run, parameters: trainer.samplingParameters, snapshots: drawn.snapshots, classifier: yardstick.classifier)
         interpolation(book, run: run, parameters: trainer.samplingParameters)
-        try writeOutputs(book, run: run, parameters: trainer.samplingParameters, samples: drawn.samples, tilde: drawn.tilde, losses: losses, table2: table2)
+        try writeOutputs(
+            book, run: run, parameters: trainer.samplingParameters, samples: drawn.samples, tilde: drawn.tilde, losses: losses, table2: table2)
         let gap = yardstick.differ(fid, yardstick.floor) ? "a gap beyond the metric's noise" : "within the metric's noise of real digits"
         book.recap([
             """

@@ -23,8 +23,11 @@ extension Lesson08 {
             both from the EMA weights, each sample T = 1000 network evaluations. The first 100 of each are drawn below.
             """)
         book.equation("x_T ~ N(0, I);  x_{t−1} = (xₜ − βₜ/√(1 − ᾱₜ)·ε_θ(xₜ, t))/√αₜ + σₜz      (Algorithm 2)")
-        let main = sampler(run, parameters: parameters, capacity: 100).sample(count: run.count, seed: run.seed &+ TrainedDigitsModel.sampleSeedOffset, snapshots: Self.recorded)
-        let tilde = sampler(run, parameters: parameters, capacity: 100, variance: .betaTilde).sample(count: tildeCount, seed: run.seed &+ TrainedDigitsModel.sampleSeedOffset).samples
+        let main = sampler(run, parameters: parameters, capacity: 100).sample(
+            count: run.count, seed: run.seed &+ TrainedDigitsModel.sampleSeedOffset, snapshots: Self.recorded)
+        let tilde = sampler(run, parameters: parameters, capacity: 100, variance: .betaTilde).sample(
+            count: tildeCount, seed: run.seed &+ TrainedDigitsModel.sampleSeedOffset
+        ).samples
         book.figure(
             Figure(
                 name: "samples", title: "100 samples each: σ² = β (left) and σ² = β̃ (right)", columns: 2, width: 1300, height: 680,
@@ -152,7 +155,8 @@ extension Lesson08 {
             let similar = yardstick.differ(fid, tildeFID) ? "." : "; Ho et al. also found the two similar (Sec. 3.2)."
             book.text("The two variances: \(verdict)\(similar)")
         }
-        let gap = yardstick.differ(fid, yardstick.floor) ? "a gap to real digits beyond the metric's noise" : "within the metric's noise of real digits"
+        let gap =
+            yardstick.differ(fid, yardstick.floor) ? "a gap to real digits beyond the metric's noise" : "within the metric's noise of real digits"
         book.text(
             """
             Measured: the samples score \(NumberFormat.fixed(fid / yardstick.floor, 2)) times the floor and \

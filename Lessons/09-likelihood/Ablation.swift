@@ -34,9 +34,12 @@ extension Lesson09 {
         ]
             + (all
                 ? [
-                    Variant(objective: Objective(prediction: .mean, weighting: .unweighted), name: "μ̃-prediction with an unweighted squared error", paperFID: nil),
                     Variant(
-                        objective: Objective(prediction: .mean, weighting: .bound, variance: .learned), name: "μ̃-prediction with the bound and a learned Σ",
+                        objective: Objective(prediction: .mean, weighting: .unweighted), name: "μ̃-prediction with an unweighted squared error",
+                        paperFID: nil),
+                    Variant(
+                        objective: Objective(prediction: .mean, weighting: .bound, variance: .learned),
+                        name: "μ̃-prediction with the bound and a learned Σ",
                         paperFID: 23.69),
                 ] : [])
     }
@@ -60,7 +63,8 @@ extension Lesson09 {
         book.section("7. Table 2 in miniature: what to predict, what to minimise (Sec. 4.2)")
         var variants = Self.variants(all: allRows)
         // Row 1 is lesson 08's own run, stopped at the same step, when its folder has that copy.
-        let reused = run.ablationSteps == TrainedDigitsModel.table2Steps ? TrainedDigitsModel.table2Snapshot(for: run.net, seed: run.seed, in: models) : nil
+        let reused =
+            run.ablationSteps == TrainedDigitsModel.table2Steps ? TrainedDigitsModel.table2Snapshot(for: run.net, seed: run.seed, in: models) : nil
         let recipe = TrainingOptions.digits(threads: run.threads)
         let lesson08 = lesson08Budget()
         let percent = lesson08.steps.map { NumberFormat.significant(100 * Double(run.ablationSteps) / Double($0), 2) }
@@ -121,7 +125,9 @@ extension Lesson09 {
                 decoder: DiscreteDecoder(levels: DigitImages.levels))
             var boundBar = ProgressBar("bound: \(objective)", total: run.schedule.steps)
             variants[index].bound =
-                evaluator.evaluate(images, models: [ReverseModel(name: objective.description, objective: objective)], seed: run.seed &+ 98, subsample: run.subsample) {
+                evaluator.evaluate(
+                    images, models: [ReverseModel(name: objective.description, objective: objective)], seed: run.seed &+ 98, subsample: run.subsample
+                ) {
                     boundBar.update($0, status: "")
                 }[0]
             let fixed: ReverseVariance = if case .fixed(let v) = objective.variance { v } else { .beta }
@@ -198,7 +204,10 @@ extension Lesson09 {
     /// Prints the table, the comparisons and the paper's findings; returns the recap's sentence.
     func table(_ book: Notebook, variants: [Variant], yardstick: FrechetYardstick, schedule: NoiseSchedule, lesson08Samples: Int?) -> String {
         book.table(
-            ["prediction and objective", "paper's CIFAR10 FID", "final training loss (its own objective)", "held-out bound (bits/dim)", "Fréchet d²"],
+            [
+                "prediction and objective", "paper's CIFAR10 FID", "final training loss (its own objective)", "held-out bound (bits/dim)",
+                "Fréchet d²",
+            ],
             variants.map { v in
                 [
                     v.objective.description, v.paperFID.map { NumberFormat.fixed($0, 2) } ?? "– (unstable)", NumberFormat.significant(v.finalLoss, 3),
@@ -265,9 +274,9 @@ extension Lesson09 {
             \(Self.list(tied.map { "\(variants[$0].name) (\(d2(variants[$0])))" }))
             """
         // Bounds on the same digits and noise draws: compare them paired, image by image.
-        func boundDifference(_ a: Variant, _ b: Variant) -> Difference? {
+        func boundDifference(_ a: Variant, _ b: Variant) -> MeanDifference? {
             guard let ra = a.bound, let rb = b.bound, a.total.isFinite, b.total.isFinite else { return nil }
-            return Self.paired(ra.imageTotals, rb.imageTotals)
+            return MeanDifference.paired(ra.imageTotals, rb.imageTotals)
         }
         let boundTies = variants.indices.filter { $0 != bestBound && !(boundDifference(variants[$0], variants[bestBound])?.resolved ?? true) }
         let best = variants[bestBound]
@@ -300,7 +309,8 @@ extension Lesson09 {
             let comparison = yardstick.compare(simple.frechet, "L_simple", variants[next].frechet, "the next best row (\(variants[next].name))")
             first = clear ? "agrees: \(comparison)" : "not resolved: its d² is the smallest, but \(comparison)"
         } else {
-            let comparison = yardstick.compare(simple.frechet, "L_simple", variants[bestSamples].frechet, "the best row (\(variants[bestSamples].name))")
+            let comparison = yardstick.compare(
+                simple.frechet, "L_simple", variants[bestSamples].frechet, "the best row (\(variants[bestSamples].name))")
             let resolved = yardstick.differ(simple.frechet, variants[bestSamples].frechet)
             first = "\(verdict(false, resolved: resolved)): \(comparison)"
         }
@@ -317,7 +327,8 @@ extension Lesson09 {
         findings.append([
             "with the bound and fixed Σ, ε- and μ̃-prediction are comparable",
             "\(comparable ? "agrees" : "does not agree"): "
-                + yardstick.compare(epsilonBound.frechet, "ε", meanBound.frechet, "μ̃") + "; ε-prediction \(status(epsilonBound)) and μ̃-prediction \(status(meanBound))",
+                + yardstick.compare(epsilonBound.frechet, "ε", meanBound.frechet, "μ̃")
+                + "; ε-prediction \(status(epsilonBound)) and μ̃-prediction \(status(meanBound))",
         ])
         if let d = boundDifference(epsilonBound, simple) {
             findings.append([

@@ -35,41 +35,6 @@ extension Lesson09 {
         let models: [Model]
     }
 
-    /// A mean difference with its standard error.
-    struct Difference {
-        let mean: Double
-        let standardError: Double
-
-        /// Whether the difference is beyond two standard errors.
-        var resolved: Bool { abs(mean) > 2 * standardError }
-
-        /// "0.204 ± 0.012" (three decimals, or three significant digits when the standard error is below 0.001).
-        var text: String {
-            standardError >= 0.001
-                ? "\(NumberFormat.fixed(abs(mean), 3)) ± \(NumberFormat.fixed(standardError, 3))"
-                : "\(NumberFormat.significant(abs(mean), 3)) ± \(NumberFormat.significant(standardError, 2))"
-        }
-    }
-
-    /// The mean of aᵢ − bᵢ over the same images, with its standard error (sd of the differences / √n).
-    static func paired(_ a: [Double], _ b: [Double]) -> Difference {
-        let d = zip(a, b).map { $0 - $1 }
-        let n = Double(d.count)
-        let m = d.reduce(0, +) / n
-        let variance = n > 1 ? d.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (n - 1) : 0
-        return Difference(mean: m, standardError: (variance / n).squareRoot())
-    }
-
-    /// mean(a) − mean(b) for two independent sets of images, with its standard error.
-    static func unpaired(_ a: [Double], _ b: [Double]) -> Difference {
-        func moments(_ x: [Double]) -> (Double, Double) {
-            let n = Double(x.count), m = x.reduce(0, +) / n
-            return (m, n > 1 ? x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (n - 1) / n : 0)
-        }
-        let ((ma, va), (mb, vb)) = (moments(a), moments(b))
-        return Difference(mean: ma - mb, standardError: (va + vb).squareRoot())
-    }
-
     /// "a", "a and b", "a, b and c".
     static func list(_ items: [String]) -> String {
         items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " and " + items.last!
@@ -129,7 +94,8 @@ extension Lesson09 {
             """)
         let mu = 0.03
         let rows = [sigma1, 0.05, 0.2].map { sigma in
-            [NumberFormat.significant(sigma, 3)] + [7, 8, 9].map { k in NumberFormat.significant(exp(decoder.logProbability(level: k, mean: mu, standardDeviation: sigma)), 3) }
+            [NumberFormat.significant(sigma, 3)]
+                + [7, 8, 9].map { k in NumberFormat.significant(exp(decoder.logProbability(level: k, mean: mu, standardDeviation: sigma)), 3) }
                 + [NumberFormat.significant(-decoder.logProbability(level: 8, mean: mu, standardDeviation: sigma) / log(2), 3)]
         }
         book.table(["σ", "P(v = 7)", "P(v = 8), the bin of μ = \(mu)", "P(v = 9)", "bits for v = 8"], rows)
@@ -144,13 +110,19 @@ extension Lesson09 {
                         xLabel: "gray level v", yLabel: "P(x₀ = v ∣ μ = \(mu))", yRange: 0...1.05, legend: .topRight,
                         series: zip([sigma1, 0.05, 0.2], sizes).map { sigma, size in
                             .scatter(
-                                x: (0..<K).map(Double.init), y: (0..<K).map { exp(decoder.logProbability(level: $0, mean: mu, standardDeviation: sigma)) },
+                                x: (0..<K).map(Double.init),
+                                y: (0..<K).map { exp(decoder.logProbability(level: $0, mean: mu, standardDeviation: sigma)) },
                                 label: "σ = \(NumberFormat.significant(sigma, 2))", size: size)
                         }),
                     Panel(
                         xLabel: "|μ − x₀| in half-bins", yLabel: "bits to code x₀ = level 8", logY: true, legend: .topLeft,
                         series: [sigma1, 0.05].map { sigma in
-                            .line(x: offsets, y: offsets.map { -decoder.logProbability(level: level, mean: decoder.value(ofLevel: level) + $0 * h, standardDeviation: sigma) / log(2) }, label: "σ = \(NumberFormat.significant(sigma, 2))")
+                            .line(
+                                x: offsets,
+                                y: offsets.map {
+                                    -decoder.logProbability(level: level, mean: decoder.value(ofLevel: level) + $0 * h, standardDeviation: sigma)
+                                        / log(2)
+                                }, label: "σ = \(NumberFormat.significant(sigma, 2))")
                         }),
                 ]),
             caption: """
@@ -158,7 +130,9 @@ extension Lesson09 {
                 three σ. Right: the codelength of the true level as μ moves away from it — almost free inside the \
                 bin, then a wall once μ leaves it (σ = √β₁), or a slope (σ = 0.05)
                 """)
-        book.check(abs((0..<K).reduce(0.0) { $0 + exp(decoder.logProbability(level: $1, mean: mu, standardDeviation: sigma1)) } - 1) < 1e-12, "the \(K) probabilities sum to 1")
+        book.check(
+            abs((0..<K).reduce(0.0) { $0 + exp(decoder.logProbability(level: $1, mean: mu, standardDeviation: sigma1)) } - 1) < 1e-12,
+            "the \(K) probabilities sum to 1")
     }
 
     // MARK: - 2. The bound
@@ -185,7 +159,9 @@ extension Lesson09 {
         for v in training.grayLevels { counts[Int(v)] += 1 }
         let calibrationImages = training.subset((training.count - run.calibration)..<training.count)
         var bar = ProgressBar("calibrating x̂₀'s error", total: run.schedule.steps)
-        let calibration = evaluator.evaluate(calibrationImages.values, models: [ReverseModel(name: "ε", mean: .noise, variance: .beta)], seed: run.seed &+ 90, subsample: run.subsample) { bar.update($0, status: "") }
+        let calibration = evaluator.evaluate(
+            calibrationImages.values, models: [ReverseModel(name: "ε", mean: .noise, variance: .beta)], seed: run.seed &+ 90, subsample: run.subsample
+        ) { bar.update($0, status: "") }
         let errorVariance = calibration[0].squaredError
         let posterior = LevelPosterior(decoder: evaluator.decoder, prior: counts)
         let models = [
@@ -195,12 +171,17 @@ extension Lesson09 {
             ReverseModel(name: "level-aware x̂₀, σ² = β̃", mean: .levels(posterior, errorVariance: errorVariance), variance: .betaTilde),
         ]
         var heldBar = ProgressBar("bound on held-out digits", total: run.schedule.steps)
-        let held = evaluator.evaluate(run.heldOut.values, models: models, seed: run.seed &+ 91, subsample: run.subsample) { heldBar.update($0, status: "") }
+        let held = evaluator.evaluate(run.heldOut.values, models: models, seed: run.seed &+ 91, subsample: run.subsample) {
+            heldBar.update($0, status: "")
+        }
         var trainBar = ProgressBar("bound on training digits", total: run.schedule.steps)
-        let train = evaluator.evaluate(run.training.values, models: models, seed: run.seed &+ 92, subsample: run.subsample) { trainBar.update($0, status: "") }
+        let train = evaluator.evaluate(run.training.values, models: models, seed: run.seed &+ 92, subsample: run.subsample) {
+            trainBar.update($0, status: "")
+        }
         func row(_ split: String, _ r: VariationalBound.Report) -> [String] {
             [
-                r.model.name, split, NumberFormat.scientific(r.prior, 2), NumberFormat.fixed(r.reverseSum, 3), NumberFormat.scientific(r.decoderTerm, 2),
+                r.model.name, split, NumberFormat.scientific(r.prior, 2), NumberFormat.fixed(r.reverseSum, 3),
+                NumberFormat.scientific(r.decoderTerm, 2),
                 "\(NumberFormat.fixed(r.total, 3)) ± \(NumberFormat.fixed(r.standardError, 3))",
             ]
         }
@@ -208,8 +189,8 @@ extension Lesson09 {
             ["reverse process", "digits", "L_T", "Σ L_{t−1}", "L₀", "L (bits/dim) ± s.e."],
             (0..<2).flatMap { [row("held-out", held[$0]), row("training", train[$0])] })
         let better = held[0].total < held[1].total ? 0 : 1
-        let variances = Self.paired(held[1 - better].imageTotals, held[better].imageTotals)
-        let gap = Self.unpaired(held[better].imageTotals, train[better].imageTotals)
+        let variances = MeanDifference.paired(held[1 - better].imageTotals, held[better].imageTotals)
+        let gap = MeanDifference.unpaired(held[better].imageTotals, train[better].imageTotals)
         let betterName = better == 0 ? "β" : "β̃"
         let varianceVerdict =
             variances.resolved
@@ -261,8 +242,12 @@ extension Lesson09 {
         func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(xs.count) }
         let uniform = log2(Double(DigitImages.levels))
         let baselines = Baselines(models: [
-            .init(name: "the uniform code", heldOut: Array(repeating: uniform, count: run.images), training: Array(repeating: uniform, count: run.images)),
-            .init(name: "the per-pixel categorical", heldOut: categorical.bitsPerDimension(run.heldOut), training: categorical.bitsPerDimension(run.training)),
+            .init(
+                name: "the uniform code", heldOut: Array(repeating: uniform, count: run.images),
+                training: Array(repeating: uniform, count: run.images)),
+            .init(
+                name: "the per-pixel categorical", heldOut: categorical.bitsPerDimension(run.heldOut),
+                training: categorical.bitsPerDimension(run.training)),
             .init(name: "the raster Markov chain", heldOut: chain.bitsPerDimension(run.heldOut), training: chain.bitsPerDimension(run.training)),
         ])
         let labels = [
@@ -284,7 +269,7 @@ extension Lesson09 {
             ["model", "held-out bits/dim", "training bits/dim"],
             zip(labels, baselines.models).map { [$0, NumberFormat.fixed(mean($1.heldOut), 3), NumberFormat.fixed(mean($1.training), 3)] }
                 + [["DDPM bound, \(diffusion.model.name)", NumberFormat.fixed(diffusion.total, 3), NumberFormat.fixed(diffusionTraining.total, 3)]])
-        let differences = baselines.models.map { Self.paired(diffusion.imageTotals, $0.heldOut) }
+        let differences = baselines.models.map { MeanDifference.paired(diffusion.imageTotals, $0.heldOut) }
         let beaten = zip(baselines.models, differences).filter { $1.resolved && $1.mean < 0 }.map(\.0.name)
         let unbeaten = zip(baselines.models, differences).filter { !($1.resolved && $1.mean < 0) }.map(\.0.name)
         let verdict =
@@ -311,11 +296,11 @@ extension Lesson09 {
             """)
         // The train/held-out gap of the diffusion model against each counted baseline's, and the gap of the
         // per-image differences (bound − Markov chain) between the two splits, whose images are independent.
-        let gap = Self.unpaired(diffusion.imageTotals, diffusionTraining.imageTotals)
+        let gap = MeanDifference.unpaired(diffusion.imageTotals, diffusionTraining.imageTotals)
         let chainModel = baselines.models[2]
-        let gaps = baselines.models.dropFirst().map { Self.unpaired($0.heldOut, $0.training) }
-        func cost(_ d: Difference) -> String { "\(d.text) bits/dim \(d.mean >= 0 ? "less" : "more")" }
-        let versusChain = Self.unpaired(
+        let gaps = baselines.models.dropFirst().map { MeanDifference.unpaired($0.heldOut, $0.training) }
+        func cost(_ d: MeanDifference) -> String { "\(d.text) bits/dim \(d.mean >= 0 ? "less" : "more")" }
+        let versusChain = MeanDifference.unpaired(
             zip(diffusion.imageTotals, chainModel.heldOut).map { $0 - $1 }, zip(diffusionTraining.imageTotals, chainModel.training).map { $0 - $1 })
         let comparison =
             versusChain.resolved

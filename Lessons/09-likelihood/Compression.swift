@@ -73,7 +73,10 @@ extension Lesson09 {
         book.table(
             ["t", "rate (bits/dim)", "distortion (gray levels 0…\(grays))", "distortion (rescaled to 0…255)"],
             [1000, 900, 800, 700, 600, 500, 400, 300, 200, 100, 50, 10, 1].map { t in
-                [String(t), NumberFormat.fixed(rate[t - 1], 3), NumberFormat.fixed(distortion[t - 1], 3), NumberFormat.fixed(distortion[t - 1] * 255 / Double(grays), 2)]
+                [
+                    String(t), NumberFormat.fixed(rate[t - 1], 3), NumberFormat.fixed(distortion[t - 1], 3),
+                    NumberFormat.fixed(distortion[t - 1] * 255 / Double(grays), 2),
+                ]
             })
         let reading =
             after > 0.5
@@ -108,7 +111,8 @@ extension Lesson09 {
                 \($0.offset + 1),\(NumberFormat.significant($0.element, 10))
                 """
             }
-        try (lines.joined(separator: "\n") + "\n").write(to: book.directory.appendingPathComponent("bound-terms.csv"), atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(
+            to: book.directory.appendingPathComponent("bound-terms.csv"), atomically: true, encoding: .utf8)
         book.wroteFile(
             "bound-terms.csv",
             """
@@ -118,7 +122,8 @@ extension Lesson09 {
         let all = evaluation.heldOut
         let header = "t," + all.map { "\"\($0.model.name)\"" }.joined(separator: ",")
         let rows = (0..<all[0].terms.count).map { i in "\(i + 1)," + all.map { NumberFormat.significant($0.terms[i], 10) }.joined(separator: ",") }
-        try (([header] + rows).joined(separator: "\n") + "\n").write(to: book.directory.appendingPathComponent("bound-terms-all.csv"), atomically: true, encoding: .utf8)
+        try (([header] + rows).joined(separator: "\n") + "\n").write(
+            to: book.directory.appendingPathComponent("bound-terms-all.csv"), atomically: true, encoding: .utf8)
         book.wroteFile("bound-terms-all.csv", "the same for all four reverse processes, one column each")
         for (name, report) in [("held-out", all[0]), ("training", evaluation.training[0])] {
             book.value("L on \(name) digits, \(report.model.name) (bits/dim)", report.total, digits: 5)

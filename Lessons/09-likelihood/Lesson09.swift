@@ -5,7 +5,8 @@
 // dimension — term by term for lesson 08's U-Net on held-out digits, judge it against baselines a
 // reader can check, find where the bits go, fix what the data makes expensive, and read the same
 // terms as a rate–distortion curve.
-// Run:  swift run -c release lesson-09 [--seed 0] [--models Plots/08-digits] [--images 297] [--all-terms] [--ablation-steps 600] [--all-rows] [--threads N] [--output Plots/09-likelihood]
+// Run:  swift run -c release lesson-09 [--seed 0] [--models Plots/08-digits] [--images 297] [--all-terms]
+//        [--ablation-steps 600] [--all-rows] [--threads N] [--output Plots/09-likelihood]
 // Expect: a held-out bound of a few bits/dim, much of it spent at t ≤ 10; the level-aware reverse
 // process cuts it; most bits go to distortions below one gray level; Table 2 in miniature (its L_simple row
 // is lesson 08's run, read from the copy lesson 08 keeps at step 600). About 3 minutes in release on 2 cores.
@@ -168,7 +169,8 @@ struct Lesson09: OneLineErrorCommand {
         func evaluator() -> VariationalBound {
             let engine = net.makeEngine(capacity: 128, threads: threads)
             engine.load(parameters)
-            return VariationalBound(engine: engine, dimension: net.dimension, schedule: schedule, decoder: DiscreteDecoder(levels: DigitImages.levels))
+            return VariationalBound(
+                engine: engine, dimension: net.dimension, schedule: schedule, decoder: DiscreteDecoder(levels: DigitImages.levels))
         }
 
         /// The first `images` rows of the held-out split and of the training split.

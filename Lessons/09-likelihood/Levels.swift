@@ -87,10 +87,13 @@ extension Lesson09 {
             ["t", "P(xₜ/√ᾱₜ leaves x₀'s bin), an interior level", "network RMSE of x̂₀", "cost of a 0.01 error, σ² = β (bits)", "σ² = β̃ (bits)"],
             [1, 2, 5, 10, 20, 50, 100, 300].map { t in
                 let cost = { (v: ReverseVariance) -> String in
-                    t == 1 ? "(decoder)" : NumberFormat.significant(s.posteriorMeanCoefX0(t) * s.posteriorMeanCoefX0(t) * 1e-4 / (2 * s.sigma2(t, v)) / log(2), 3)
+                    t == 1
+                        ? "(decoder)"
+                        : NumberFormat.significant(s.posteriorMeanCoefX0(t) * s.posteriorMeanCoefX0(t) * 1e-4 / (2 * s.sigma2(t, v)) / log(2), 3)
                 }
                 return [
-                    "\(t)", NumberFormat.significant(Self.leaveProbability(s, t), 3), NumberFormat.significant(evaluation.errorVariance[t - 1].squareRoot(), 3),
+                    "\(t)", NumberFormat.significant(Self.leaveProbability(s, t), 3),
+                    NumberFormat.significant(evaluation.errorVariance[t - 1].squareRoot(), 3),
                     cost(.beta), cost(.betaTilde),
                 ]
             })
@@ -135,7 +138,9 @@ extension Lesson09 {
         let held = evaluation.heldOut
         let train = evaluation.training
         // Plain ε-prediction in blue, level-aware in orange; σ² = β solid, σ² = β̃ dashed.
-        let styles: [(index: Int, dashed: Bool, color: String)] = [(0, false, "#1f77b4"), (1, true, "#1f77b4"), (2, false, "#ff7f0e"), (3, true, "#ff7f0e")]
+        let styles: [(index: Int, dashed: Bool, color: String)] = [
+            (0, false, "#1f77b4"), (1, true, "#1f77b4"), (2, false, "#ff7f0e"), (3, true, "#ff7f0e"),
+        ]
         book.figure(
             Figure(
                 name: "levels",
@@ -147,15 +152,23 @@ extension Lesson09 {
                     Panel(
                         xLabel: "t", yLabel: "root mean square error of x̂₀", logX: true, logY: true, legend: .topLeft,
                         series: [
-                            .line(x: steps.map(Double.init), y: evaluation.errorVariance.map { $0.squareRoot() }, label: "network's x̂₀ (calibration digits)"),
-                            .line(x: steps.map(Double.init), y: steps.map { (s.oneMinusAlphaBar($0) / s.alphaBar($0)).squareRoot() }, label: "xₜ/√ᾱₜ alone", dashed: true),
-                            .line(x: [1, Double(s.steps)], y: [half, half], label: "half a bin (h = \(NumberFormat.significant(half, 3)))", width: 1.5, color: "#999999"),
+                            .line(
+                                x: steps.map(Double.init), y: evaluation.errorVariance.map { $0.squareRoot() },
+                                label: "network's x̂₀ (calibration digits)"),
+                            .line(
+                                x: steps.map(Double.init), y: steps.map { (s.oneMinusAlphaBar($0) / s.alphaBar($0)).squareRoot() },
+                                label: "xₜ/√ᾱₜ alone", dashed: true),
+                            .line(
+                                x: [1, Double(s.steps)], y: [half, half], label: "half a bin (h = \(NumberFormat.significant(half, 3)))", width: 1.5,
+                                color: "#999999"),
                         ]),
                     Panel(
                         xLabel: "t  (t = 1 is L₀)", yLabel: "bits/dim of the term at t", logX: true, logY: true, legend: .topRight,
                         series: styles.map { style in
                             let r = held[style.index]
-                            return .line(x: steps.map(Double.init), y: r.terms[0..<s.steps].map { max($0, 1e-9) }, label: r.model.name, dashed: style.dashed, color: style.color)
+                            return .line(
+                                x: steps.map(Double.init), y: r.terms[0..<s.steps].map { max($0, 1e-9) }, label: r.model.name, dashed: style.dashed,
+                                color: style.color)
                         }),
                 ]),
             caption: """
@@ -193,7 +206,7 @@ extension Lesson09 {
             })
         let best = (0..<4).min { held[$0].total < held[$1].total }!
         let plainBest = evaluation.bestPlain
-        let saved = Self.paired(held[plainBest].imageTotals, held[best].imageTotals)
+        let saved = MeanDifference.paired(held[plainBest].imageTotals, held[best].imageTotals)
         let savedText =
             best == plainBest
             ? "no level-aware process does better"
@@ -204,7 +217,7 @@ extension Lesson09 {
                 """
                 : "lower by \(saved.text) bits/dim, within two standard errors of it"
         let counted = baselines.models.dropFirst().map { model -> String in
-            let d = Self.paired(held[best].imageTotals, model.heldOut)
+            let d = MeanDifference.paired(held[best].imageTotals, model.heldOut)
             return d.resolved
                 ? """
                 \(d.text) bits/dim \(d.mean < 0 ? "below" : "above") \(model.name)
@@ -224,7 +237,7 @@ extension Lesson09 {
             more than its standard error?
             """)
         let beatsBoth = baselines.models.dropFirst().allSatisfy { model in
-            let d = Self.paired(held[best].imageTotals, model.heldOut)
+            let d = MeanDifference.paired(held[best].imageTotals, model.heldOut)
             return d.resolved && d.mean < 0
         }
         guard best != plainBest else {

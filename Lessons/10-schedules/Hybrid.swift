@@ -46,11 +46,17 @@ extension Lesson10 {
             ["network (cosine schedule)", "reverse variance", "held-out bound (bits/dim)", "L₀", "Σ of L_{t−1}, t = 2…10"],
             [
                 ("ε, L_simple", "σ² = β", cosBeta), ("ε, L_simple", "σ² = β̃", cosTilde),
-                ("L_hybrid", "learned Σ_θ", learned), ("L_hybrid", "σ² = β (ignoring v)", hybridBeta), ("L_hybrid", "σ² = β̃ (ignoring v)", hybridTilde),
-            ].map { net, variance, r in [net, variance, Self.bits(r), NumberFormat.significant(r.terms[0], 2), NumberFormat.fixed(r.terms[1..<10].reduce(0, +), 3)] })
-        let fixed = [(cosBeta, "the L_simple network"), (cosTilde, "the L_simple network"), (hybridBeta, "the L_hybrid network"), (hybridTilde, "the L_hybrid network")]
+                ("L_hybrid", "learned Σ_θ", learned), ("L_hybrid", "σ² = β (ignoring v)", hybridBeta),
+                ("L_hybrid", "σ² = β̃ (ignoring v)", hybridTilde),
+            ].map { net, variance, r in
+                [net, variance, Self.bits(r), NumberFormat.significant(r.terms[0], 2), NumberFormat.fixed(r.terms[1..<10].reduce(0, +), 3)]
+            })
+        let fixed = [
+            (cosBeta, "the L_simple network"), (cosTilde, "the L_simple network"), (hybridBeta, "the L_hybrid network"),
+            (hybridTilde, "the L_hybrid network"),
+        ]
         let (bestFixed, network) = fixed.min { $0.0.total < $1.0.total }!
-        let gain = Self.paired(bestFixed.imageTotals, learned.imageTotals)
+        let gain = MeanDifference.paired(bestFixed.imageTotals, learned.imageTotals)
         let effect =
             !gain.resolved
             ? "changes the bound by \(gain.text) bits/dim, within two standard errors (paired over the same digits)"
@@ -88,9 +94,12 @@ extension Lesson10 {
         let smallest = series.flatMap { s in ts.map { s.report.terms[$0 - 1] } }.filter { $0 > 0 }.min() ?? minimum
         let low = pow(10, floor(log10(max(smallest, minimum))))
         let high = pow(10, ceil(log10(series.flatMap { s in ts.map { s.report.terms[$0 - 1] } }.max()! * 2)))
-        func line(_ s: (report: VariationalBound.Report, label: String, width: Double, dashed: Bool, color: String), _ steps: [Int], label: Bool) -> Series {
+        func line(_ s: (report: VariationalBound.Report, label: String, width: Double, dashed: Bool, color: String), _ steps: [Int], label: Bool)
+            -> Series
+        {
             .line(
-                x: steps.map(Double.init), y: steps.map { max(s.report.terms[$0 - 1], low) }, label: label ? s.label : nil, width: s.width, dashed: s.dashed,
+                x: steps.map(Double.init), y: steps.map { max(s.report.terms[$0 - 1], low) }, label: label ? s.label : nil, width: s.width,
+                dashed: s.dashed,
                 color: s.color)
         }
         let zoomed = series + [(reports[0], "linear ε, σ² = β, Eq. 11", 2, false, "#1f77b4")]
@@ -104,14 +113,18 @@ extension Lesson10 {
                 height: 520,
                 panels: [
                     Panel(
-                        title: "every term, t = 2…\(T)", xLabel: "t", yLabel: "L_{t−1} (bits/dim)", xRange: 2...Double(T), yRange: low...high, logX: true, logY: true,
+                        title: "every term, t = 2…\(T)", xLabel: "t", yLabel: "L_{t−1} (bits/dim)", xRange: 2...Double(T), yRange: low...high,
+                        logX: true, logY: true,
                         legend: .bottomLeft,
                         series: series.map { line($0, ts, label: true) }),
                     Panel(
                         title: "the last \(last.count) terms: Eq. 11 at t = T", xLabel: "t (linear axis)", yLabel: "L_{t−1} (bits/dim)",
                         xRange: Double(last.first!) - 0.5...Double(T) + 0.5, yRange: low...high, logY: true, legend: .topLeft,
                         series: zoomed.flatMap { s in
-                            [line(s, last, label: true), .scatter(x: last.map(Double.init), y: last.map { max(s.report.terms[$0 - 1], low) }, size: 1.2, color: s.color)]
+                            [
+                                line(s, last, label: true),
+                                .scatter(x: last.map(Double.init), y: last.map { max(s.report.terms[$0 - 1], low) }, size: 1.2, color: s.color),
+                            ]
                         }),
                 ]),
             caption: """
@@ -151,8 +164,10 @@ extension Lesson10 {
                             .line(x: ends, y: [1, 1], label: "v = 1: Σ_θ = βₜ", width: 1.5, dashed: true, color: "#777777"),
                             .line(x: ends, y: [0, 0], label: "v = 0: Σ_θ = β̃ₜ", width: 1.5, dashed: true, color: "#bbbbbb"),
                             .line(x: rows.map { Double($0.t) }, y: rows.map(\.median), label: "median", color: "#1f77b4"),
-                            .line(x: rows.map { Double($0.t) }, y: rows.map(\.low), label: "10th percentile", width: 1, dashed: true, color: "#d62728"),
-                            .line(x: rows.map { Double($0.t) }, y: rows.map(\.high), label: "90th percentile", width: 1, dashed: true, color: "#2ca02c"),
+                            .line(
+                                x: rows.map { Double($0.t) }, y: rows.map(\.low), label: "10th percentile", width: 1, dashed: true, color: "#d62728"),
+                            .line(
+                                x: rows.map { Double($0.t) }, y: rows.map(\.high), label: "90th percentile", width: 1, dashed: true, color: "#2ca02c"),
                         ])
                 ]),
             caption:
@@ -220,7 +235,9 @@ extension Lesson10 {
                         series: yardstick.floorSeries(x: x)
                             + curves.enumerated().flatMap { i, c -> [Series] in
                                 let color = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e"][i % 4]
-                                return [.line(x: x, y: c.frechet, label: c.name, color: color), .scatter(x: x, y: c.frechet, size: 1.5, color: color)]
+                                return [
+                                    .line(x: x, y: c.frechet, label: c.name, color: color), .scatter(x: x, y: c.frechet, size: 1.5, color: color),
+                                ]
                             })
                 ]),
             caption: """

@@ -72,7 +72,8 @@ struct Lesson10: OneLineErrorCommand {
         let context = DigitsContext(net: UNet(ch: ch), schedule: try .linear(), digits: digits, options: options, compute: compute)
         let run = Run(
             context: context, cosine: try .cosine(), steps: context.size(steps, quick: QuickBudgets.Lesson10.steps),
-            count: context.size(samples, quick: QuickBudgets.Lesson10.samples), boundImages: context.size(boundImages, quick: QuickBudgets.Lesson10.boundImages))
+            count: context.size(samples, quick: QuickBudgets.Lesson10.samples),
+            boundImages: context.size(boundImages, quick: QuickBudgets.Lesson10.boundImages))
         book.opening(
             """
             Nichol & Dhariwal (2021) change two things in Ho et al.'s recipe: a cosine schedule for ᾱₜ in place of \
@@ -103,7 +104,7 @@ struct Lesson10: OneLineErrorCommand {
         let T = run.cosine.steps
         let linearBound = bounds[1].total < bounds[2].total ? bounds[1] : bounds[2]
         let cosineBound = bounds[4].total < bounds[5].total ? bounds[4] : bounds[5]
-        let gap = Self.paired(cosineBound.imageTotals, linearBound.imageTotals)
+        let gap = MeanDifference.paired(cosineBound.imageTotals, linearBound.imageTotals)
         let favoured = gap.mean < 0 ? "cosine" : "linear"
         let boundVerdict =
             gap.resolved

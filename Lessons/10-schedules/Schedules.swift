@@ -45,7 +45,8 @@ extension Lesson10 {
             ["t", "βₜ linear", "βₜ cosine", "ᾱₜ linear", "ᾱₜ cosine", "ln SNR linear", "ln SNR cosine"],
             shown.map { t in
                 [
-                    String(t), NumberFormat.significant(lin.beta(t), 3), NumberFormat.significant(cos.beta(t), 3), NumberFormat.significant(lin.alphaBar(t), 3),
+                    String(t), NumberFormat.significant(lin.beta(t), 3), NumberFormat.significant(cos.beta(t), 3),
+                    NumberFormat.significant(lin.alphaBar(t), 3),
                     NumberFormat.significant(cos.alphaBar(t), 3), NumberFormat.fixed(lin.logSNR(t), 2), NumberFormat.fixed(cos.logSNR(t), 2),
                 ]
             })
@@ -156,8 +157,12 @@ extension Lesson10 {
                         series:
                             zip(names, curves).map { .line(x: grid.map(Double.init), y: $1, label: $0) }
                             + [
-                                .line(x: [1, 1000], y: [0.2, 0.2], label: "0.2: the class counts as lost below it", width: 1.5, dashed: true, color: "#999999"),
-                                .line(x: [1, 1000], y: [chance, chance], label: "chance (\(NumberFormat.significant(chance, 2)))", width: 1, color: "#bbbbbb"),
+                                .line(
+                                    x: [1, 1000], y: [0.2, 0.2], label: "0.2: the class counts as lost below it", width: 1.5, dashed: true,
+                                    color: "#999999"),
+                                .line(
+                                    x: [1, 1000], y: [chance, chance], label: "chance (\(NumberFormat.significant(chance, 2)))", width: 1,
+                                    color: "#bbbbbb"),
                             ])
                 ]),
             caption:
@@ -167,7 +172,9 @@ extension Lesson10 {
                 """)
         // The nearest training digit of each held-out x₀ (Euclidean), classified: the posterior's limit as t → 0.
         let nearest = (0..<count).flatMap { n -> [Float] in
-            let distances = (0..<ideal.count).map { i in (0..<64).reduce(0.0) { $0 + (training[i * 64 + $1] - x0[n * 64 + $1]) * (training[i * 64 + $1] - x0[n * 64 + $1]) } }
+            let distances = (0..<ideal.count).map { i in
+                (0..<64).reduce(0.0) { $0 + (training[i * 64 + $1] - x0[n * 64 + $1]) * (training[i * 64 + $1] - x0[n * 64 + $1]) }
+            }
             let i = distances.indices.min { distances[$0] < distances[$1] }!
             return (0..<64).map { Float(training[i * 64 + $0]) }
         }
@@ -177,7 +184,10 @@ extension Lesson10 {
         book.table(
             ["schedule", "accuracy at t = 1", "below 0.9 from", "below 0.5 from", "share of steps with accuracy < 0.2 (class lost)"],
             (0..<2).map { i in
-                [names[i], NumberFormat.fixed(curves[i][0], 3), firstBelow(curves[i], 0.9), firstBelow(curves[i], 0.5), "\(NumberFormat.fixed(100 * gone[i], 1)) %"]
+                [
+                    names[i], NumberFormat.fixed(curves[i][0], 3), firstBelow(curves[i], 0.9), firstBelow(curves[i], 0.5),
+                    "\(NumberFormat.fixed(100 * gone[i], 1)) %",
+                ]
             })
         let heldAccuracy = Double(zip(classifier.classify(held.values), held.labels).filter { $0 == $1 }.count) / Double(count)
         let argument =

@@ -50,7 +50,9 @@ extension Lesson10 {
             Curve(name: "linear, σ² = β", engine: e.linear, outputDimension: 64, schedule: run.linear, method: .ddpm(.beta)),
             Curve(name: "cosine, σ² = β", engine: e.cosine, outputDimension: 64, schedule: run.cosine, method: .ddpm(.beta)),
             Curve(name: "cosine, σ² = β̃", engine: e.cosine, outputDimension: 64, schedule: run.cosine, method: .ddpm(.betaTilde)),
-            Curve(name: "cosine, L_hybrid, learned Σ_θ", engine: e.hybrid, outputDimension: 128, schedule: run.cosine, method: .ddpmLearned(.interpolated)),
+            Curve(
+                name: "cosine, L_hybrid, learned Σ_θ", engine: e.hybrid, outputDimension: 128, schedule: run.cosine,
+                method: .ddpmLearned(.interpolated)),
         ]
         let counts = stepCounts(run)
         var bar = ProgressBar(
@@ -89,28 +91,9 @@ extension Lesson10 {
                 .evaluate(images, models: models, seed: run.seed &+ 98) { bar.update(done + $0, status: "") }
         }
         return evaluate(e.linear, outputs: 64, run.linear, plain) + evaluate(e.cosine, outputs: 64, run.cosine, plain)
-            + evaluate(e.hybrid, outputs: 128, run.cosine, [ReverseModel(name: "learned Σ_θ, x̂₀ clipped", mean: .clippedNoise, variance: .interpolated)] + clipped)
-    }
-
-    /// A mean difference with its standard error.
-    struct Difference {
-        let mean: Double
-        let standardError: Double
-
-        /// Whether the difference is beyond two standard errors.
-        var resolved: Bool { abs(mean) > 2 * standardError }
-
-        /// "0.204 ± 0.012".
-        var text: String { "\(NumberFormat.fixed(abs(mean), 3)) ± \(NumberFormat.fixed(standardError, 3))" }
-    }
-
-    /// The mean of aᵢ − bᵢ over the same images, with its standard error (sd of the differences / √n).
-    static func paired(_ a: [Double], _ b: [Double]) -> Difference {
-        let d = zip(a, b).map { $0 - $1 }
-        let n = Double(d.count)
-        let m = d.reduce(0, +) / n
-        let variance = n > 1 ? d.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (n - 1) : 0
-        return Difference(mean: m, standardError: (variance / n).squareRoot())
+            + evaluate(
+                e.hybrid, outputs: 128, run.cosine,
+                [ReverseModel(name: "learned Σ_θ, x̂₀ clipped", mean: .clippedNoise, variance: .interpolated)] + clipped)
     }
 
     /// 1000 → "1,000".
@@ -140,7 +123,8 @@ extension Lesson10 {
             ["schedule", "bound, Eq. 11, σ² = β", "x̂₀ clipped, σ² = β", "x̂₀ clipped, σ² = β̃", "term at t = T, Eq. 11", "term at t = T, clipped"],
             [(0, "linear"), (3, "cosine")].map { i, name in
                 [
-                    name, Self.bits(reports[i]), Self.bits(reports[i + 1]), Self.bits(reports[i + 2]), NumberFormat.significant(reports[i].terms[T - 1], 3),
+                    name, Self.bits(reports[i]), Self.bits(reports[i + 1]), Self.bits(reports[i + 2]),
+                    NumberFormat.significant(reports[i].terms[T - 1], 3),
                     NumberFormat.significant(reports[i + 1].terms[T - 1], 3),
                 ]
             })
@@ -168,7 +152,7 @@ extension Lesson10 {
         let linBest = reports[1].total < reports[2].total ? 1 : 2
         let cosBest = reports[4].total < reports[5].total ? 4 : 5
         let (lin, cos) = (reports[linBest], reports[cosBest])
-        let gap = Self.paired(cos.imageTotals, lin.imageTotals)
+        let gap = MeanDifference.paired(cos.imageTotals, lin.imageTotals)
         let verdict: String
         if !gap.resolved {
             verdict = "a difference of \(gap.text) bits/dim, within two standard errors (paired over the same digits)"

@@ -40,7 +40,9 @@ extension Lesson11 {
         }
         book.table(["S"] + stepCounts.map(String.init), [["round-trip RMS error (gray levels 0…16)"] + errors.map { NumberFormat.fixed($0, 3) }])
         book.check(zip(errors, errors.dropFirst()).allSatisfy { $0 > $1 }, "the round-trip error falls as S grows")
-        let shown = (0..<8).map { DigitPictures.image(x0, $0) } + reconstructions.flatMap { r in (0..<8).map { DigitPictures.image(r.map { max(-1, min(1, $0)) }, $0) } }
+        let shown =
+            (0..<8).map { DigitPictures.image(x0, $0) }
+            + reconstructions.flatMap { r in (0..<8).map { DigitPictures.image(r.map { max(-1, min(1, $0)) }, $0) } }
         book.figure(
             Figure(
                 name: "round-trip", title: "Held-out digits and their DDIM round trips x₀ → x_T → x₀", width: 760, height: 560,
@@ -84,7 +86,8 @@ extension Lesson11 {
                 width: 1100, height: 320,
                 panels: [
                     DigitPictures.grid(
-                        (0..<lambdas.count).map { DigitPictures.image(decoded, $0) } + (0..<lambdas.count).map { DigitPictures.image(linearDecoded, $0) },
+                        (0..<lambdas.count).map { DigitPictures.image(decoded, $0) }
+                            + (0..<lambdas.count).map { DigitPictures.image(linearDecoded, $0) },
                         columns: lambdas.count, columnLabels: lambdas.map { NumberFormat.significant($0, 2) },
                         rowLabels: ["slerp", "straight line"], columnAxis: "λ", rowAxis: "path")
                 ]), caption: "λ = 0, 0.1, …, 1 from left to right; top: spherical interpolation of x_T, bottom: linear")

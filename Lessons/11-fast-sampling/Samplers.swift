@@ -96,7 +96,8 @@ extension Lesson11 {
         let stepCounts = QuickBudgets.Lesson11.sweepSteps(quick: options.quick)
         var curves = [
             Curve(name: "DDPM respaced, σ² = β", method: .ddpm(.beta)), Curve(name: "DDPM respaced, σ² = β̃", method: .ddpm(.betaTilde)),
-            Curve(name: "DDIM η = 0", method: .ddim(eta: 0)), Curve(name: "DDIM η = 0.5", method: .ddim(eta: 0.5)), Curve(name: "DDIM η = 1", method: .ddim(eta: 1)),
+            Curve(name: "DDIM η = 0", method: .ddim(eta: 0)), Curve(name: "DDIM η = 0.5", method: .ddim(eta: 0.5)),
+            Curve(name: "DDIM η = 1", method: .ddim(eta: 1)),
         ]
         let yardstick = run.context.yardstick(size: run.count)
         book.text(
@@ -107,7 +108,9 @@ extension Lesson11 {
             drawn again.
             """)
         book.text(yardstick.description)
-        let reused = [(ReverseVariance.beta, "σ² = β", "samples.csv"), (.betaTilde, "σ² = β̃", "samples-tilde.csv")].filter { run.algorithm2Samples[$0.0] != nil }
+        let reused = [(ReverseVariance.beta, "σ² = β", "samples.csv"), (.betaTilde, "σ² = β̃", "samples-tilde.csv")].filter {
+            run.algorithm2Samples[$0.0] != nil
+        }
         if !reused.isEmpty, stepCounts.contains(s.steps) {
             let all = try s.respaced(on: s.evenlySpacedSteps(s.steps))
             let gap = (1...s.steps).map { max(abs(all.beta($0) - s.beta($0)), abs(all.betaTilde($0) - s.betaTilde($0))) }.max()!
@@ -135,7 +138,9 @@ extension Lesson11 {
                     continue
                 }
                 let start = DispatchTime.now().uptimeNanoseconds
-                let drawn = try run.sampler(steps: steps, curves[index].method).sample(count: run.count, seed: run.seed &+ TrainedDigitsModel.sampleSeedOffset).map { max(-1, min(1, $0)) }
+                let drawn = try run.sampler(steps: steps, curves[index].method).sample(
+                    count: run.count, seed: run.seed &+ TrainedDigitsModel.sampleSeedOffset
+                ).map { max(-1, min(1, $0)) }
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 timing.append(
                     """
@@ -147,7 +152,8 @@ extension Lesson11 {
             }
         }
         // Wall times vary from run to run, so they go to the terminal only, never into the transcript.
-        FileHandle.standardError.write(Data(("wall time (this run, not in the transcript):\n" + timing.map { "  " + $0 }.joined(separator: "\n") + "\n").utf8))
+        FileHandle.standardError.write(
+            Data(("wall time (this run, not in the transcript):\n" + timing.map { "  " + $0 }.joined(separator: "\n") + "\n").utf8))
         book.figure(
             Figure(
                 name: "frechet-vs-steps", title: "Fréchet distance against network evaluations per sample", width: 1000, height: 560,
@@ -157,7 +163,9 @@ extension Lesson11 {
                         // DDIM η = 1 is the σ² = β̃ chain: drawn wide and pale underneath, so that both stay visible.
                         series: yardstick.floorSeries(x: stepCounts.map(Double.init))
                             + curves.filter { $0.method == .ddim(eta: 1) }.map {
-                                .line(x: stepCounts.map(Double.init), y: $0.frechet, label: $0.name + " (wide: the same chain as σ² = β̃)", width: 7, color: "#c5b0d5")
+                                .line(
+                                    x: stepCounts.map(Double.init), y: $0.frechet, label: $0.name + " (wide: the same chain as σ² = β̃)", width: 7,
+                                    color: "#c5b0d5")
                             }
                             + zip(curves.filter { $0.method != .ddim(eta: 1) }, ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e"]).flatMap { c, colour in
                                 [
@@ -190,7 +198,8 @@ extension Lesson11 {
             network evaluations: S = 50 is \
             1/\(run.schedule.steps / 50) of Algorithm 2's \(run.schedule.steps).
             """)
-        let sameRows = stepCounts.dropLast().indices.map { abs(at("DDIM η = 1", stepCounts[$0]) - at("DDPM respaced, σ² = β̃", stepCounts[$0])) }.max() ?? 0
+        let sameRows =
+            stepCounts.dropLast().indices.map { abs(at("DDIM η = 1", stepCounts[$0]) - at("DDPM respaced, σ² = β̃", stepCounts[$0])) }.max() ?? 0
         book.check(
             sameRows < 1e-6 * yardstick.floor,
             """
@@ -206,7 +215,9 @@ extension Lesson11 {
                 panels: [
                     DigitPictures.grid(
                         rows, columns: 10,
-                        rowLabels: [0, 2].flatMap { i in [10, 50].compactMap { grids["\(i)-\($0)"] == nil ? nil : (i == 0 ? "DDPM σ² = β" : "DDIM η = 0") + ", S = \($0)" } },
+                        rowLabels: [0, 2].flatMap { i in
+                            [10, 50].compactMap { grids["\(i)-\($0)"] == nil ? nil : (i == 0 ? "DDPM σ² = β" : "DDIM η = 0") + ", S = \($0)" }
+                        },
                         columnAxis: "sample (the same starting noise down each column)", rowAxis: "sampler")
                 ]),
             caption:
@@ -224,7 +235,10 @@ extension Lesson11 {
     /// samples-ddim-S50.csv and samples-ddpm-S50.csv in lesson 08's format: the sweep's own draws at S = 50
     /// (`drawn`, DDIM η = 0 then respaced DDPM σ² = β), drawn here only when the sweep has no S = 50.
     func export(_ book: Notebook, run: Run, drawn: [[Float]?]) throws {
-        let files = [("samples-ddim-S50.csv", StridedSampler.Method.ddim(eta: 0), "DDIM η = 0"), ("samples-ddpm-S50.csv", .ddpm(.beta), "respaced DDPM, σ² = β")]
+        let files = [
+            ("samples-ddim-S50.csv", StridedSampler.Method.ddim(eta: 0), "DDIM η = 0"),
+            ("samples-ddpm-S50.csv", .ddpm(.beta), "respaced DDPM, σ² = β"),
+        ]
         for ((file, method, what), sweep) in zip(files, drawn) {
             let drawn = try sweep ?? run.sampler(steps: 50, method).sample(count: run.count, seed: run.seed &+ TrainedDigitsModel.sampleSeedOffset)
             try SamplesCSV.write(

@@ -44,12 +44,14 @@ extension Lesson12 {
         let engine = net.makeEngine(capacity: 100, threads: run.threads)
         engine.load(trainer.samplingParameters)
         formsAgree(book, engine: engine, run: run)
-        let sampler = try GuidedSampler(engine: engine, dimension: 64, nullLabel: net.classes, schedule: run.schedule, tau: run.schedule.evenlySpacedSteps(run.samplingSteps))
+        let sampler = try GuidedSampler(
+            engine: engine, dimension: 64, nullLabel: net.classes, schedule: run.schedule, tau: run.schedule.evenlySpacedSteps(run.samplingSteps))
         let weights = QuickBudgets.Lesson12.guidanceWeights(quick: run.quick)
         var sweepBar = ProgressBar("classifier-free guidance: \(weights.count) weights", total: weights.count)
         let points = weights.enumerated().map { k, w -> Point in
             defer { sweepBar.update(k + 1, status: "") }
-            return judge.score(sampler.sample(labels: run.labels, guidance: .classifierFree(w: w), seed: run.seed &+ 126), weight: w, labels: run.labels)
+            return judge.score(
+                sampler.sample(labels: run.labels, guidance: .classifierFree(w: w), seed: run.seed &+ 126), weight: w, labels: run.labels)
         }
         table(book, name: "w", points: points, judge: judge)
         let shown = points.filter { $0.weight == 0 || $0.weight == 2 }
@@ -81,8 +83,12 @@ extension Lesson12 {
         let n = 10
         let x = (0..<(n * 64)).map { _ in Float(rng.normal()) }
         let t = [Int](repeating: 500, count: n)
-        let conditional = x.withUnsafeBufferPointer { p in Array(UnsafeBufferPointer(start: engine.forward(p.baseAddress!, steps: t, labels: Array(0..<n)), count: n * 64)) }
-        let unconditional = x.withUnsafeBufferPointer { p in Array(UnsafeBufferPointer(start: engine.forward(p.baseAddress!, steps: t, labels: [Int](repeating: 10, count: n)), count: n * 64)) }
+        let conditional = x.withUnsafeBufferPointer { p in
+            Array(UnsafeBufferPointer(start: engine.forward(p.baseAddress!, steps: t, labels: Array(0..<n)), count: n * 64))
+        }
+        let unconditional = x.withUnsafeBufferPointer { p in
+            Array(UnsafeBufferPointer(start: engine.forward(p.baseAddress!, steps: t, labels: [Int](repeating: 10, count: n)), count: n * 64))
+        }
         let w = 2.0
         var gap = 0.0
         for (c, u) in zip(conditional.map(Double.init), unconditional.map(Double.init)) {
@@ -132,13 +138,23 @@ extension Lesson12 {
                     """, width: 1000, height: 560,
                 panels: [
                     Panel(
-                        xLabel: "asked-for class recognised (share of samples)", yLabel: "within-class Fréchet d² (log scale)", xRange: 0...1, logY: true, legend: .below,
+                        xLabel: "asked-for class recognised (share of samples)", yLabel: "within-class Fréchet d² (log scale)", xRange: 0...1,
+                        logY: true, legend: .below,
                         series: [
-                            .line(x: classifier.map(\.accuracy), y: classifier.map(\.withinClass), label: "classifier guidance, s = " + classifier.map { NumberFormat.significant($0.weight, 2) }.joined(separator: ", "), color: "#1f77b4"),
+                            .line(
+                                x: classifier.map(\.accuracy), y: classifier.map(\.withinClass),
+                                label: "classifier guidance, s = "
+                                    + classifier.map { NumberFormat.significant($0.weight, 2) }.joined(separator: ", "), color: "#1f77b4"),
                             .scatter(x: classifier.map(\.accuracy), y: classifier.map(\.withinClass), size: 1.5, color: "#1f77b4"),
-                            .line(x: free.map(\.accuracy), y: free.map(\.withinClass), label: "classifier-free, w = " + free.map { NumberFormat.significant($0.weight, 2) }.joined(separator: ", "), color: "#2ca02c"),
+                            .line(
+                                x: free.map(\.accuracy), y: free.map(\.withinClass),
+                                label: "classifier-free, w = " + free.map { NumberFormat.significant($0.weight, 2) }.joined(separator: ", "),
+                                color: "#2ca02c"),
                             .scatter(x: free.map(\.accuracy), y: free.map(\.withinClass), size: 1.5, color: "#2ca02c"),
-                            .band(x: [0, 1], low: [judge.floor - judge.floorSD, judge.floor - judge.floorSD], high: [judge.floor + judge.floorSD, judge.floor + judge.floorSD], label: "within-class floor ± sd (real digits)", color: "#999999"),
+                            .band(
+                                x: [0, 1], low: [judge.floor - judge.floorSD, judge.floor - judge.floorSD],
+                                high: [judge.floor + judge.floorSD, judge.floor + judge.floorSD], label: "within-class floor ± sd (real digits)",
+                                color: "#999999"),
                             .line(x: [0, 1], y: [judge.floor, judge.floor], width: 1.5, dashed: true, color: "#777777"),
                         ])
                 ]),

@@ -63,13 +63,16 @@ extension Lesson12 {
             """)
         let engine = run.net.makeEngine(capacity: 100, threads: run.threads)
         engine.load(run.parameters)
-        let sampler = try GuidedSampler(engine: engine, dimension: 64, nullLabel: 0, schedule: run.schedule, tau: run.schedule.evenlySpacedSteps(run.samplingSteps))
+        let sampler = try GuidedSampler(
+            engine: engine, dimension: 64, nullLabel: 0, schedule: run.schedule, tau: run.schedule.evenlySpacedSteps(run.samplingSteps))
         let gradient = { (x: [Float], t: Int, y: [Int]) in classifier.logProbabilityGradient(x, t: t, labels: y).gradient }
         let scales = QuickBudgets.Lesson12.classifierScales(quick: run.quick)
         var bar = ProgressBar("classifier guidance: \(scales.count) scales", total: scales.count)
         let points = scales.enumerated().map { k, s -> Point in
             defer { bar.update(k + 1, status: "") }
-            return judge.score(sampler.sample(labels: run.labels, guidance: .classifier(scale: s, gradient: gradient), seed: run.seed &+ 123), weight: s, labels: run.labels)
+            return judge.score(
+                sampler.sample(labels: run.labels, guidance: .classifier(scale: s, gradient: gradient), seed: run.seed &+ 123), weight: s,
+                labels: run.labels)
         }
         table(book, name: "s", points: points, judge: judge)
         try unguided(book, run: run, judge: judge, atZero: points[0])
@@ -112,7 +115,10 @@ extension Lesson12 {
                 """,
             ],
             points.map { p in
-                [NumberFormat.significant(p.weight, 2), "\(NumberFormat.fixed(100 * p.accuracy, 1)) %", NumberFormat.significant(p.withinClass, 3), NumberFormat.significant(p.overall, 3)]
+                [
+                    NumberFormat.significant(p.weight, 2), "\(NumberFormat.fixed(100 * p.accuracy, 1)) %", NumberFormat.significant(p.withinClass, 3),
+                    NumberFormat.significant(p.overall, 3),
+                ]
             })
         let (first, last) = (points.first!, points.last!)
         let closest = points.min { $0.withinClass < $1.withinClass }!

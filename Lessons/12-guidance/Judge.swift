@@ -67,7 +67,8 @@ extension Lesson12 {
                 let mine = labels.indices.filter { labels[$0] == c }.flatMap { DigitPictures.image(clipped, $0) }
                 return FrechetDistance.squared(yardstick.classifier.evaluate(mine).features, heldOut[c])
             }
-            return Point(weight: weight, accuracy: accuracy, withinClass: within.reduce(0, +) / 10, overall: yardstick.distance(clipped), samples: clipped)
+            return Point(
+                weight: weight, accuracy: accuracy, withinClass: within.reduce(0, +) / 10, overall: yardstick.distance(clipped), samples: clipped)
         }
     }
 }

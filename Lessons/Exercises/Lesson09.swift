@@ -14,7 +14,9 @@ public struct Lesson09: Lesson09Answers {
     }
 
     /// Exercise 09.2: KL(N(μ̃ₜ, β̃ₜ) ‖ N(μ_θ, σ²)) for one coordinate, in nats.
-    public func reverseKL(beta: Double, alphaBar: Double, alphaBarPrevious: Double, x0: Double, xt: Double, modelMean: Double, sigma2: Double) throws -> Double {
+    public func reverseKL(beta: Double, alphaBar: Double, alphaBarPrevious: Double, x0: Double, xt: Double, modelMean: Double, sigma2: Double) throws
+        -> Double
+    {
         throw NotAttempted()
     }
 

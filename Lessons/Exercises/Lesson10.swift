@@ -19,7 +19,9 @@ public struct Lesson10: Lesson10Answers {
     }
 
     /// Exercise 10.3: ∂/∂v of c·KL(N(μ̃, β̃) ‖ N(μ, Σ(v))), μ held fixed.
-    public func hybridVarianceGradient(v: Double, beta: Double, betaTilde: Double, posteriorMean: Double, modelMean: Double, weight c: Double) throws -> Double {
+    public func hybridVarianceGradient(v: Double, beta: Double, betaTilde: Double, posteriorMean: Double, modelMean: Double, weight c: Double) throws
+        -> Double
+    {
         throw NotAttempted()
     }
 }
