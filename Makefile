@@ -1,7 +1,7 @@
 # The README's two commands:
 #   make lessons   install what is missing, build in release mode, run every lesson, regenerate Plots/
 #   make test      install what is missing, run the tests
-.PHONY: lessons test setup format lint references peer-references
+.PHONY: lessons test setup format lint references peer-references peer-roundtrip bench
 
 lessons:
 	scripts/lessons.sh
@@ -24,6 +24,13 @@ lint:
 references:
 	python3 scripts/references.py > Tests/WorkbenchTests/Resources/references.csv
 
-# Regenerates the values pinned to the PyTorch peers (needs the peer's venv, ../shared/bench/README.md).
+# Regenerates the values pinned to the PyTorch peers (in the environment scripts/peer-setup.sh makes on demand).
 peer-references:
-	/tmp/peer/bin/python scripts/peer_references.py > Tests/WorkbenchTests/Resources/peer-embedding.csv
+	"$$(scripts/peer-setup.sh)" scripts/peer_references.py > Tests/WorkbenchTests/Resources/peer-embedding.csv
+
+# The PyTorch half of the safetensors round trip (workbench → PyTorch → workbench), and the benchmarks against PyTorch.
+peer-roundtrip:
+	scripts/peer-roundtrip.sh
+
+bench:
+	scripts/bench-compare.sh 3

@@ -138,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "Diffusion", "ExerciseKit", "Course", "LessonKit",
+                "Diffusion", "ExerciseKit", "Course", "LessonKit", "Learning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(

@@ -1,35 +1,39 @@
 #!/usr/bin/env bash
-# Runs the workbench's benchmarks and their PyTorch peers side by side, alternating, and prints medians
-# and ratios. Needs the peer's environment (../shared/bench/README.md):
-#   python3 -m venv /tmp/peer && /tmp/peer/bin/pip install -q numpy scikit-learn torch==2.13.0+cpu
-# Usage: scripts/bench-compare.sh [rounds=3] [python=/tmp/peer/bin/python]
+# Runs the workbench's benchmarks and their PyTorch peers (scripts/peer/toy2d.py, scripts/peer/unet.py) side by
+# side, alternating, and prints medians and ratios. Makes the peer's environment on demand (scripts/peer-setup.sh)
+# and first checks the PyTorch U-Net against the golden file when ../shared/bench is beside the package.
+# Usage: scripts/bench-compare.sh [rounds=3] [python=the environment scripts/peer-setup.sh makes]
 # WORKLOADS="toy2d digits" (the default) chooses the workloads; digits runs ch = 32 and ch = 16.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
-python=${2:-/tmp/peer/bin/python}
+python=${2:-$(scripts/peer-setup.sh)}
 workloads=${WORKLOADS:-toy2d digits}
-[ -f ../shared/bench/torch_ref.py ] || { echo "bench-compare: error: ../shared/bench not found (../shared must sit beside the package)" >&2; exit 1; }
-"$python" -c "import torch" 2>/dev/null || { echo "bench-compare: error: $python cannot import torch; see ../shared/bench/README.md" >&2; exit 1; }
+"$python" -c "import torch, safetensors" 2>/dev/null || { echo "bench-compare: error: $python cannot import torch and safetensors (scripts/peer-setup.sh makes an environment that can)" >&2; exit 1; }
+if [ -f ../shared/bench/golden-unet-ch16.json ]; then
+  for ch in 16 32; do "$python" scripts/peer/unet.py golden --against ../shared/bench/golden-unet-ch$ch.json; done
+else
+  echo "bench-compare: ../shared/bench is not beside the package: the PyTorch U-Net is not checked against the golden files"
+fi
 swift build -c release --product bench-toy2d >/dev/null
 swift build -c release --product bench-digits >/dev/null
 out=$(mktemp -d)
 # The peer's own peak RSS: run it under a wrapper that prints getrusage's maxrss (KiB) after it finishes.
 peer() {
-  (cd ../shared/bench && "$python" -c 'import resource, runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__"); print("peak_rss_kib:", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)' "$@")
+  "$python" -c 'import resource, runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__"); print("peak_rss_kib:", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)' "$@"
 }
 for round in $(seq "$rounds"); do
   for threads in 1 2; do
     if [[ " $workloads " == *" toy2d "* ]]; then
       .build/release/bench-toy2d --threads "$threads" > "$out/swift-$threads-$round"
-      peer torch_ref.py train-bench --threads "$threads" > "$out/torch-train-$threads-$round"
-      peer torch_ref.py sample-bench --threads "$threads" > "$out/torch-sample-$threads-$round"
+      peer scripts/peer/toy2d.py train-bench --threads "$threads" > "$out/torch-train-$threads-$round"
+      peer scripts/peer/toy2d.py sample-bench --threads "$threads" > "$out/torch-sample-$threads-$round"
     fi
     if [[ " $workloads " == *" digits "* ]]; then
       for ch in 32 16; do
         .build/release/bench-digits --threads "$threads" --ch "$ch" > "$out/dswift-$ch-$threads-$round"
-        peer unet_ref.py train-bench --threads "$threads" --ch "$ch" > "$out/dtorch-train-$ch-$threads-$round"
-        peer unet_ref.py sample-bench --threads "$threads" --ch "$ch" > "$out/dtorch-sample-$ch-$threads-$round"
+        peer scripts/peer/unet.py train-bench --threads "$threads" --ch "$ch" > "$out/dtorch-train-$ch-$threads-$round"
+        peer scripts/peer/unet.py sample-bench --threads "$threads" --ch "$ch" > "$out/dtorch-sample-$ch-$threads-$round"
       done
     fi
   done

@@ -105,9 +105,9 @@ struct Lesson04: OneLineErrorCommand {
         let gap = oracleGap(book, model: gaussRun.trainer.samplingModel, data: gaussians, schedule: schedule)
         let tricks = try tricks(book, data: gaussians, steps: max(2_000 / scale, 100), schedule: schedule)
         try save(
-            book, rollRun.trainer.samplingModel, "swissroll.ddpm",
+            book, rollRun.trainer.samplingModel, "swissroll.safetensors",
             "the Swiss-roll model (EMA weights if enabled), for lesson 05")
-        try save(book, gaussRun.trainer.samplingModel, "eight-gaussians.ddpm", "the 8-Gaussian model, for lesson 05")
+        try save(book, gaussRun.trainer.samplingModel, "eight-gaussians.safetensors", "the 8-Gaussian model, for lesson 05")
         let averaged = ", and its average over t is the level the training loss settles at"
         book.recap([
             """
@@ -278,7 +278,7 @@ struct Lesson04: OneLineErrorCommand {
 
     func save(_ book: Notebook, _ model: MLP, _ file: String, _ description: String) throws {
         try FileManager.default.createDirectory(at: book.directory, withIntermediateDirectories: true)
-        try NamedCheckpoint.save(model, parameters: model.parameters, to: book.directory.appendingPathComponent(file))
+        try Checkpoint.save(model, parameters: model.parameters, to: book.directory.appendingPathComponent(file))
         book.wroteFile(file, description)
     }
 }

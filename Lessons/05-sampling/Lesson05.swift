@@ -22,7 +22,7 @@ struct Lesson05: OneLineErrorCommand {
 
     @OptionGroup var options: LessonOptions
 
-    @Option(help: "Folder with lesson 04's swissroll.ddpm and eight-gaussians.ddpm.")
+    @Option(help: "Folder with lesson 04's swissroll.safetensors and eight-gaussians.safetensors.")
     var models = "Plots/04-training"
 
     @Option(parsing: .unconditional, help: "Samples per draw (≥ 100).")
@@ -43,8 +43,8 @@ struct Lesson05: OneLineErrorCommand {
 
     func run() throws {
         let schedule = try NoiseSchedule.linear()
-        let roll = try TrainedModels.load("swissroll.ddpm", from: models)
-        let gaussians = try TrainedModels.load("eight-gaussians.ddpm", from: models)
+        let roll = try TrainedModels.load("swissroll.safetensors", from: models)
+        let gaussians = try TrainedModels.load("eight-gaussians.safetensors", from: models)
         let book = try Notebook(number: "05", options: options)
         book.opening(
             """

@@ -24,7 +24,7 @@ struct Lesson07: OneLineErrorCommand {
 
     @OptionGroup var options: LessonOptions
 
-    @Option(help: "Folder with lesson 04's eight-gaussians.ddpm and swissroll.ddpm.")
+    @Option(help: "Folder with lesson 04's eight-gaussians.safetensors and swissroll.safetensors.")
     var models = "Plots/04-training"
 
     @Option(parsing: .unconditional, help: "η in the Langevin step size δ = η·(1 − ᾱₜ) (> 0).")
@@ -41,8 +41,8 @@ struct Lesson07: OneLineErrorCommand {
 
     func run() throws {
         let schedule = try NoiseSchedule.linear()
-        let gaussians = try TrainedModels.load("eight-gaussians.ddpm", from: models)
-        let roll = try TrainedModels.load("swissroll.ddpm", from: models)
+        let gaussians = try TrainedModels.load("eight-gaussians.safetensors", from: models)
+        let roll = try TrainedModels.load("swissroll.safetensors", from: models)
         let book = try Notebook(number: "07", options: options)
         book.opening(
             """

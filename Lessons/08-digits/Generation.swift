@@ -178,11 +178,12 @@ extension Lesson08 {
                 \(tilde.count / 64) samples (σ² = β̃, the same starting noise), in samples.csv's format; lesson 11 \
                 reuses both
                 """)
-        try NamedCheckpoint.save(run.net, parameters: parameters, to: book.directory.appendingPathComponent("digits-unet.ddpm"))
+        try Checkpoint.save(run.net, parameters: parameters, to: book.directory.appendingPathComponent("digits-unet.safetensors"))
         book.wroteFile(
-            "digits-unet.ddpm",
+            "digits-unet.safetensors",
             """
-            the trained U-Net's EMA weights (\(run.net.configuration)), a named-tensor checkpoint for lessons 09–12
+            the trained U-Net's EMA weights (\(run.net.configuration)) for lessons 09–12, as safetensors under \
+            PyTorch's names (scripts/peer/unet.py loads them)
             """)
         try TrainingLossCSV.text(losses).write(to: book.directory.appendingPathComponent(TrainingLossCSV.file), atomically: true, encoding: .utf8)
         book.wroteFile(TrainingLossCSV.file, "the batch loss of each of the \(losses.count) steps (header step,loss)")
@@ -193,7 +194,7 @@ extension Lesson08 {
             try? FileManager.default.removeItem(at: book.directory.appendingPathComponent(file))
         }
         if let table2 {
-            try NamedCheckpoint.save(run.net, parameters: table2, to: snapshot)
+            try Checkpoint.save(run.net, parameters: table2, to: snapshot)
             book.wroteFile(
                 TrainedDigitsModel.table2File(seed: run.seed),
                 """

@@ -30,7 +30,7 @@ struct Lesson12: OneLineErrorCommand {
 
     @OptionGroup var options: LessonOptions
 
-    @Option(help: "Folder with lesson 08's digits-unet.ddpm (the unconditional model classifier guidance steers).")
+    @Option(help: "Folder with lesson 08's digits-unet.safetensors, the model that classifier guidance steers.")
     var models = "Plots/08-digits"
 
     @Option(parsing: .unconditional, help: "Training steps of the class-conditional U-Net (batch 128).")
@@ -68,7 +68,7 @@ struct Lesson12: OneLineErrorCommand {
         guard net.outputChannels == 1 else {
             throw ValidationError(
                 """
-                \(models)/digits-unet.ddpm holds \(net.configuration), not lesson 08's unconditional ε-network
+                \(models)/digits-unet.safetensors holds \(net.configuration), not lesson 08's unconditional ε-network
                 """)
         }
         let book = try Notebook(number: "12", options: options)

@@ -26,8 +26,8 @@ public struct ComputeOptions: ParsableArguments, Sendable {
 
 /// The option of a lesson that reads lesson 08's trained U-Net instead of training its own.
 public struct TrainedModelOptions: ParsableArguments, Sendable {
-    /// The folder holding `digits-unet.ddpm`.
-    @Option(help: "Folder with lesson 08's digits-unet.ddpm.")
+    /// The folder holding `digits-unet.safetensors`.
+    @Option(help: "Folder with lesson 08's digits-unet.safetensors.")
     public var models = "Plots/08-digits"
 
     /// Creates the default options.

@@ -4,16 +4,16 @@ import Learning
 
 /// The networks lesson 04 trains and saves, as the later lessons load them.
 public enum TrainedModels {
-    /// Loads `file` (e.g. "swissroll.ddpm") from `folder`, expecting the benchmark architecture
+    /// Loads `file` (e.g. "swissroll.safetensors") from `folder`, expecting the benchmark architecture
     /// (`mlp 34-128-128-128-2`).
     /// - Throws: a `ValidationError` with one line: run lesson 04 first, or what is wrong with the file.
     public static func load(_ file: String, from folder: String) throws -> MLP {
         let url = URL(fileURLWithPath: folder, isDirectory: true).appendingPathComponent(file)
         let network = MLP(sizes: MLP.toySizes, parameters: [Float](repeating: 0, count: MLP.parameterCount(MLP.toySizes)))
         do {
-            return MLP(sizes: MLP.toySizes, parameters: try NamedCheckpoint.load(from: url, expecting: network))
+            return MLP(sizes: MLP.toySizes, parameters: try Checkpoint.load(from: url, expecting: network))
         } catch .unreadable(let path) {
-            throw ValidationError("no trained model at \(path): run lesson-04 first (or pass --models DIR)")
+            throw ValidationError(missing(path, lesson: "lesson-04"))
         } catch {
             throw ValidationError(error.description)
         }
@@ -33,7 +33,7 @@ public enum TrainedDigitsModel {
     public static let table2Steps = 600
     /// The file of lesson 08's EMA weights after `table2Steps` steps of its run with `--seed seed` (written only
     /// with the digits recipe): the seed is in the name, so lesson 09 with another seed trains that row itself.
-    public static func table2File(seed: UInt64) -> String { "\(table2Prefix)\(seed).ddpm" }
+    public static func table2File(seed: UInt64) -> String { "\(table2Prefix)\(seed).safetensors" }
 
     /// What every `table2File(seed:)` begins with.
     public static let table2Prefix = "digits-unet-step\(table2Steps)-seed"
@@ -42,25 +42,35 @@ public enum TrainedDigitsModel {
     /// of its last 50 of those steps (`training-loss.csv`), or nil when `folder` does not hold both (or they do not fit).
     public static func table2Snapshot(for net: UNet, seed: UInt64, in folder: String) -> (parameters: [Float], finalLoss: Double)? {
         let directory = URL(fileURLWithPath: folder, isDirectory: true)
-        guard let parameters = try? NamedCheckpoint.load(from: directory.appendingPathComponent(table2File(seed: seed)), expecting: net),
+        guard let parameters = try? Checkpoint.load(from: directory.appendingPathComponent(table2File(seed: seed)), expecting: net),
             let losses = try? TrainingLossCSV.read(from: directory.appendingPathComponent(TrainingLossCSV.file)), losses.count >= table2Steps
         else { return nil }
         let recent = losses[(table2Steps - 50)..<table2Steps]
         return (parameters, recent.reduce(0, +) / Double(recent.count))
     }
 
-    /// The unconditional U-Net that `folder/digits-unet.ddpm` names in its configuration line, and its parameters.
+    /// The unconditional U-Net that `folder/digits-unet.safetensors` names in its configuration line, and its parameters.
     /// - Throws: a `ValidationError` with one line: run lesson 08 first, or what is wrong with the file.
     public static func load(from folder: String) throws -> (UNet, [Float]) {
-        let url = URL(fileURLWithPath: folder, isDirectory: true).appendingPathComponent("digits-unet.ddpm")
+        let url = URL(fileURLWithPath: folder, isDirectory: true).appendingPathComponent("digits-unet.safetensors")
         do {
-            let line = try NamedCheckpoint.configuration(at: url)
+            let line = try Checkpoint.configuration(at: url)
             guard let net = UNet(configuration: line), net.classes == 0 else { throw ValidationError("\(url.path) holds \(line), not a U-Net these lessons can run") }
-            return (net, try NamedCheckpoint.load(from: url, expecting: net))
-        } catch NamedCheckpoint.Failure.unreadable(let path) {
-            throw ValidationError("no trained model at \(path): run lesson-08 first (or pass --models DIR)")
-        } catch let failure as NamedCheckpoint.Failure {
+            return (net, try Checkpoint.load(from: url, expecting: net))
+        } catch Checkpoint.Failure.unreadable(let path) {
+            throw ValidationError(missing(path, lesson: "lesson-08"))
+        } catch let failure as Checkpoint.Failure {
             throw ValidationError(failure.description)
         }
     }
+}
+
+/// The line for a model file that is not there: run `lesson` first, or, when an older workbench's `.ddpm` file of
+/// the same name is there, rerun `lesson` (models are safetensors files now).
+func missing(_ path: String, lesson: String) -> String {
+    let older = URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("ddpm")
+    if FileManager.default.fileExists(atPath: older.path) {
+        return "no trained model at \(path), only an older workbench's \(older.lastPathComponent): rerun \(lesson)"
+    }
+    return "no trained model at \(path): run \(lesson) first (or pass --models DIR)"
 }

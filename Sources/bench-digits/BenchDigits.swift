@@ -1,5 +1,5 @@
 // The "digits-unet" benchmark (../shared/bench/WORKLOAD-digits.md), for a side-by-side comparison with
-// the PyTorch peer (unet_ref.py): training throughput of Algorithm 1 and the wall time of Algorithm 2.
+// the PyTorch peer (scripts/peer/unet.py): training throughput of Algorithm 1 and the wall time of Algorithm 2.
 import ArgumentParser
 import Datasets
 import Diffusion

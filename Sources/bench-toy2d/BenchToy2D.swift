@@ -26,7 +26,7 @@ struct BenchToy2D: OneLineErrorCommand {
     @Option(help: "Samples drawn by Algorithm 2.")
     var samples = 2000
 
-    @Option(help: "Trained weights for sampling (PyTorch raw float32 layout); default: the peer's, if ../shared is beside the package.")
+    @Option(help: "Trained weights for sampling: a safetensors file (default: lesson 04's Plots/04-training/swissroll.safetensors, which scripts/peer/toy2d.py samples from too) or raw float32 (.f32, the layout of ../shared/bench's peer).")
     var weights: String?
 
     @Flag(help: "Skip the training benchmark.")
@@ -78,20 +78,19 @@ struct BenchToy2D: OneLineErrorCommand {
         if let sampleSeconds { print("sample_seconds: \(NumberFormat.fixed(sampleSeconds, 3))") }
     }
 
-    /// The peer's trained weights if available, else a model trained here for 5,000 steps.
+    /// Lesson 04's trained Swiss-roll model (committed in Plots/), or `--weights`; untrained weights would let x drift
+    /// far from the data, and the workload would stop being representative.
     func loadModel(schedule: NoiseSchedule, data: [Float]) throws -> MLP {
-        let peer = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-            "../../../shared/bench/weights/torch_swissroll_5000steps_seed0.f32"
+        let committed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../Plots/04-training/swissroll.safetensors"
         ).standardized.path
-        let path = weights ?? (FileManager.default.fileExists(atPath: peer) ? peer : nil)
-        if let path {
-            print("sampling with weights \(path)")
-            do { return try PeerWeights.load(from: URL(fileURLWithPath: path)) } catch { throw ValidationError(error.description) }
-        }
-        print("no trained weights found: training 5,000 steps first (untimed)")
-        var rng = SeededGenerator(seed: 0)
-        let trainer = try NetworkTrainer(model: MLP(using: &rng), data: data, schedule: schedule, options: TrainingOptions(), seed: 0)
-        for _ in 0..<5000 { trainer.step() }
-        return trainer.model
+        let path = weights ?? committed
+        print("sampling with weights \(path)")
+        let url = URL(fileURLWithPath: path)
+        do {
+            if url.pathExtension == "f32" { return try PeerWeights.load(from: url) }
+            let sizes = MLP.toySizes
+            return MLP(sizes: sizes, parameters: try Checkpoint.load(from: url, expecting: MLP(sizes: sizes, parameters: [Float](repeating: 0, count: MLP.parameterCount(sizes)))))
+        } catch { throw ValidationError(error.description) }
     }
 }

@@ -6,6 +6,6 @@ import LessonKit
 struct Workbench: OneLineErrorCommand {
     static let configuration = CommandConfiguration(
         commandName: "workbench",
-        abstract: "DDPM Workbench tools: print noise schedules, check exercises.",
-        subcommands: [ScheduleCommand.self, ExercisesCommand.self])
+        abstract: "DDPM Workbench tools: print noise schedules, check exercises, evaluate a saved model.",
+        subcommands: [ScheduleCommand.self, ExercisesCommand.self, EpsCommand.self])
 }

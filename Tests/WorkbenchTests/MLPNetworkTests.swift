@@ -90,10 +90,10 @@ struct MLPNetworkTests {
         expectClose(Double(trainer.step()), expected, relative: 1e-4)
         let directory = temporaryDirectory("mlp-named")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let url = directory.appendingPathComponent("mlp.ddpm")
-        try NamedCheckpoint.save(net, parameters: trainer.parameters, to: url)
-        #expect(try NamedCheckpoint.configuration(at: url) == "mlp 34-128-128-128-2")
-        #expect(try NamedCheckpoint.load(from: url, expecting: net) == trainer.parameters)
-        #expect(throws: NamedCheckpoint.Failure.self) { try NamedCheckpoint.load(from: url, expecting: UNet(ch: 8)) }
+        let url = directory.appendingPathComponent("mlp.safetensors")
+        try Checkpoint.save(net, parameters: trainer.parameters, to: url)
+        #expect(try Checkpoint.configuration(at: url) == "mlp 34-128-128-128-2")
+        #expect(try Checkpoint.load(from: url, expecting: net) == trainer.parameters)
+        #expect(throws: Checkpoint.Failure.self) { try Checkpoint.load(from: url, expecting: UNet(ch: 8)) }
     }
 }

@@ -213,7 +213,7 @@ struct TrainingTests {
         }
     }
 
-    @Test("The time embedding equals the PyTorch peer's (torch_ref.py, scripts/peer_references.py)")
+    @Test("The time embedding equals the PyTorch peer's (scripts/peer/toy2d.py, scripts/peer_references.py)")
     func timeEmbeddingMatchesPeer() throws {
         let url = packageRoot.appendingPathComponent("Tests/WorkbenchTests/Resources/peer-embedding.csv")
         let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst()

@@ -2,7 +2,7 @@ import TensorCore
 
 /// The 2-D MLP as a `DenoisingNetwork`: its graph's layout (`net.0.weight` [out, in], `net.0.bias`, then
 /// `net.2`, … as the PyTorch peer's `nn.Sequential` numbers its Linear layers), the graph on the tape,
-/// and the graph on a fixed number of batch shards. So `NetworkTrainer`, `NetworkSampler`, `VariationalBound` and `NamedCheckpoint`
+/// and the graph on a fixed number of batch shards. So `NetworkTrainer`, `NetworkSampler`, `VariationalBound` and `Checkpoint`
 /// run it like the U-Net.
 extension MLP: DenoisingNetwork {
     /// The data's coordinates: the input width less the time embedding's.
@@ -15,6 +15,17 @@ extension MLP: DenoisingNetwork {
 
     /// `mlp 34-128-128-128-2`.
     public var configuration: String { "mlp " + sizes.map(String.init).joined(separator: "-") }
+
+    /// The MLP a checkpoint's configuration line names (`mlp 34-128-128-128-2`: the input, hidden widths that are
+    /// multiples of 8, the output), with zero parameters; nil for any other line.
+    public init?(configuration: String) {
+        guard configuration.hasPrefix("mlp ") else { return nil }
+        let widths = configuration.dropFirst(4).split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        guard widths.count >= 2, widths.allSatisfy({ ($0 ?? 0) >= 1 }) else { return nil }
+        let sizes = widths.map { $0! }
+        guard sizes[0] > TimeEmbedding.width, sizes.dropFirst().dropLast().allSatisfy({ $0 % 8 == 0 }) else { return nil }
+        self.init(sizes: sizes, parameters: [Float](repeating: 0, count: MLP.parameterCount(sizes)))
+    }
 
     /// PyTorch's default initialisation (`init(sizes:using:)`).
     public func initialParameters(using generator: inout SeededGenerator) -> [Float] { layout.initialValues(using: &generator) }

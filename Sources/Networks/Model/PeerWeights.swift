@@ -2,10 +2,10 @@ import Foundation
 
 /// The PyTorch peer's weights (`torch_ref.py`'s `save_weights`): raw little-endian float32 in PyTorch's
 /// parameter order, per Linear layer W `[out, in]` row-major, then b `[out]` — the MLP's own layout — with
-/// no header, so the size alone says whether the file fits. The workbench's own files are `NamedCheckpoint`s.
+/// no header, so the size alone says whether the file fits. The workbench's own files are `Checkpoint`s.
 public enum PeerWeights {
     /// Reads raw little-endian float32 weights for an MLP of `sizes`; the size must match exactly.
-    public static func load(from url: URL, sizes: [Int] = MLP.toySizes) throws(NamedCheckpoint.Failure) -> MLP {
+    public static func load(from url: URL, sizes: [Int] = MLP.toySizes) throws(Checkpoint.Failure) -> MLP {
         guard let data = try? Data(contentsOf: url) else { throw .unreadable(path: url.path) }
         let expected = 4 * MLP.parameterCount(sizes)
         guard data.count == expected else {
