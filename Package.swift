@@ -48,8 +48,8 @@ let optimised: [SwiftSetting] = [
 
 /// The lessons are optimised in release builds only: their time goes to the libraries' kernels, which the test suite's
 /// debug build optimises (`optimised`), so an unoptimised lesson runs its quick mode about as fast and builds in a
-/// fraction of the time (the debug build with its tests: 2 min 44 s against 3 min 11 s; the quick-run suite alone
-/// 2 min 47 s).
+/// fraction of the CPU time (the debug build with its tests: 204 CPU-seconds against about 360; the quick-run suite
+/// alone 2 min 47 s).
 let lessonSettings: [SwiftSetting] = [
     .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
     .unsafeFlags(vectorISA),
