@@ -54,9 +54,11 @@ public enum TrainedDigitsModel {
     public static func load(from folder: String) throws -> (UNet, [Float]) {
         let url = URL(fileURLWithPath: folder, isDirectory: true).appendingPathComponent("digits-unet.safetensors")
         do {
-            let line = try Checkpoint.configuration(at: url)
-            guard let net = UNet(configuration: line), net.classes == 0 else { throw ValidationError("\(url.path) holds \(line), not a U-Net these lessons can run") }
-            return (net, try Checkpoint.load(from: url, expecting: net))
+            let (network, parameters) = try Checkpoint.loadNetwork(from: url)
+            guard let net = network as? UNet, net.classes == 0 else {
+                throw ValidationError("\(url.path) holds \(network.configuration), not a U-Net these lessons can run")
+            }
+            return (net, parameters)
         } catch Checkpoint.Failure.unreadable(let path) {
             throw ValidationError(missing(path, lesson: "lesson-08"))
         } catch let failure as Checkpoint.Failure {

@@ -68,8 +68,11 @@ public enum Checkpoint {
     /// configuration, when the file names one, must be the network's.
     /// - Throws: `Failure` naming the file and what is wrong with it.
     public static func load(from url: URL, expecting network: some DenoisingNetwork) throws(Failure) -> [Float] {
-        let path = url.path
-        let file = try read(url)
+        try parameters(of: try read(url), path: url.path, expecting: network)
+    }
+
+    /// `load`'s checks and parameters for a file already read.
+    static func parameters(of file: Safetensors, path: String, expecting network: some DenoisingNetwork) throws(Failure) -> [Float] {
         if let configuration = file.metadata["configuration"], configuration != network.configuration {
             throw .mismatched(path: path, expected: network.configuration, found: configuration)
         }
@@ -89,8 +92,13 @@ public enum Checkpoint {
     /// The architecture line stored in `url` (e.g. `unet ch=16`), after the same checks as `load`.
     /// - Throws: `Failure` naming the file and what is wrong with it (also when it names no configuration).
     public static func configuration(at url: URL) throws(Failure) -> String {
-        guard let line = try read(url).metadata["configuration"] else {
-            throw .mismatched(path: url.path, expected: "a configuration in its __metadata__", found: "none")
+        try configuration(of: try read(url), path: url.path)
+    }
+
+    /// The configuration line of a file already read.
+    static func configuration(of file: Safetensors, path: String) throws(Failure) -> String {
+        guard let line = file.metadata["configuration"] else {
+            throw .mismatched(path: path, expected: "a configuration in its __metadata__", found: "none")
         }
         return line
     }
@@ -99,7 +107,8 @@ public enum Checkpoint {
     /// model without knowing beforehand which one it is.
     /// - Throws: `Failure` naming the file and what is wrong with it.
     public static func loadNetwork(from url: URL) throws(Failure) -> (network: any DenoisingNetwork, parameters: [Float]) {
-        let line = try configuration(at: url)
+        let file = try read(url)
+        let line = try configuration(of: file, path: url.path)
         let network: any DenoisingNetwork
         if let unet = UNet(configuration: line) {
             network = unet
@@ -108,7 +117,7 @@ public enum Checkpoint {
         } else {
             throw .mismatched(path: url.path, expected: "a U-Net (unet ch=…) or an MLP (mlp 34-…-2)", found: line)
         }
-        return (network, try load(from: url, expecting: network))
+        return (network, try parameters(of: file, path: url.path, expecting: network))
     }
 
     /// The file's container once it reads as safetensors and its checksum, if any, is right.
