@@ -39,17 +39,19 @@ let lessons: [(String, String)] = ((try? FileManager.default.contentsOfDirectory
     let vectorISA: [String] = []
 #endif
 /// Debug builds (the test suite) optimise these targets too: the lessons and kernels would
-/// otherwise run a hundred times slower under test.
+/// otherwise run a hundred times slower under test. Whole-module (`-wmo`, with one object file per
+/// source as SwiftPM expects) so that a kernel's small helpers inline across files, and cross-module so
+/// that generic tensor code is specialised where it is used: the quick runs of lessons 08, 09, 11 and 12
+/// then take 63 s instead of 150 s, for the same build time (measured on 2026-12-04).
 let optimised: [SwiftSetting] = [
     .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
-    .unsafeFlags(["-O"], .when(configuration: .debug)),
+    .unsafeFlags(["-O", "-wmo", "-num-threads", "2", "-cross-module-optimization"], .when(configuration: .debug)),
     .unsafeFlags(vectorISA),
 ]
 
 /// The lessons are optimised in release builds only: their time goes to the libraries' kernels, which the test suite's
 /// debug build optimises (`optimised`), so an unoptimised lesson runs its quick mode about as fast and builds in a
-/// fraction of the CPU time (the debug build with its tests: 204 CPU-seconds against about 360; the quick-run suite
-/// alone 2 min 47 s).
+/// fraction of the CPU time.
 let lessonSettings: [SwiftSetting] = [
     .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
     .unsafeFlags(vectorISA),

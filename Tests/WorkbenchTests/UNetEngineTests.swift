@@ -25,7 +25,8 @@ struct UNetEngineTests {
 
     @Test(
         "Forward and every parameter's gradient equal the tape's (Double) to Float accuracy (2 output channels; 10 classes with ∅)",
-        arguments: [(16, 1, 1, 0), (16, 2, 1, 0), (24, 2, 1, 0), (16, 2, 2, 0), (16, 2, 1, 10)])
+        // One thread is not a case of its own: `threadsDoNotChangeResults` shows 1, 2 and 3 threads give the same bits.
+        arguments: [(16, 2, 1, 0), (24, 2, 1, 0), (16, 2, 2, 0), (16, 2, 1, 10)])
     func engineMatchesTape(ch: Int, threads: Int, outputChannels: Int, classes: Int) {
         let net = UNet(ch: ch, outputChannels: outputChannels, classes: classes)
         // Labels for the class-conditional case: one repeated (its embedding row's gradient adds two images), one ∅.
