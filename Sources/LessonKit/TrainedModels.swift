@@ -8,12 +8,17 @@ public enum TrainedModels {
     /// (`mlp 34-128-128-128-2`).
     /// - Throws: a `ValidationError` with one line: run lesson 04 first, or what is wrong with the file.
     public static func load(_ file: String, from folder: String) throws -> MLP {
-        let url = URL(fileURLWithPath: folder, isDirectory: true).appendingPathComponent(file)
+        try load(at: URL(fileURLWithPath: folder, isDirectory: true).appendingPathComponent(file), flag: "--models DIR")
+    }
+
+    /// Loads the benchmark architecture's model (`mlp 34-128-128-128-2`) from the file at `url`.
+    /// - Throws: a `ValidationError` with one line: run lesson 04 first (or pass `flag`), or what is wrong with the file.
+    public static func load(at url: URL, flag: String) throws -> MLP {
         let network = MLP(sizes: MLP.toySizes, parameters: [Float](repeating: 0, count: MLP.parameterCount(MLP.toySizes)))
         do {
             return MLP(sizes: MLP.toySizes, parameters: try Checkpoint.load(from: url, expecting: network))
         } catch .unreadable(let path) {
-            throw ValidationError(missing(path, lesson: "lesson-04"))
+            throw ValidationError(missing(path, lesson: "lesson-04", flag: flag))
         } catch {
             throw ValidationError(error.description)
         }
@@ -60,19 +65,19 @@ public enum TrainedDigitsModel {
             }
             return (net, parameters)
         } catch Checkpoint.Failure.unreadable(let path) {
-            throw ValidationError(missing(path, lesson: "lesson-08"))
+            throw ValidationError(missing(path, lesson: "lesson-08", flag: "--models DIR"))
         } catch let failure as Checkpoint.Failure {
             throw ValidationError(failure.description)
         }
     }
 }
 
-/// The line for a model file that is not there: run `lesson` first, or, when an older workbench's `.ddpm` file of
-/// the same name is there, rerun `lesson` (models are safetensors files now).
-func missing(_ path: String, lesson: String) -> String {
+/// The line for a model file that is not there: run `lesson` first (or pass `flag`), or, when an older workbench's
+/// `.ddpm` file of the same name is there, rerun `lesson` (models are safetensors files now).
+func missing(_ path: String, lesson: String, flag: String) -> String {
     let older = URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("ddpm")
     if FileManager.default.fileExists(atPath: older.path) {
         return "no trained model at \(path), only an older workbench's \(older.lastPathComponent): rerun \(lesson)"
     }
-    return "no trained model at \(path): run \(lesson) first (or pass --models DIR)"
+    return "no trained model at \(path): run \(lesson) first (or pass \(flag))"
 }

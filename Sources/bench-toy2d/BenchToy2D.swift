@@ -87,10 +87,7 @@ struct BenchToy2D: OneLineErrorCommand {
         let path = weights ?? committed
         print("sampling with weights \(path)")
         let url = URL(fileURLWithPath: path)
-        do {
-            if url.pathExtension == "f32" { return try PeerWeights.load(from: url) }
-            let sizes = MLP.toySizes
-            return MLP(sizes: sizes, parameters: try Checkpoint.load(from: url, expecting: MLP(sizes: sizes, parameters: [Float](repeating: 0, count: MLP.parameterCount(sizes)))))
-        } catch { throw ValidationError(error.description) }
+        guard url.pathExtension == "f32" else { return try TrainedModels.load(at: url, flag: "--weights FILE") }
+        do { return try PeerWeights.load(from: url) } catch { throw ValidationError(error.description) }
     }
 }

@@ -54,14 +54,9 @@ public enum Checkpoint {
         return Safetensors(tensors: tensors, metadata: ["format": "ddpm-workbench", "configuration": network.configuration, "fnv1a64": hex(hash)])
     }
 
-    /// The file's bytes for `parameters` of `network`.
-    public static func encode(_ network: some DenoisingNetwork, parameters: [Float]) -> Data {
-        container(network, parameters: parameters).encoded()
-    }
-
     /// Writes the checkpoint atomically.
     public static func save(_ network: some DenoisingNetwork, parameters: [Float], to url: URL) throws {
-        try encode(network, parameters: parameters).write(to: url, options: .atomic)
+        try container(network, parameters: parameters).encoded().write(to: url, options: .atomic)
     }
 
     /// Reads the parameters of `network` from `url`: every layout entry's tensor, by name, with its shape; the

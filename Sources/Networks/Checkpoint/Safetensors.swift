@@ -77,19 +77,22 @@ public struct Safetensors: Sendable, Equatable {
         return Data(bytes)
     }
 
+    /// The header's byte length N, the file's first eight bytes read as a little-endian UInt64 (nil if shorter).
+    static func headerLength(of bytes: [UInt8]) -> UInt64? {
+        guard bytes.count >= 8 else { return nil }
+        return bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    }
+
     /// The data section of `encoded()`'s bytes, or of any file's: what follows the header.
     static func dataSection(of bytes: [UInt8]) -> ArraySlice<UInt8>? {
-        guard bytes.count >= 8 else { return nil }
-        let n = bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        guard n <= UInt64(bytes.count - 8) else { return nil }
+        guard let n = headerLength(of: bytes), n <= UInt64(bytes.count - 8) else { return nil }
         return bytes[(8 + Int(n))...]
     }
 
     /// Reads a container from a file's bytes.
     /// - Throws: `Malformed` saying what is wrong.
     public init(decoding bytes: [UInt8]) throws(Malformed) {
-        guard bytes.count >= 8 else { throw .notSafetensors }
-        let n = bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard let n = Self.headerLength(of: bytes) else { throw .notSafetensors }
         // The reference reader caps the header at 100 MB; a larger length means the bytes are something else.
         guard n >= 2, n <= 100_000_000 else { throw .notSafetensors }
         guard n <= UInt64(bytes.count - 8) else { throw .truncated }
