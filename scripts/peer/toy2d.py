@@ -9,7 +9,6 @@ The set-up (a virtual environment with the CPU wheel of torch) is scripts/peer-s
 """
 import argparse
 import json
-import math
 import os
 import time
 
@@ -19,18 +18,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import load_file
 
+from unet import T, frequencies, schedule  # the U-Net peer's schedule and time-embedding frequencies (same folder)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODEL = os.path.join(ROOT, "Plots/04-training/swissroll.safetensors")
-T = 1000
-
-
-def schedule():
-    """β linear from 1e-4 to 0.02 over t = 1…T (index t − 1), ᾱ its cumulative product of 1 − β, in float64."""
-    beta = torch.linspace(1e-4, 0.02, T, dtype=torch.float64)
-    return beta, torch.cumprod(1 - beta, 0)
-
-
-FREQUENCIES = torch.tensor([math.exp(-math.log(10000.0) * i / 16) for i in range(16)], dtype=torch.float64).float()
+FREQUENCIES = frequencies()
 
 
 class MLP(nn.Module):
