@@ -21,7 +21,8 @@ final class ConvolutionOp: FastOp {
     /// W′[(u′·k + v′)·cout + o, c] = weight[o, c, k − 1 − u′, k − 1 − v′], so ∂x is itself a convolution
     /// of ∂y (padding k − 1 − p): one GEMM with a long inner dimension instead of ∂col and a scatter.
     let packedFlipped: FloatBuffer
-    /// ∂Wᵀ as a cout × K matrix (converted to PyTorch's layout when added to the gradients).
+    /// ∂W as a K × cout matrix (`ImplicitWeightGradient`), or ∂Wᵀ as cout × K (`weightGradientByStrips`),
+    /// converted to PyTorch's layout when added to the gradients.
     let weightGradient: FloatBuffer
     /// `max(cin, cout)` zeros: the row an implicit GEMM reads for a tap outside the map.
     let zeros: FloatBuffer
@@ -48,12 +49,14 @@ final class ConvolutionOp: FastOp {
         zeros = FloatBuffer(count: max(conv.inChannels, conv.outChannels))
         packedFlipped = FloatBuffer(count: conv.stride == 1 ? Gemm.packedCount(k: depth / conv.inChannels * conv.outChannels, n: conv.inChannels) : 0)
         // Scratch: per-thread chunks for the forward unroll and ∂x's unroll of ∂y; a whole unrolled [rows, K]
-        // only for ∂W when cin is not a multiple of 16 and for ∂col when ∂x is not a stride-1 convolution.
+        // only for ∂W by strips when cin is not a multiple of 16 and for ∂col when ∂x is not a stride-1 convolution.
         let rows = capacity * outputSize * outputSize
         let chunks = context.pool.threads * EngineContext.chunkRows * max(depth, conv.kernelSize * conv.kernelSize * conv.outChannels)
-        let whole = conv.inChannels % 16 != 0 || !(conv.stride == 1 && conv.kernelSize > 1 || isPointwise) ? rows * depth : 0
-        context.reserve(col: max(chunks, whole), strip: rows * 16)
-        context.reserve(packed: rows * conv.outChannels)
+        let implicitGradient = ImplicitWeightGradient.applies(inChannels: conv.inChannels, outChannels: conv.outChannels)
+        let unrolledGradient = !implicitGradient && conv.inChannels % 16 != 0
+        let whole = unrolledGradient || !(conv.stride == 1 && conv.kernelSize > 1 || isPointwise) ? rows * depth : 0
+        context.reserve(col: max(chunks, whole), strip: implicitGradient ? 0 : rows * 16)
+        context.reserve(packed: implicitGradient ? 0 : rows * conv.outChannels)
     }
 
     func forward(_ inputs: [UnsafePointer<Float>], _ conditioning: Conditioning, images: Int) { forward(inputs[0], images: images) }
@@ -113,7 +116,7 @@ final class ConvolutionOp: FastOp {
         into y: UnsafeMutablePointer<Float>, part: Int
     ) {
         var done = rows.lowerBound
-        if n % 16 == 0 && window.channels >= 8 {
+        if ConvolutionOp.isImplicit(n: n, channels: window.channels) {
             done = ImplicitConvolution.multiply(x, window: window, rows: rows, packedB: packedB, n: n, c: y, ldc: n, zeros: zeros.pointer)
         }
         guard done < rows.upperBound else { return }
@@ -127,6 +130,10 @@ final class ConvolutionOp: FastOp {
             accumulate: false)
     }
 
+    /// Whether `multiply` takes the implicit GEMM for n output columns and `channels`-wide rows of x: then it
+    /// leaves fewer than six rows to unroll, and a thread's whole range goes in one call.
+    static func isImplicit(n: Int, channels: Int) -> Bool { n % 16 == 0 && channels >= 8 }
+
     /// y = conv(x) for `images` images of x [images·n², cin].
     func forward(_ x: UnsafePointer<Float>, images: Int) {
         input = x
@@ -136,8 +143,9 @@ final class ConvolutionOp: FastOp {
         context.parallelParts(rows, align: 6) { part, range in
             // A thread unrolls `chunkRows(depth:)` rows at a time into its own scratch (the GEMM sums each element
             // in one order whatever the row blocks, so the chunking does not change a bit).
-            // (A pointwise convolution multiplies x itself, the whole range at once.)
-            let step = isPointwise ? max(range.count, 1) : EngineContext.chunkRows(depth: depth)
+            // (A pointwise convolution multiplies x itself, and the implicit GEMM reads it in place: the whole range at once.)
+            let whole = isPointwise || ConvolutionOp.isImplicit(n: cout, channels: conv.inChannels)
+            let step = whole ? max(range.count, 1) : EngineContext.chunkRows(depth: depth)
             for start in stride(from: range.lowerBound, to: range.upperBound, by: step) {
                 let end = min(start + step, range.upperBound)
                 let y = output.pointer + start * cout
@@ -171,34 +179,30 @@ final class ConvolutionOp: FastOp {
             }
         }
         for r in 0..<rows { for c in (cout / 8 * 8)..<cout { gb[c] += gradOutput[r * cout + c] } }
-        // ∂Wᵀ = ∂yᵀ·col [cout, K], strip by strip of 16 of col's K columns: each thread unrolls a strip of col
-        // straight into the GEMM's packed layout (rows × 16) and multiplies it with ∂y transposed, so the
-        // whole unrolled matrix never exists.
-        let gradT = context.packed.pointer
-        context.parallel(rows, align: 16) { range in
-            Gemm.transpose(gradOutput + range.lowerBound * cout, rows: range.count, columns: cout, into: gradT + range.lowerBound, outputStride: rows)
-        }
-        let whole = conv.inChannels % 16 != 0
-        if whole { context.parallel(rows, align: 1) { range in unroll(x, rows: range, into: context.col.pointer + range.lowerBound * depth) } }
-        let strips = (depth + 15) / 16
-        context.parallelParts(strips) { part, range in
-            let packedStrip = context.strips.pointer + part * rows * 16
-            for strip in range {
-                let (first, width) = (strip * 16, min(16, depth - strip * 16))
-                if whole {
-                    Gemm.pack(context.col.pointer + first, ldb: depth, k: rows, n: width, into: packedStrip)
-                } else {
-                    unrollStrip(x, strip: strip, images: 0..<images, into: packedStrip)
-                }
-                Gemm.multiply(m: cout, n: width, k: rows, a: gradT, lda: rows, packedB: packedStrip, c: weightGradient.pointer + first, ldc: depth, accumulate: false)
-            }
-        }
         let gw = gradients + weightOffset
-        for o in 0..<cout {
-            for c in 0..<cin {
-                for u in 0..<k {
-                    for v in 0..<k {
-                        gw[((o * cin + c) * k + u) * k + v] += weightGradient.pointer[o * depth + (u * k + v) * cin + c]
+        if ImplicitWeightGradient.applies(inChannels: cin, outChannels: cout) {
+            // ∂W = colᵀ·∂y [K, cout] read from x and ∂y in place, each thread its own blocks of ∂W's rows.
+            let blocks = depth / ImplicitWeightGradient.channelBlock
+            context.parallel(blocks) { range in
+                withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: ImplicitWeightGradient.blockRows) { table in
+                    ImplicitWeightGradient.weightGradient(
+                        x, window: window, images: images, gradOutput: gradOutput, cout: cout, blocks: range,
+                        into: weightGradient.pointer, table: table.baseAddress!, zeros: zeros.pointer)
+                }
+            }
+            for o in 0..<cout {
+                for c in 0..<cin {
+                    for u in 0..<k {
+                        for v in 0..<k { gw[((o * cin + c) * k + u) * k + v] += weightGradient.pointer[((u * k + v) * cin + c) * cout + o] }
+                    }
+                }
+            }
+        } else {
+            weightGradientByStrips(x, gradOutput: gradOutput, images: images)
+            for o in 0..<cout {
+                for c in 0..<cin {
+                    for u in 0..<k {
+                        for v in 0..<k { gw[((o * cin + c) * k + u) * k + v] += weightGradient.pointer[o * depth + (u * k + v) * cin + c] }
                     }
                 }
             }
@@ -211,7 +215,7 @@ final class ConvolutionOp: FastOp {
             // ∂x = conv(∂y, W′) with padding k − 1 − p: unroll ∂y at every input position, one GEMM.
             let kk = conv.kernelSize * conv.kernelSize * cout
             context.parallelParts(images * inputRows, align: 6) { part, range in
-                let step = EngineContext.chunkRows(depth: kk)
+                let step = ConvolutionOp.isImplicit(n: cin, channels: cout) ? max(range.count, 1) : EngineContext.chunkRows(depth: kk)
                 for start in stride(from: range.lowerBound, to: range.upperBound, by: step) {
                     let end = min(start + step, range.upperBound)
                     let window = ImplicitConvolution.Window(

@@ -1,6 +1,6 @@
 /// im2col for `ConvolutionOp` and its adjoint: the copies that the implicit GEMM (`ImplicitConvolution`)
 /// does not replace — rows left over from its blocks of six, inputs under 8 channels wide, the strips of
-/// ∂W = colᵀ·∂y, and the scatter-add of ∂col for a strided convolution.
+/// ∂W = colᵀ·∂y where `ImplicitWeightGradient` does not apply, and the scatter-add of ∂col for a strided convolution.
 extension ConvolutionOp {
     /// Unrolls output positions `rows` of x into `col` (row r at `col + r·K`).
     func unroll(_ x: UnsafePointer<Float>, rows: Range<Int>, into col: UnsafeMutablePointer<Float>) {
@@ -79,6 +79,33 @@ extension ConvolutionOp {
                     }
                     out += 16
                 }
+            }
+        }
+    }
+
+    /// ∂Wᵀ = ∂yᵀ·col [cout, K] into `weightGradient` where `ImplicitWeightGradient` does not apply, strip by strip
+    /// of 16 of col's K columns: each thread unrolls a strip of col straight into the GEMM's packed layout
+    /// (rows × 16) and multiplies it with ∂y transposed, so the whole unrolled matrix never exists.
+    func weightGradientByStrips(_ x: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>, images: Int) {
+        let rows = images * outputSize * outputSize
+        let cout = conv.outChannels
+        let gradT = context.packed.pointer
+        context.parallel(rows, align: 16) { range in
+            Gemm.transpose(gradOutput + range.lowerBound * cout, rows: range.count, columns: cout, into: gradT + range.lowerBound, outputStride: rows)
+        }
+        let whole = conv.inChannels % 16 != 0
+        if whole { context.parallel(rows, align: 1) { range in unroll(x, rows: range, into: context.col.pointer + range.lowerBound * depth) } }
+        let strips = (depth + 15) / 16
+        context.parallelParts(strips) { part, range in
+            let packedStrip = context.strips.pointer + part * rows * 16
+            for strip in range {
+                let (first, width) = (strip * 16, min(16, depth - strip * 16))
+                if whole {
+                    Gemm.pack(context.col.pointer + first, ldb: depth, k: rows, n: width, into: packedStrip)
+                } else {
+                    unrollStrip(x, strip: strip, images: 0..<images, into: packedStrip)
+                }
+                Gemm.multiply(m: cout, n: width, k: rows, a: gradT, lda: rows, packedB: packedStrip, c: weightGradient.pointer + first, ldc: depth, accumulate: false)
             }
         }
     }
