@@ -75,14 +75,14 @@ struct WeightGradientTests {
         #expect(worst <= 1, "the chain itself against the Double sum: \(worst) of the bound")
     }
 
-    @Test("Each weight-gradient register kernel (8 × 32, 8 × 16, 4 × 16) accumulates onto C in row order")
+    @Test("Each weight-gradient register kernel (8 × 32, 8 × 16, 6 × 16, 4 × 16) accumulates onto C in row order")
     func weightGradientKernels() {
         let (steps, ldy, ldc, width) = (37, 40, 48, 16)
         var rng = SeededGenerator(seed: 22)
         let a = (0..<(steps * width)).map { _ in Float(rng.normal()) }
         let dy = (0..<(steps * ldy)).map { _ in Float(rng.normal()) }
         let start = (0..<(8 * ldc)).map { _ in Float(rng.normal()) }
-        for (rowsOfC, columns) in [(8, 32), (8, 16), (4, 16)] {
+        for (rowsOfC, columns) in [(8, 32), (8, 16), (6, 16), (4, 16)] {
             var c = start
             a.withUnsafeBufferPointer { ap in
                 // Row q of x starts at a + q·width; the kernels read channels 3 ..< 3 + rowsOfC of it.
@@ -94,6 +94,7 @@ struct WeightGradientTests {
                             switch (rowsOfC, columns) {
                             case (8, 32): ImplicitWeightGradient.kernel8x32(steps: steps, table: t, channel: 3, dy: d, ldy: ldy, c: out, ldc: ldc)
                             case (8, 16): ImplicitWeightGradient.kernel8x16(steps: steps, table: t, channel: 3, dy: d, ldy: ldy, c: out, ldc: ldc)
+                            case (6, 16): ImplicitWeightGradient.kernel6x16(steps: steps, table: t, channel: 3, dy: d, ldy: ldy, c: out, ldc: ldc)
                             default: ImplicitWeightGradient.kernel4x16(steps: steps, table: t, channel: 3, dy: d, ldy: ldy, c: out, ldc: ldc)
                             }
                         }

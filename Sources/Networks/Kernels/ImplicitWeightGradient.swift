@@ -6,8 +6,8 @@
 /// The reduction runs over every output position of the batch (k = images·positions, 8,192 at batch 128 on
 /// 8 × 8), so a plain GEMM streams both long operands from L2 for every 16 columns. Here the rows are taken
 /// `blockRows` at a time: a block of ∂y and the x rows under one tap stay in L1
-/// while every block of 8 channels of every tap runs over them, and each 8 × 32 block of ∂W is loaded into
-/// registers, advanced over the block's rows, and stored again. Storing a float and loading it back is exact,
+/// while every block of channels of every tap runs over them, and each register block of ∂W (8 × 32 on
+/// AVX-512, 6 × 16 on AVX2) is loaded into registers, advanced over the block's rows, and stored again. Storing a float and loading it back is exact,
 /// so each element is still one chain of fused multiply-adds over r = 0, 1, … from 0 — bit-identical to
 /// ∂Wᵀ = ∂yᵀ·col by `Gemm` on the unrolled strips (the products commute).
 enum ImplicitWeightGradient {
@@ -15,8 +15,9 @@ enum ImplicitWeightGradient {
     /// stay in L1 beside each other (64 measured faster than 128 or 256 at ch = 32; 32 within the noise).
     static let blockRows = 64
 
-    /// Channels per register block: 8 on AVX-512 (8 × 32 in sixteen 16-wide registers), 4 on AVX2
-    /// (4 × 16 in eight 8-wide register pairs). `cin` must be a multiple of it, so a block is in one tap.
+    /// The unit of ∂W's rows that threads share: 8 channels on AVX-512 (an 8 × 32 register block in sixteen 16-wide
+    /// registers), 4 on AVX2 (where a tap's channels run in 6 × 16 blocks, the rest in 4 × 16). `cin` must be a
+    /// multiple of it, so a unit is in one tap.
     static var channelBlock: Int {
         #if WORKBENCH_AVX512
             8
@@ -44,29 +45,40 @@ enum ImplicitWeightGradient {
         guard !blocks.isEmpty else { return }
         (dW + blocks.lowerBound * width * cout).update(repeating: 0, count: blocks.count * width * cout)
         let rows = images * w.outputSize * w.outputSize
-        let perTap = cin / width
-        for first in stride(from: 0, to: rows, by: blockRows) {
-            let steps = min(blockRows, rows - first)
-            var tableTap = -1
-            for block in blocks {
-                let (tap, channelBlock) = block.quotientAndRemainder(dividingBy: perTap)
-                if tap != tableTap {
-                    pointers(x, window: w, tap: tap, rows: first..<(first + steps), zeros: zeros, into: table)
-                    tableTap = tap
-                }
-                let channel = channelBlock * width
-                let c = dW + block * width * cout
-                var o = 0
+        // The rows of ∂W in `blocks`, tap by tap: channels lo ..< hi of each tap they touch.
+        let (first, last) = (blocks.lowerBound * width, blocks.upperBound * width)
+        for start in stride(from: 0, to: rows, by: blockRows) {
+            let steps = min(blockRows, rows - start)
+            let dyBlock = dy + start * cout
+            for tap in (first / cin)...((last - 1) / cin) {
+                let (lo, hi) = (max(first, tap * cin) - tap * cin, min(last, (tap + 1) * cin) - tap * cin)
+                pointers(x, window: w, tap: tap, rows: start..<(start + steps), zeros: zeros, into: table)
+                let c = dW + tap * cin * cout
                 #if WORKBENCH_AVX512
-                    while o + 32 <= cout {
-                        kernel8x32(steps: steps, table: table, channel: channel, dy: dy + first * cout + o, ldy: cout, c: c + o, ldc: cout)
-                        o += 32
+                    for channel in stride(from: lo, to: hi, by: 8) {
+                        var o = 0
+                        while o + 32 <= cout {
+                            kernel8x32(steps: steps, table: table, channel: channel, dy: dyBlock + o, ldy: cout, c: c + channel * cout + o, ldc: cout)
+                            o += 32
+                        }
+                        if o < cout {
+                            kernel8x16(steps: steps, table: table, channel: channel, dy: dyBlock + o, ldy: cout, c: c + channel * cout + o, ldc: cout)
+                        }
                     }
-                    if o < cout { kernel8x16(steps: steps, table: table, channel: channel, dy: dy + first * cout + o, ldy: cout, c: c + o, ldc: cout) }
                 #else
-                    while o < cout {
-                        kernel4x16(steps: steps, table: table, channel: channel, dy: dy + first * cout + o, ldy: cout, c: c + o, ldc: cout)
-                        o += 16
+                    // Six channels at a time (twelve 8-wide accumulators), the rest (4 or 8 of a multiple of 4) by fours.
+                    let count = hi - lo
+                    let sixes = count % 6 == 2 ? count / 6 - 1 : count / 6
+                    for o in stride(from: 0, to: cout, by: 16) {
+                        var channel = lo
+                        for _ in 0..<sixes {
+                            kernel6x16(steps: steps, table: table, channel: channel, dy: dyBlock + o, ldy: cout, c: c + channel * cout + o, ldc: cout)
+                            channel += 6
+                        }
+                        while channel < hi {
+                            kernel4x16(steps: steps, table: table, channel: channel, dy: dyBlock + o, ldy: cout, c: c + channel * cout + o, ldc: cout)
+                            channel += 4
+                        }
                     }
                 #endif
             }
@@ -158,7 +170,29 @@ enum ImplicitWeightGradient {
         store16(c4, c + 4 * ldc); store16(c5, c + 5 * ldc); store16(c6, c + 6 * ldc); store16(c7, c + 7 * ldc)
     }
 
-    /// The AVX2 shape: C[0..<4, 0..<16] += Σ_q x(q)[channel ..< channel + 4] ⊗ ∂y[q, 0..<16] (each 16-wide
+    /// The AVX2 shape: C[0..<6, 0..<16] += Σ_q x(q)[channel ..< channel + 6] ⊗ ∂y[q, 0..<16] (each 16-wide
+    /// accumulator a pair of 8-wide registers: twelve, beside ∂y's pair and a broadcast, as in `Gemm.kernel6x16`).
+    @inline(__always)
+    static func kernel6x16(
+        steps: Int, table: UnsafePointer<UnsafePointer<Float>>, channel: Int, dy: UnsafePointer<Float>, ldy: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        var (c0, c1, c2) = (load16(c), load16(c + ldc), load16(c + 2 * ldc))
+        var (c3, c4, c5) = (load16(c + 3 * ldc), load16(c + 4 * ldc), load16(c + 5 * ldc))
+        var pdy = dy
+        for q in 0..<steps {
+            let a = table[q] + channel
+            let b = load16(pdy)
+            c0.addProduct(SIMD16(repeating: a[0]), b); c1.addProduct(SIMD16(repeating: a[1]), b)
+            c2.addProduct(SIMD16(repeating: a[2]), b); c3.addProduct(SIMD16(repeating: a[3]), b)
+            c4.addProduct(SIMD16(repeating: a[4]), b); c5.addProduct(SIMD16(repeating: a[5]), b)
+            pdy += ldy
+        }
+        store16(c0, c); store16(c1, c + ldc); store16(c2, c + 2 * ldc)
+        store16(c3, c + 3 * ldc); store16(c4, c + 4 * ldc); store16(c5, c + 5 * ldc)
+    }
+
+    /// The rest of an AVX2 tap: C[0..<4, 0..<16] += Σ_q x(q)[channel ..< channel + 4] ⊗ ∂y[q, 0..<16] (each 16-wide
     /// accumulator a pair of 8-wide registers: eight, beside ∂y's pair and a broadcast).
     @inline(__always)
     static func kernel4x16(
