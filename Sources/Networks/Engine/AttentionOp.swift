@@ -30,7 +30,7 @@ final class AttentionOp: FastOp {
         qkv.forward(norm.output.pointer, images: images)
         core.forward(qkv.output.pointer, images: images)
         proj.forward(core.output.pointer, images: images)  // into `output`
-        MapOps.add(x, to: output.pointer, count: images * positions * channels)
+        context.add(x, to: output.pointer, count: images * positions * channels)
     }
 
     /// ∂x = norm's ∂input + ∂out (the residual path), to `sinks[0]`.
@@ -40,9 +40,9 @@ final class AttentionOp: FastOp {
         core.backward(a, images: images)
         qkv.backward(core.gradInput.pointer, images: images, gradients: gradients, gradInput: a)
         let (count, scratch) = (images * positions * channels, context.sinkScratch.pointer)
-        sinks[0].receive(count: count, scratch: scratch) { target in
+        sinks[0].receive(count: count, context: context) { target in
             norm.backward(a, images: images, gradients: gradients, gradInput: target ?? scratch)
-            if let target { MapOps.add(gradOutput, to: target, count: count) }
+            if let target { context.add(gradOutput, to: target, count: count) }
         }
     }
 }

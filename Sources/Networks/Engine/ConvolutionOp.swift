@@ -62,7 +62,7 @@ final class ConvolutionOp: FastOp {
     func forward(_ inputs: [UnsafePointer<Float>], _ conditioning: Conditioning, images: Int) { forward(inputs[0], images: images) }
 
     func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>, sinks: [GradientSink]) {
-        sinks[0].receive(count: images * inputSize * inputSize * conv.inChannels, scratch: context.sinkScratch.pointer) {
+        sinks[0].receive(count: images * inputSize * inputSize * conv.inChannels, context: context) {
             backward(gradOutput, images: images, gradients: gradients, gradInput: $0)
         }
     }
@@ -75,12 +75,11 @@ final class ConvolutionOp: FastOp {
         bias = parameters + biasOffset
         let (k, cin, cout) = (conv.kernelSize, conv.inChannels, conv.outChannels)
         let w = parameters + weightOffset
-        for o in 0..<cout {
-            for c in 0..<cin {
-                for u in 0..<k {
-                    for v in 0..<k {
-                        matrix.pointer[((u * k + v) * cin + c) * cout + o] = w[((o * cin + c) * k + u) * k + v]
-                    }
+        let m = matrix.pointer
+        context.parallel(cout) { outputs in
+            for o in outputs {
+                for c in 0..<cin {
+                    for u in 0..<k { for v in 0..<k { m[((u * k + v) * cin + c) * cout + o] = w[((o * cin + c) * k + u) * k + v] } }
                 }
             }
         }
@@ -89,11 +88,11 @@ final class ConvolutionOp: FastOp {
         if conv.stride == 1 && k > 1 {
             let flipped = UnsafeMutablePointer<Float>.allocate(capacity: k * k * cout * cin)
             defer { flipped.deallocate() }
-            for o in 0..<cout {
-                for c in 0..<cin {
-                    for u in 0..<k {
-                        for v in 0..<k {
-                            flipped[((u * k + v) * cout + o) * cin + c] = w[((o * cin + c) * k + (k - 1 - u)) * k + (k - 1 - v)]
+            context.parallel(cout) { outputs in
+                for o in outputs {
+                    for c in 0..<cin {
+                        for u in 0..<k {
+                            for v in 0..<k { flipped[((u * k + v) * cout + o) * cin + c] = w[((o * cin + c) * k + (k - 1 - u)) * k + (k - 1 - v)] }
                         }
                     }
                 }

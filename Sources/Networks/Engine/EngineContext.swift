@@ -79,6 +79,15 @@ public final class EngineContext {
         parallelParts(count, align: align) { _, range in body(range) }
     }
 
+    /// a ← a + b over `count` floats, in blocks of 4,096 split over the threads (each element is one addition,
+    /// so any split gives the same bits).
+    func add(_ b: UnsafePointer<Float>, to a: UnsafeMutablePointer<Float>, count: Int) {
+        let block = 4096
+        parallel((count + block - 1) / block) { blocks in
+            for i in (blocks.lowerBound * block)..<min(count, blocks.upperBound * block) { a[i] += b[i] }
+        }
+    }
+
     /// `parallel`, telling `body` which thread (0…threads − 1) runs the range.
     func parallelParts(_ count: Int, align: Int = 1, _ body: (Int, Range<Int>) -> Void) {
         let parts = pool.threads

@@ -41,7 +41,7 @@ final class GroupNormOp: FastOp {
 
     func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>, sinks: [GradientSink]) {
         let scratch = context.sinkScratch.pointer
-        sinks[0].receive(count: images * positions * norm.channels, scratch: scratch) {
+        sinks[0].receive(count: images * positions * norm.channels, context: context) {
             backward(gradOutput, images: images, gradients: gradients, gradInput: $0 ?? scratch)
         }
     }

@@ -50,15 +50,18 @@ final class ResidualOp: FastOp {
         conv1.forward(norm1.output.pointer, images: images)
         temb.forward(embedding, images: images)
         let h = conv1.output.pointer
-        for image in 0..<images { for q in 0..<p { for o in 0..<cout { h[(image * p + q) * cout + o] += temb.output.pointer[image * cout + o] } } }
+        let e = temb.output.pointer
+        context.parallel(images) { range in
+            for image in range { for q in 0..<p { for o in 0..<cout { h[(image * p + q) * cout + o] += e[image * cout + o] } } }
+        }
         norm2.forward(h, images: images)
         conv2.forward(norm2.output.pointer, images: images)  // into `output`
         let count = images * p * cout
         if let skip {
             skip.forward(x, images: images)
-            MapOps.add(skip.output.pointer, to: output.pointer, count: count)
+            context.add(skip.output.pointer, to: output.pointer, count: count)
         } else {
-            MapOps.add(x, to: output.pointer, count: count)
+            context.add(x, to: output.pointer, count: count)
         }
     }
 
@@ -72,20 +75,22 @@ final class ResidualOp: FastOp {
         conv2.backward(gradOutput, images: images, gradients: gradients, gradInput: a)
         norm2.backward(a, images: images, gradients: gradients, gradInput: b)  // b = ∂h
         let perChannel = context.gradients[2].pointer  // Σ over positions of ∂h
-        perChannel.update(repeating: 0, count: images * cout)
-        for image in 0..<images { for q in 0..<p { for o in 0..<cout { perChannel[image * cout + o] += b[(image * p + q) * cout + o] } } }
+        context.parallel(images) { range in
+            (perChannel + range.lowerBound * cout).update(repeating: 0, count: range.count * cout)
+            for image in range { for q in 0..<p { for o in 0..<cout { perChannel[image * cout + o] += b[(image * p + q) * cout + o] } } }
+        }
         temb.backward(perChannel, images: images, gradients: gradients, sinks: [sinks[1]])
         conv1.backward(b, images: images, gradients: gradients, gradInput: a)
         let count = images * p * cin
         let scratch = context.sinkScratch.pointer
-        sinks[0].receive(count: count, scratch: scratch) { target in
+        sinks[0].receive(count: count, context: context) { target in
             let gx = target ?? scratch
             norm1.backward(a, images: images, gradients: gradients, gradInput: gx)
             if let skip {
                 skip.backward(gradOutput, images: images, gradients: gradients, gradInput: target == nil ? nil : a)
-                if target != nil { MapOps.add(a, to: gx, count: count) }
+                if target != nil { context.add(a, to: gx, count: count) }
             } else if target != nil {
-                MapOps.add(gradOutput, to: gx, count: count)
+                context.add(gradOutput, to: gx, count: count)
             }
         }
     }

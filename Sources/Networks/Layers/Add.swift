@@ -36,12 +36,12 @@ final class AddOp: FastOp {
 
     func forward(_ inputs: [UnsafePointer<Float>], _ conditioning: Conditioning, images: Int) {
         output.pointer.update(from: inputs[0], count: images * count)
-        for x in inputs.dropFirst() { MapOps.add(x, to: output.pointer, count: images * count) }
+        for x in inputs.dropFirst() { context.add(x, to: output.pointer, count: images * count) }
     }
 
     func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>, sinks: [GradientSink]) {
         for sink in sinks {
-            sink.deliver(count: images * count, scratch: context.sinkScratch.pointer) { $0.update(from: gradOutput, count: images * count) }
+            sink.deliver(count: images * count, context: context) { $0.update(from: gradOutput, count: images * count) }
         }
     }
 }

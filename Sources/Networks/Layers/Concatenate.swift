@@ -41,7 +41,8 @@ final class ConcatenateOp: FastOp {
     func forward(_ inputs: [UnsafePointer<Float>], _ conditioning: Conditioning, images: Int) {
         var offset = 0
         for (x, c) in zip(inputs, channels) {
-            for r in 0..<(images * positions) { (output.pointer + r * width + offset).update(from: x + r * c, count: c) }
+            let (start, out) = (offset, output.pointer)
+            context.parallel(images * positions) { rows in for r in rows { (out + r * width + start).update(from: x + r * c, count: c) } }
             offset += c
         }
     }
@@ -50,8 +51,8 @@ final class ConcatenateOp: FastOp {
         var offset = 0
         for (sink, c) in zip(sinks, channels) {
             let start = offset
-            sink.deliver(count: images * positions * c, scratch: context.sinkScratch.pointer) { g in
-                for r in 0..<(images * positions) { (g + r * c).update(from: gradOutput + r * width + start, count: c) }
+            sink.deliver(count: images * positions * c, context: context) { g in
+                context.parallel(images * positions) { rows in for r in rows { (g + r * c).update(from: gradOutput + r * width + start, count: c) } }
             }
             offset += c
         }

@@ -73,6 +73,6 @@ final class LabelEmbeddingOp: FastOp {
     func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>, sinks: [GradientSink]) {
         let e = kind.width
         for (i, y) in labels.prefix(images).enumerated() { for j in 0..<e { gradients[offset + y * e + j] += gradOutput[i * e + j] } }
-        sinks[0].deliver(count: images * e, scratch: context.sinkScratch.pointer) { $0.update(from: gradOutput, count: images * e) }
+        sinks[0].deliver(count: images * e, context: context) { $0.update(from: gradOutput, count: images * e) }
     }
 }

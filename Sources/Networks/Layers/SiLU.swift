@@ -45,7 +45,7 @@ final class SiLUOp: FastOp {
 
     func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>, sinks: [GradientSink]) {
         guard let z = input else { preconditionFailure("SiLUOp.backward before forward") }
-        sinks[0].deliver(count: images * count, scratch: context.sinkScratch.pointer) { gz in
+        sinks[0].deliver(count: images * count, context: context) { gz in
             for i in 0..<(images * count) {
                 let s = 1 / (1 + Float.exp(-z[i]))
                 gz[i] = gradOutput[i] * (s * (1 + z[i] * (1 - s)))

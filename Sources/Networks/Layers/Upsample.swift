@@ -64,12 +64,12 @@ final class UpsampleOp: FastOp {
     }
 
     func forward(_ inputs: [UnsafePointer<Float>], _ conditioning: Conditioning, images: Int) {
-        MapOps.upsample(inputs[0], images: images, size: size, channels: channels, into: output.pointer)
+        MapOps.upsample(inputs[0], images: images, size: size, channels: channels, into: output.pointer, context: context)
     }
 
     func backward(_ gradOutput: UnsafePointer<Float>, images: Int, gradients: UnsafeMutablePointer<Float>, sinks: [GradientSink]) {
-        sinks[0].deliver(count: images * size * size * channels, scratch: context.sinkScratch.pointer) { g in
-            MapOps.downsampleSum(gradOutput, images: images, size: size, channels: channels, into: g)
+        sinks[0].deliver(count: images * size * size * channels, context: context) { g in
+            MapOps.downsampleSum(gradOutput, images: images, size: size, channels: channels, into: g, context: context)
         }
     }
 }

@@ -42,27 +42,27 @@ public enum GradientSink {
     case add(UnsafeMutablePointer<Float>)
 
     /// Delivers a gradient of `count` floats that `compute` writes into the pointer it is given: the
-    /// destination itself (`write`), or `scratch`, then added to the destination (`add`).
-    public func deliver(count: Int, scratch: UnsafeMutablePointer<Float>, _ compute: (UnsafeMutablePointer<Float>) -> Void) {
+    /// destination itself (`write`), or the context's sink scratch, then added to the destination (`add`).
+    public func deliver(count: Int, context: EngineContext, _ compute: (UnsafeMutablePointer<Float>) -> Void) {
         switch self {
         case .discard: return
         case .write(let destination): compute(destination)
         case .add(let destination):
-            compute(scratch)
-            for i in 0..<count { destination[i] += scratch[i] }
+            compute(context.sinkScratch.pointer)
+            context.add(context.sinkScratch.pointer, to: destination, count: count)
         }
     }
 
     /// For an op whose backward writes ∂input wherever it is told (and skips it when told nil, still
     /// computing its parameters' gradients): runs `backward` with the destination (`write`), with nil
-    /// (`discard`), or with `scratch` and then adds that into the destination (`add`).
-    public func receive(count: Int, scratch: UnsafeMutablePointer<Float>, _ backward: (UnsafeMutablePointer<Float>?) -> Void) {
+    /// (`discard`), or with the context's sink scratch and then adds that into the destination (`add`).
+    public func receive(count: Int, context: EngineContext, _ backward: (UnsafeMutablePointer<Float>?) -> Void) {
         switch self {
         case .discard: backward(nil)
         case .write(let destination): backward(destination)
         case .add(let destination):
-            backward(scratch)
-            for i in 0..<count { destination[i] += scratch[i] }
+            backward(context.sinkScratch.pointer)
+            context.add(context.sinkScratch.pointer, to: destination, count: count)
         }
     }
 
