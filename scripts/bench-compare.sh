@@ -18,9 +18,10 @@ fi
 swift build -c release --product bench-toy2d >/dev/null
 swift build -c release --product bench-digits >/dev/null
 out=$(mktemp -d)
-# The peer's own peak RSS: run it under a wrapper that prints getrusage's maxrss (KiB) after it finishes.
+# The peer's own peak RSS: run it under a wrapper that prints getrusage's maxrss (KiB) after it finishes. The
+# script's folder goes first on sys.path, as `python script.py` puts it (toy2d.py imports unet.py beside it).
 peer() {
-  "$python" -c 'import resource, runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__"); print("peak_rss_kib:", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)' "$@"
+  "$python" -c 'import os, resource, runpy, sys; sys.argv = sys.argv[1:]; sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0]))); runpy.run_path(sys.argv[0], run_name="__main__"); print("peak_rss_kib:", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)' "$@"
 }
 for round in $(seq "$rounds"); do
   for threads in 1 2; do
