@@ -178,8 +178,8 @@ final class ConvolutionOp: FastOp {
             }
         }
         for r in 0..<rows { for c in (cout / 8 * 8)..<cout { gb[c] += gradOutput[r * cout + c] } }
-        let gw = gradients + weightOffset
-        if ImplicitWeightGradient.applies(inChannels: cin, outChannels: cout) {
+        let implicit = ImplicitWeightGradient.applies(inChannels: cin, outChannels: cout)
+        if implicit {
             // ∂W = colᵀ·∂y [K, cout] read from x and ∂y in place, each thread its own blocks of ∂W's rows.
             let blocks = depth / ImplicitWeightGradient.channelBlock
             context.parallel(blocks) { range in
@@ -189,20 +189,15 @@ final class ConvolutionOp: FastOp {
                         into: weightGradient.pointer, table: table.baseAddress!, zeros: zeros.pointer)
                 }
             }
-            for o in 0..<cout {
-                for c in 0..<cin {
-                    for u in 0..<k {
-                        for v in 0..<k { gw[((o * cin + c) * k + u) * k + v] += weightGradient.pointer[((u * k + v) * cin + c) * cout + o] }
-                    }
-                }
-            }
         } else {
             weightGradientByStrips(x, gradOutput: gradOutput, images: images)
-            for o in 0..<cout {
-                for c in 0..<cin {
-                    for u in 0..<k {
-                        for v in 0..<k { gw[((o * cin + c) * k + u) * k + v] += weightGradient.pointer[o * depth + (u * k + v) * cin + c] }
-                    }
+        }
+        // Into PyTorch's layout: element (row = tap·cin + c, o) of ∂W [K, cout], or of ∂Wᵀ [cout, K] by strips.
+        let (gw, rowStride, columnStride) = (gradients + weightOffset, implicit ? cout : 1, implicit ? 1 : depth)
+        for o in 0..<cout {
+            for c in 0..<cin {
+                for u in 0..<k {
+                    for v in 0..<k { gw[((o * cin + c) * k + u) * k + v] += weightGradient.pointer[((u * k + v) * cin + c) * rowStride + o * columnStride] }
                 }
             }
         }
